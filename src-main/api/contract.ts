@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The request/response contract between the UI (or any client) and the engine.
+ * Every transport (Electron IPC, WebSocket) carries exactly these messages, validated on arrival.
+ */
+export const EngineInfoSchema = z.object({
+  appVersion: z.string(),
+  backend: z.string().nullable(),
+  platform: z.string(),
+  demoWorkspace: z.string().nullable(),
+});
+export type EngineInfo = z.infer<typeof EngineInfoSchema>;
+
+export const requestSchemas = {
+  'engine.info': z.object({}),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchemas)[K]>;
+
+export interface ResponseMap {
+  'engine.info': EngineInfo;
+}
+export type ResponsePayload<K extends RequestName> = ResponseMap[K];
+
+/** Wire envelope: a request from the client, its reply, and engine-initiated events. */
+export const RequestEnvelopeSchema = z.object({
+  id: z.number().int().nonnegative(),
+  name: z.string(),
+  payload: z.unknown(),
+});
+export type RequestEnvelope = z.infer<typeof RequestEnvelopeSchema>;
+
+export type ReplyEnvelope =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } };
+
+export interface EventEnvelope {
+  event: string;
+  payload: unknown;
+}
+
+export class ContractError extends Error {
+  constructor(
+    readonly code: 'unknown-request' | 'invalid-payload',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isRequestName(name: string): name is RequestName {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+/** Validates a request at the boundary; throws ContractError naming what is wrong. */
+export function parseRequest<K extends RequestName>(name: string, payload: unknown): { name: K; payload: RequestPayload<K> } {
+  if (!isRequestName(name)) throw new ContractError('unknown-request', `unknown request "${name}"`);
+  const result = requestSchemas[name].safeParse(payload ?? {});
+  if (!result.success) {
+    throw new ContractError('invalid-payload', `invalid payload for "${name}": ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return { name: name as K, payload: result.data as RequestPayload<K> };
+}
+
+/** What a UI holds: one object, whatever the transport underneath. */
+export interface FloodlensClient {
+  request<K extends RequestName>(name: K, payload: RequestPayload<K>): Promise<ResponsePayload<K>>;
+  onEvent(listener: (event: EventEnvelope) => void): () => void;
+}

@@ -1,0 +1,5 @@
+import type { CliCommand } from '../command.ts';
+import { serveCommand } from './serve.ts';
+
+/** Every CLI command; add new ones here. */
+export const commands: CliCommand[] = [serveCommand];
