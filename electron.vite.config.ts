@@ -12,6 +12,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src-main/electron/main.ts'),
+          // The engine's worker thread (see src-main/engine/jobs/worker-host.ts).
+          'engine-worker': resolve('src-main/engine/jobs/worker-entry.ts'),
         },
       },
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DatasetInspection } from './dataset.ts';
 
 /**
  * The request/response contract between the UI (or any client) and the engine.
@@ -14,6 +15,7 @@ export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
 export const requestSchemas = {
   'engine.info': z.object({}),
+  'dataset.inspect': z.object({ dir: z.string().min(1) }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -21,6 +23,7 @@ export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchem
 
 export interface ResponseMap {
   'engine.info': EngineInfo;
+  'dataset.inspect': DatasetInspection;
 }
 export type ResponsePayload<K extends RequestName> = ResponseMap[K];
 

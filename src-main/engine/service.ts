@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { ContractError, parseRequest, type RequestName, type ResponsePayload } from '../api/contract.ts';
+import { ContractError, parseRequest, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
+import { runJob } from './jobs/worker-host.ts';
 
 export interface EngineServiceOptions {
   demoWorkspace: string | null;
 }
 
-type Handler<K extends RequestName> = (payload: unknown) => Promise<ResponsePayload<K>>;
+type Handler<K extends RequestName> = (payload: RequestPayload<K>) => Promise<ResponsePayload<K>>;
 
 const packageVersion = (() => {
   try {
@@ -31,12 +32,13 @@ export class EngineService {
         platform: `${process.platform}-${process.arch}`,
         demoWorkspace: this.options.demoWorkspace,
       }),
+      'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
     };
   }
 
   async handle(name: string, payload: unknown): Promise<unknown> {
     const request = parseRequest(name, payload);
-    const handler = this.handlers[request.name] as Handler<RequestName> | undefined;
+    const handler = this.handlers[request.name] as ((payload: unknown) => Promise<unknown>) | undefined;
     if (!handler) throw new ContractError('unknown-request', `no handler for "${name}"`);
     return handler(request.payload);
   }

@@ -1,0 +1,25 @@
+import type { JobContext } from './job-context.ts';
+
+/**
+ * Every kind of job the worker can run: input type, result type and a lazy loader, so the worker
+ * only loads the code (and TensorFlow.js) a job needs.
+ */
+export interface JobKinds {
+  'dataset.inspect': { input: { dir: string }; result: import('../../api/dataset.ts').DatasetInspection };
+}
+
+export type JobKind = keyof JobKinds;
+export type JobInput<K extends JobKind> = JobKinds[K]['input'];
+export type JobResult<K extends JobKind> = JobKinds[K]['result'];
+export type JobRunner<K extends JobKind> = (input: JobInput<K>, context: JobContext) => Promise<JobResult<K>>;
+
+export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
+  'dataset.inspect': async () => {
+    const { inspectDataset } = await import('../dataset/inspect.ts');
+    return (input) => inspectDataset(input.dir);
+  },
+};
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.prototype.hasOwnProperty.call(jobRunners, kind);
+}

@@ -1,0 +1,37 @@
+import { hashString } from './seeded-random.ts';
+
+export interface SplitFractions {
+  val: number;
+  test: number;
+}
+
+export interface DatasetSplit {
+  train: string[];
+  val: string[];
+  test: string[];
+}
+
+/**
+ * Deterministic train/val/test split by chip id and seed: chips are ordered by a hash of
+ * (seed, id), so the split does not depend on file order and adding a chip moves no other chip.
+ * Each non-empty part gets at least one chip when there are enough chips.
+ */
+export function splitChips(ids: readonly string[], seed: number, fractions: SplitFractions): DatasetSplit {
+  if (fractions.val < 0 || fractions.test < 0 || fractions.val + fractions.test >= 1) {
+    throw new RangeError(`split fractions must be ≥ 0 and leave chips for training (val ${fractions.val}, test ${fractions.test})`);
+  }
+  const unique = [...new Set(ids)];
+  const ordered = unique
+    .map((id) => ({ id, key: hashString(id, seed) }))
+    .sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : 1))
+    .map((entry) => entry.id);
+  const n = ordered.length;
+  const count = (fraction: number) => (fraction > 0 && n >= 3 ? Math.max(1, Math.round(n * fraction)) : Math.round(n * fraction));
+  const testCount = count(fractions.test);
+  const valCount = Math.min(count(fractions.val), Math.max(0, n - testCount - 1));
+  return {
+    test: ordered.slice(0, testCount).sort(),
+    val: ordered.slice(testCount, testCount + valCount).sort(),
+    train: ordered.slice(testCount + valCount).sort(),
+  };
+}
