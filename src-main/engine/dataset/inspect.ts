@@ -1,0 +1,252 @@
+/** Inspects chips: opens every file, checks grids and bands, computes label statistics. */
+import { basename } from 'node:path';
+import {
+  CANONICAL_BANDS,
+  type BandInfo,
+  type CanonicalBand,
+  type ChipInfo,
+  type DatasetInspection,
+  type DatasetSummary,
+  type S1Units,
+} from '../../api/dataset.ts';
+import { readBands, readRasterHeader, type BandArray, type RasterHeader } from '../geo/geotiff-file.ts';
+import { wgs84Bbox } from '../geo/bbox.ts';
+import { canonicalBandName, isS1Band } from './bands.ts';
+import { CLAY_V0_BANDS } from './clay-v0-stats.ts';
+import { dateFromMetadata } from './dates.ts';
+import { ChipReadError, asChipReadError } from './errors.ts';
+import { effectiveEncoding, labelMasks } from './label.ts';
+import { detectChips } from './layout.ts';
+import { detectS1Units } from './units.ts';
+import type { ChipSource, ChipSpec } from './chip-spec.ts';
+
+export interface InspectOptions {
+  /** Forces S1 units for every chip (otherwise manifest, then detection). */
+  s1Units?: S1Units;
+}
+
+const isValidPixel = (v: number, nodata: number | null) => !Number.isNaN(v) && v !== nodata;
+
+function countValid(values: BandArray, nodata: number | null): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (isValidPixel(values[i], nodata)) count++;
+  return count;
+}
+
+function sameGrid(a: RasterHeader, b: RasterHeader): boolean {
+  if (a.crs?.proj4 !== b.crs?.proj4 || !a.geoTransform || !b.geoTransform) return a.crs?.proj4 === b.crs?.proj4;
+  const tolerance = Math.abs(a.geoTransform[1]) * 1e-3;
+  return a.geoTransform.every((v, i) => Math.abs(v - b.geoTransform![i]) <= tolerance);
+}
+
+function namesFor(source: ChipSource, header: RasterHeader, errors: ChipReadError[]): (CanonicalBand | null)[] {
+  return header.descriptions.map((description, i) => {
+    const fromLayout = source.bandNames?.[i] ?? null;
+    const fromFile = canonicalBandName(description);
+    if (source.namesAreExplicit && source.bandNames) return fromLayout;
+    if (description && !fromFile && !fromLayout)
+      errors.push(new ChipReadError('unknown-band', header.file, `band ${i + 1} description "${description}" is not a known band name`, 'warning'));
+    return fromFile ?? fromLayout;
+  });
+}
+
+interface ReadSource {
+  header: RasterHeader;
+  names: (CanonicalBand | null)[];
+}
+
+async function readSources(spec: ChipSpec, errors: ChipReadError[]): Promise<ReadSource[]> {
+  const usable: ReadSource[] = [];
+  for (const source of spec.sources) {
+    let header: RasterHeader;
+    try {
+      header = await readRasterHeader(source.file);
+    } catch (error) {
+      errors.push(asChipReadError(error, source.file));
+      continue;
+    }
+    errors.push(...header.geoErrors);
+    if (source.expectedBandCount !== null && header.bandCount !== source.expectedBandCount) {
+      errors.push(new ChipReadError('wrong-band-count', source.file, `has ${header.bandCount} band(s), the ${spec.layout} layout expects ${source.expectedBandCount}`));
+      continue;
+    }
+    const reference = usable[0]?.header;
+    if (reference && (reference.width !== header.width || reference.height !== header.height)) {
+      errors.push(new ChipReadError('size-mismatch', source.file, `is ${header.width}×${header.height}, ${basename(reference.file)} is ${reference.width}×${reference.height}`));
+      continue;
+    }
+    if (reference && !sameGrid(reference, header)) {
+      errors.push(new ChipReadError('grid-mismatch', source.file, `is not on the same grid (CRS/origin/pixel size) as ${basename(reference.file)}`));
+      continue;
+    }
+    usable.push({ header, names: namesFor(source, header, errors) });
+  }
+  return usable;
+}
+
+/** Opens every file of one chip; problems end up in `errors`, never thrown. */
+export async function inspectChip(spec: ChipSpec, options: InspectOptions = {}): Promise<ChipInfo> {
+  const errors: ChipReadError[] = [...spec.errors];
+  const sources = await readSources(spec, errors);
+  const reference = sources[0]?.header ?? null;
+
+  const bandDetails: BandInfo[] = [];
+  const s1Samples: { values: BandArray; nodata: number | null }[] = [];
+  for (const { header, names } of sources) {
+    let arrays: BandArray[];
+    try {
+      arrays = await readBands(header.file);
+    } catch (error) {
+      errors.push(asChipReadError(error, header.file));
+      continue;
+    }
+    const emptyHere: string[] = [];
+    arrays.forEach((values, index) => {
+      const empty = countValid(values, header.nodata) === 0;
+      const name = names[index];
+      if (empty) emptyHere.push(name ?? `band ${index + 1}`);
+      else if (isS1Band(name)) s1Samples.push({ values, nodata: header.nodata });
+      bandDetails.push({
+        name,
+        description: header.descriptions[index],
+        file: header.file,
+        index,
+        nodata: header.nodata === null ? null : Number.isNaN(header.nodata) ? 'NaN' : header.nodata,
+        dtype: header.dtype,
+        empty,
+      });
+    });
+    if (emptyHere.length > 0)
+      errors.push(new ChipReadError('all-nan-band', header.file, `no valid pixel (all NaN/nodata) in ${emptyHere.join(', ')}`, 'warning'));
+  }
+  const bandsWithData = bandDetails.filter((b) => !b.empty && b.name !== null);
+  if (bandDetails.length > 0 && bandsWithData.length === 0) {
+    errors.forEach((e, i) => {
+      if (e.code === 'all-nan-band') errors[i] = new ChipReadError(e.code, e.file, e.toJSON().message, 'error');
+    });
+  }
+
+  let s1Units: S1Units | null = null;
+  let s1UnitsSource: ChipInfo['s1UnitsSource'] = null;
+  if (options.s1Units) [s1Units, s1UnitsSource] = [options.s1Units, 'override'];
+  else if (spec.s1Units) [s1Units, s1UnitsSource] = [spec.s1Units, 'manifest'];
+  else if (s1Samples.length > 0) {
+    const votes = s1Samples.map((s) => detectS1Units(s.values, s.nodata));
+    s1Units = votes.every((v) => v === votes[0]) ? votes[0] : null;
+    s1UnitsSource = s1Units ? 'detected' : null;
+  }
+
+  const label = await inspectLabel(spec, reference, errors);
+
+  let date = spec.date;
+  let dateSource: ChipInfo['dateSource'] = spec.dateSource;
+  if (!date) {
+    const fromFile = sources.map((s) => dateFromMetadata(s.header.metadata)).find((d) => d !== null) ?? null;
+    if (fromFile) [date, dateSource] = [fromFile, 'file-metadata'];
+  }
+
+  const geo = reference && reference.crs && reference.geoTransform ? reference : null;
+  let bboxWgs84: ChipInfo['bboxWgs84'] = null;
+  if (geo) {
+    try {
+      bboxWgs84 = wgs84Bbox(geo.geoTransform!, geo.width, geo.height, geo.crs!);
+    } catch (error) {
+      errors.push(asChipReadError(error, geo.file, 'no-crs'));
+    }
+  }
+  const bands = [...new Set(bandDetails.map((b) => b.name).filter((n): n is CanonicalBand => n !== null))];
+  return {
+    id: spec.id,
+    layout: spec.layout,
+    files: spec.sources.map((s) => s.file),
+    labelFile: spec.label?.file ?? null,
+    width: reference?.width ?? null,
+    height: reference?.height ?? null,
+    epsg: reference?.crs?.epsg ?? null,
+    proj4: reference?.crs?.proj4 ?? null,
+    geoTransform: reference?.geoTransform ?? null,
+    bbox: reference?.bbox ?? null,
+    bboxWgs84,
+    pixelSize: reference?.geoTransform ? [Math.abs(reference.geoTransform[1]), Math.abs(reference.geoTransform[5])] : null,
+    date,
+    dateSource,
+    bands,
+    emptyBands: bands.filter((name) => bandDetails.filter((b) => b.name === name).every((b) => b.empty)),
+    bandDetails,
+    dtype: reference?.dtype ?? null,
+    s1Units,
+    s1UnitsSource,
+    label,
+    errors: errors.map((e) => e.toJSON()),
+  };
+}
+
+async function inspectLabel(spec: ChipSpec, reference: RasterHeader | null, errors: ChipReadError[]): Promise<ChipInfo['label']> {
+  if (!spec.label) return null;
+  const { file } = spec.label;
+  try {
+    const header = await readRasterHeader(file);
+    if (reference && (header.width !== reference.width || header.height !== reference.height))
+      throw new ChipReadError('size-mismatch', file, `label is ${header.width}×${header.height} but the image is ${reference.width}×${reference.height}`);
+    if (header.bandCount !== 1) throw new ChipReadError('wrong-band-count', file, `label has ${header.bandCount} bands, expected 1`);
+    const encoding = effectiveEncoding(spec.label.encoding, header.nodata, header.dtype.startsWith('float'));
+    const [values] = await readBands(file, [0]);
+    const masks = labelMasks(values, encoding);
+    if (masks.unexpectedPixels > 0)
+      errors.push(new ChipReadError('label-values', file, `${masks.unexpectedPixels} pixel(s) hold values outside the encoding (e.g. ${masks.unexpectedValues.join(', ')}); counted as not valid`, 'warning'));
+    const total = values.length;
+    return {
+      file,
+      dtype: header.dtype,
+      encoding,
+      totalPixels: total,
+      validPixels: masks.validPixels,
+      waterPixels: masks.waterPixels,
+      waterFraction: masks.validPixels > 0 ? masks.waterPixels / masks.validPixels : 0,
+      validFraction: total > 0 ? masks.validPixels / total : 0,
+    };
+  } catch (error) {
+    errors.push(asChipReadError(error, file));
+    return null;
+  }
+}
+
+function summarise(chips: ChipInfo[], extraProblems: { severity: string }[]): DatasetSummary {
+  const withData = new Set<CanonicalBand>();
+  for (const chip of chips) for (const b of chip.bandDetails) if (!b.empty && b.name) withData.add(b.name);
+  const crs = new Map<number | null, number>();
+  for (const chip of chips) crs.set(chip.epsg, (crs.get(chip.epsg) ?? 0) + 1);
+  let valid = 0, water = 0, total = 0, labelled = 0;
+  for (const chip of chips) {
+    if (!chip.label) continue;
+    labelled++;
+    valid += chip.label.validPixels;
+    water += chip.label.waterPixels;
+    total += chip.label.totalPixels;
+  }
+  const all = [...chips.flatMap((c) => c.errors), ...extraProblems];
+  return {
+    chips: chips.length,
+    readableChips: chips.filter(isReadable).length,
+    layouts: [...new Set(chips.map((c) => c.layout))],
+    bandsPresent: CANONICAL_BANDS.filter((b) => withData.has(b)),
+    bandsMissing: CLAY_V0_BANDS.filter((b) => !withData.has(b)),
+    crs: [...crs].map(([epsg, count]) => ({ epsg, chips: count })),
+    labelBalance: { labelledChips: labelled, waterFraction: valid > 0 ? water / valid : 0, validFraction: total > 0 ? valid / total : 0 },
+    problems: { errors: all.filter((e) => e.severity === 'error').length, warnings: all.filter((e) => e.severity === 'warning').length },
+  };
+}
+
+/** A chip is readable when it has a size and at least one band with data. */
+export function isReadable(chip: ChipInfo): boolean {
+  return chip.width !== null && chip.bandDetails.some((b) => !b.empty);
+}
+
+/** Detects the layout of `dir` and inspects every chip. Never throws for bad files; only for an unreadable `dir`. */
+export async function inspectDataset(dir: string, options: InspectOptions = {}): Promise<DatasetInspection> {
+  const detected = await detectChips(dir);
+  const chips: ChipInfo[] = [];
+  for (const spec of detected.chips) chips.push(await inspectChip(spec, options));
+  const errors = detected.errors.map((e) => e.toJSON());
+  return { root: dir, layout: detected.layout, chips, errors, summary: summarise(chips, errors) };
+}

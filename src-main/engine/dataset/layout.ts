@@ -1,0 +1,146 @@
+/**
+ * Finds chips in a folder: Sen1Floods11 (`*_S1Hand/_S2Hand/_LabelHand`), C2S-MS per-band files
+ * (`<id>_vv.tif`, `<id>_vh.tif`, label `<id>.tif`), datacubes (`<id>_<x>.tif` + `<id>_label.tif`),
+ * or an explicit `floodlens-manifest.json`.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { MANIFEST_FILE_NAME, type DatasetLayout } from '../../api/dataset.ts';
+import { SEN1FLOODS11_S1_BANDS, SEN1FLOODS11_S2_BANDS } from './bands.ts';
+import { sen1floods11Date } from './dates.ts';
+import { ChipReadError } from './errors.ts';
+import type { ChipSource, ChipSpec } from './chip-spec.ts';
+import { chipsFromManifest } from './manifest.ts';
+
+const TIFF = /\.tiff?$/i;
+const stem = (file: string) => basename(file).replace(TIFF, '');
+
+async function listTiffs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && TIFF.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .filter((path) => !relative(dir, path).split(/[\\/]/).some((part) => part.startsWith('.') || part === 'node_modules'))
+    .sort();
+}
+
+export interface DetectedChips {
+  layout: DatasetLayout;
+  chips: ChipSpec[];
+  /** Problems not tied to a chip: unrecognised files, invalid manifest. */
+  errors: ChipReadError[];
+}
+
+function sen1floods11Chips(files: string[], used: Set<string>): ChipSpec[] {
+  const groups = new Map<string, Partial<Record<'S1Hand' | 'S2Hand' | 'LabelHand', string>>>();
+  for (const file of files) {
+    const match = /^(.+)_(S1Hand|S2Hand|LabelHand)$/i.exec(stem(file));
+    if (!match) continue;
+    const key = join(dirname(file), match[1]);
+    const kind = (['S1Hand', 'S2Hand', 'LabelHand'] as const).find((k) => k.toLowerCase() === match[2].toLowerCase())!;
+    groups.set(key, { ...groups.get(key), [kind]: file });
+  }
+  const chips: ChipSpec[] = [];
+  for (const [key, group] of groups) {
+    if (!group.S1Hand && !group.S2Hand) continue;
+    const id = basename(key);
+    const sources: ChipSource[] = [];
+    if (group.S1Hand) sources.push({ file: group.S1Hand, bandNames: SEN1FLOODS11_S1_BANDS, namesAreExplicit: false, expectedBandCount: 2 });
+    if (group.S2Hand) sources.push({ file: group.S2Hand, bandNames: SEN1FLOODS11_S2_BANDS, namesAreExplicit: false, expectedBandCount: 13 });
+    for (const file of Object.values(group)) used.add(file);
+    const date = sen1floods11Date(id, Boolean(group.S1Hand));
+    chips.push({
+      id,
+      layout: 'sen1floods11',
+      sources,
+      label: group.LabelHand ? { file: group.LabelHand, encoding: { water: 1, notWater: 0, notValid: [-1] } } : null,
+      date,
+      dateSource: date ? 'sen1floods11-event-table' : null,
+      s1Units: null,
+      errors: [],
+    });
+  }
+  return chips;
+}
+
+function c2smsChips(files: string[], used: Set<string>): ChipSpec[] {
+  const byPath = new Set(files);
+  const groups = new Map<string, { vv?: string; vh?: string }>();
+  for (const file of files) {
+    if (used.has(file)) continue;
+    const match = /^(.+)_(vv|vh)$/i.exec(stem(file));
+    if (!match) continue;
+    const key = join(dirname(file), match[1]);
+    groups.set(key, { ...groups.get(key), [match[2].toLowerCase()]: file });
+  }
+  const chips: ChipSpec[] = [];
+  for (const [key, group] of groups) {
+    const sources: ChipSource[] = [];
+    if (group.vv) sources.push({ file: group.vv, bandNames: ['VV'], namesAreExplicit: true, expectedBandCount: 1 });
+    if (group.vh) sources.push({ file: group.vh, bandNames: ['VH'], namesAreExplicit: true, expectedBandCount: 1 });
+    const labelFile = [`${key}.tif`, `${key}.tiff`].find((f) => byPath.has(f)) ?? null;
+    for (const source of sources) used.add(source.file);
+    if (labelFile) used.add(labelFile);
+    chips.push({
+      id: basename(key),
+      layout: 'c2smsfloods',
+      sources,
+      label: labelFile ? { file: labelFile, encoding: { water: 1, notWater: 0, notValid: [255] } } : null,
+      date: null,
+      dateSource: null,
+      s1Units: null,
+      errors: [],
+    });
+  }
+  return chips;
+}
+
+function datacubeChips(files: string[], used: Set<string>): ChipSpec[] {
+  const chips: ChipSpec[] = [];
+  for (const labelFile of files) {
+    const match = /^(.+)_label$/i.exec(stem(labelFile));
+    if (!match || used.has(labelFile)) continue;
+    const id = match[1];
+    const images = files.filter((f) => {
+      if (f === labelFile || used.has(f) || dirname(f) !== dirname(labelFile)) return false;
+      const s = stem(f);
+      return s === id || (s.startsWith(`${id}_`) && !/_label$/i.test(s));
+    });
+    if (images.length === 0) continue;
+    const preferred = images.find((f) => /_app13$/i.test(stem(f))) ?? images[0];
+    used.add(labelFile);
+    used.add(preferred);
+    const errors = images.length > 1
+      ? [new ChipReadError('wrong-band-count', preferred, `several image files match label ${basename(labelFile)}; using ${basename(preferred)}`, 'warning')]
+      : [];
+    chips.push({
+      id,
+      layout: 'datacube',
+      sources: [{ file: preferred, bandNames: null, namesAreExplicit: false, expectedBandCount: null }],
+      label: { file: labelFile, encoding: { water: 1, notWater: 0, notValid: [255] } },
+      date: null,
+      dateSource: null,
+      s1Units: null,
+      errors,
+    });
+  }
+  return chips;
+}
+
+/** Detects the chips under `dir` (recursively). A manifest at the root, if present, is authoritative. */
+export async function detectChips(dir: string): Promise<DetectedChips> {
+  const manifest = join(dir, MANIFEST_FILE_NAME);
+  const fromManifest = await chipsFromManifest(manifest);
+  if (fromManifest) return { layout: fromManifest.chips.length > 0 ? 'manifest' : 'empty', ...fromManifest };
+
+  const files = await listTiffs(dir);
+  const used = new Set<string>();
+  const chips = [...sen1floods11Chips(files, used), ...c2smsChips(files, used), ...datacubeChips(files, used)];
+  chips.sort((a, b) => a.id.localeCompare(b.id));
+  const errors = files
+    .filter((f) => !used.has(f))
+    .map((f) => new ChipReadError('unrecognised-file', f, 'matches no known chip layout (add it to a floodlens-manifest.json)', 'warning'));
+  const layouts = [...new Set(chips.map((c) => c.layout))];
+  const layout: DatasetLayout = layouts.length === 0 ? 'empty' : layouts.length === 1 ? layouts[0] : 'mixed';
+  return { layout, chips, errors };
+}

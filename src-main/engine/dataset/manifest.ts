@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { ManifestSchema } from '../../api/dataset.ts';
+import { ChipReadError } from './errors.ts';
+import type { ChipSpec } from './chip-spec.ts';
+
+/**
+ * Reads `floodlens-manifest.json`. Returns null when there is no manifest; an invalid manifest gives
+ * no chips and one `bad-manifest` error.
+ */
+export async function chipsFromManifest(path: string): Promise<{ chips: ChipSpec[]; errors: ChipReadError[] } | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { chips: [], errors: [new ChipReadError('bad-manifest', path, `cannot read: ${(error as Error).message}`)] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { chips: [], errors: [new ChipReadError('bad-manifest', path, `not valid JSON: ${(error as Error).message}`)] };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return { chips: [], errors: [new ChipReadError('bad-manifest', path, issues)] };
+  }
+  const base = dirname(path);
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : join(base, p));
+  const chips = parsed.data.chips.map<ChipSpec>((chip) => ({
+    id: chip.id,
+    layout: 'manifest',
+    sources: chip.files.map((f) => ({ file: resolvePath(f.path), bandNames: f.bands, namesAreExplicit: true, expectedBandCount: f.bands.length })),
+    label: chip.label
+      ? { file: resolvePath(chip.label.path), encoding: { water: chip.label.water, notWater: chip.label.notWater, notValid: chip.label.notValid } }
+      : null,
+    date: chip.date,
+    dateSource: chip.date ? 'manifest' : null,
+    s1Units: chip.s1Units ?? null,
+    errors: [],
+  }));
+  return { chips, errors: [] };
+}
