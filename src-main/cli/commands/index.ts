@@ -1,6 +1,11 @@
 import type { CliCommand } from '../command.ts';
 import { serveCommand } from './serve.ts';
 import { datasetInspectCommand } from './dataset-inspect.ts';
+import { trainCommand } from './train.ts';
+import { evaluateCommand } from './evaluate.ts';
+import { predictCommand } from './predict.ts';
+import { compareCommand } from './compare.ts';
+import { weightsCommand } from './weights.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand];
+export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand];

@@ -6,6 +6,10 @@ import type { JobContext } from './job-context.ts';
  */
 export interface JobKinds {
   'dataset.inspect': { input: { dir: string }; result: import('../../api/dataset.ts').DatasetInspection };
+  train: { input: import('../training/trainer.ts').TrainRequest; result: import('../../api/run.ts').RunRecord };
+  evaluate: { input: import('../evaluation/evaluate-run.ts').EvaluateRequest; result: import('../../api/run.ts').EvaluationRecord };
+  compare: { input: import('../evaluation/compare-runs.ts').CompareRequest; result: import('../../api/run.ts').Comparison };
+  predict: { input: import('../prediction/predict-run.ts').PredictRequest; result: import('../prediction/predict-run.ts').PredictResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -18,6 +22,10 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     const { inspectDataset } = await import('../dataset/inspect.ts');
     return (input) => inspectDataset(input.dir);
   },
+  train: async () => (await import('../training/trainer.ts')).trainRun,
+  evaluate: async () => (await import('../evaluation/evaluate-run.ts')).evaluateRun,
+  compare: async () => (await import('../evaluation/compare-runs.ts')).compareRuns,
+  predict: async () => (await import('../prediction/predict-run.ts')).predictRun,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

@@ -1,0 +1,128 @@
+/**
+ * A training run as recorded in `<runDir>/run.json`: everything needed to reproduce it (config, seed,
+ * data fingerprint, split, backend, versions) and everything it measured (per-epoch loss and metrics).
+ */
+import { z } from 'zod';
+import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
+
+export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe'] as const;
+export const ModelKindSchema = z.enum(MODEL_KINDS);
+export type ModelKind = z.infer<typeof ModelKindSchema>;
+
+export const TrainConfigSchema = z.object({
+  model: ModelKindSchema,
+  dataDir: z.string().min(1),
+  /** Folder of precomputed embeddings (clay-decoder, linear-probe); see docs/EMBEDDINGS.md. */
+  embeddingsDir: z.string().nullable().default(null),
+  encoder: z.string().nullable().default(null),
+  epochs: z.number().int().positive().default(10),
+  batchSize: z.number().int().positive().default(4),
+  lr: z.number().positive().default(1e-3),
+  /** Square random-crop edge for training; null trains on full chips. */
+  chipSize: z.number().int().positive().nullable().default(null),
+  valSplit: z.number().min(0).max(0.9).default(0.2),
+  testSplit: z.number().min(0).max(0.9).default(0.2),
+  seed: z.number().int().nonnegative().default(0),
+  /** Random flips and quarter turns of training samples. */
+  augment: z.boolean().default(true),
+  /** Stop after this many epochs without a better validation IoU (0 disables early stopping). */
+  patience: z.number().int().nonnegative().default(5),
+  /** Probability above which a pixel is predicted water. */
+  threshold: z.number().gt(0).lt(1).default(0.5),
+});
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+export const SplitSchema = z.object({
+  train: z.array(z.string()),
+  val: z.array(z.string()),
+  test: z.array(z.string()),
+});
+
+export const EpochRecordSchema = z.object({
+  epoch: z.number().int().positive(),
+  trainLoss: z.number(),
+  /** Global validation metrics (null when there is no validation chip). */
+  val: ScoresAndCountsSchema.nullable(),
+  valLoss: z.number().nullable(),
+  seconds: z.number(),
+  samples: z.number().int(),
+  samplesPerSecond: z.number(),
+});
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
+
+export const RUN_STATUSES = ['running', 'completed', 'stopped-early', 'cancelled', 'failed'] as const;
+
+export const RunRecordSchema = z.object({
+  formatVersion: z.literal(1),
+  id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  config: TrainConfigSchema,
+  data: z.object({
+    dir: z.string(),
+    /** SHA-256 over the chip ids and the bytes of every file the run read. */
+    fingerprint: z.string(),
+    chips: z.number().int(),
+    /** Input channels of the model, in order (scratch: canonical bands; embeddings: "embedding"). */
+    inputBands: z.array(z.string()),
+    split: SplitSchema,
+    /** Input problems the run worked around (missing bands, nodata set to 0, unreadable chips). */
+    notes: z.array(z.string()),
+  }),
+  model: z.object({
+    kind: ModelKindSchema,
+    parameters: z.number().int(),
+    inputChannels: z.number().int(),
+  }),
+  backend: z.object({ name: z.string(), device: z.string().nullable(), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  versions: z.object({ floodlens: z.string(), tfjs: z.string(), node: z.string(), platform: z.string() }),
+  epochs: z.array(EpochRecordSchema),
+  best: z.object({ epoch: z.number().int(), valIou: z.number().nullable() }).nullable(),
+  timings: z.object({ trainSeconds: z.number(), resumedTimes: z.number().int() }),
+  error: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const EVAL_SPLITS = ['test', 'val', 'train', 'all'] as const;
+export const EvalSplitSchema = z.enum(EVAL_SPLITS);
+export type EvalSplit = z.infer<typeof EvalSplitSchema>;
+
+/** `<runDir>/eval-<name>.json`: the metrics report plus what was evaluated, with what. */
+export const EvaluationRecordSchema = MetricsReportSchema.extend({
+  run: z.string(),
+  runId: z.string(),
+  model: ModelKindSchema,
+  dataDir: z.string(),
+  /** Which chips: a split of the run, or `chips` when named explicitly (e.g. by compare). */
+  split: z.union([EvalSplitSchema, z.literal('chips')]),
+  chips: z.array(z.string()),
+  threshold: z.number(),
+  checkpoint: z.object({ which: z.enum(['best', 'last']), epoch: z.number().int().nullable() }),
+  backend: z.string(),
+  createdAt: z.string(),
+});
+export type EvaluationRecord = z.infer<typeof EvaluationRecordSchema>;
+
+/** `compare`: every run scored on one chip set, side by side. */
+export const ComparisonSchema = z.object({
+  dataDir: z.string(),
+  chips: z.array(z.string()),
+  /** How the chip set was chosen. */
+  chipSet: z.enum(['intersection-of-test-splits', 'named']),
+  warnings: z.array(z.string()),
+  runs: z.array(
+    z.object({
+      runDir: z.string(),
+      runId: z.string(),
+      model: ModelKindSchema,
+      backend: z.string(),
+      epochs: z.number().int(),
+      trainSeconds: z.number(),
+      seed: z.number().int(),
+      evaluation: EvaluationRecordSchema,
+    }),
+  ),
+});
+export type Comparison = z.infer<typeof ComparisonSchema>;

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
+import type { CliCommand } from '../command.ts';
+import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { runCliJob } from '../job-runner.ts';
+import { formatMetricsTable } from '../format-metrics.ts';
+
+export const evaluateCommand: CliCommand = {
+  path: ['evaluate'],
+  summary: 'score a trained run on a split of a dataset (Dice, IoU, F1, precision, recall)',
+  usage: `floodlens evaluate --run <runDir> --data <dir> [--split ${EVAL_SPLITS.join('|')}] [--checkpoint best|last] [--json]`,
+  async run(argv, io) {
+    const args = parseArgs(argv, ['json']);
+    assertKnownOptions(args, ['run', 'data', 'split', 'checkpoint', 'json']);
+    const split = EvalSplitSchema.safeParse(option(args, 'split') ?? 'test');
+    if (!split.success) throw new UsageError(`--split must be one of ${EVAL_SPLITS.join(', ')}`);
+    const checkpoint = option(args, 'checkpoint') ?? 'best';
+    if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError('--checkpoint must be best or last');
+    const json = args.flags.has('json');
+    const result = await runCliJob(
+      'evaluate',
+      { runDir: resolve(requiredOption(args, 'run')), dataDir: resolve(requiredOption(args, 'data')), chips: split.data, checkpoint },
+      io,
+      json,
+    );
+    if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    else io.stdout(`${result.runId} (${result.model}) on ${result.chips.length} ${result.split} chip(s), threshold ${result.threshold}\n${formatMetricsTable([{ name: result.runId, report: result }])}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import type { CliCommand } from '../command.ts';
+import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { runCliJob } from '../job-runner.ts';
+import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
+
+export const predictCommand: CliCommand = {
+  path: ['predict'],
+  summary: 'write water masks (and probabilities) as GeoTIFFs on each chip’s grid',
+  usage: `floodlens predict --run <runDir> --data <dir> --out <dir> [--probabilities] [--split ${EVAL_SPLITS.join('|')}] [--checkpoint best|last]`,
+  async run(argv, io) {
+    const args = parseArgs(argv, ['probabilities']);
+    assertKnownOptions(args, ['run', 'data', 'out', 'probabilities', 'split', 'checkpoint']);
+    const split = EvalSplitSchema.safeParse(option(args, 'split') ?? 'all');
+    if (!split.success) throw new UsageError(`--split must be one of ${EVAL_SPLITS.join(', ')}`);
+    const checkpoint = option(args, 'checkpoint') ?? 'best';
+    if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError('--checkpoint must be best or last');
+    const result = await runCliJob(
+      'predict',
+      {
+        runDir: resolve(requiredOption(args, 'run')),
+        dataDir: resolve(requiredOption(args, 'data')),
+        outDir: resolve(requiredOption(args, 'out')),
+        probabilities: args.flags.has('probabilities'),
+        chips: split.data,
+        checkpoint,
+      },
+      io,
+    );
+    for (const chip of result.chips) io.stdout(`${chip.files.mask}${chip.files.probabilities ? `\n${chip.files.probabilities}` : ''}\n`);
+    for (const skip of result.skipped) io.stderr(`skipped ${skip.id}: ${skip.reason}\n`);
+    io.stdout(`${result.chips.length} chip(s) written to ${result.outDir}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { MODEL_KINDS, ModelKindSchema, type TrainConfigInput } from '../../api/run.ts';
+import type { CliCommand } from '../command.ts';
+import { assertKnownOptions, numberOption, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { runCliJob } from '../job-runner.ts';
+
+const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
+  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N]
+  [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment]
+floodlens train --resume --out <runDir>`;
+
+export const trainCommand: CliCommand = {
+  path: ['train'],
+  summary: 'train a water segmentation model (scratch, clay-decoder, linear-probe)',
+  usage,
+  async run(argv, io) {
+    const args = parseArgs(argv, ['resume', 'no-augment']);
+    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
+    const outDir = resolve(requiredOption(args, 'out'));
+    let config: TrainConfigInput | undefined;
+    if (!args.flags.has('resume')) {
+      const model = ModelKindSchema.safeParse(requiredOption(args, 'model'));
+      if (!model.success) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}`);
+      const embeddings = option(args, 'embeddings');
+      const encoder = option(args, 'encoder');
+      const chipSize = option(args, 'chip-size');
+      config = {
+        model: model.data,
+        dataDir: resolve(requiredOption(args, 'data')),
+        embeddingsDir: embeddings ? resolve(embeddings) : null,
+        encoder: encoder ? resolve(encoder) : null,
+        epochs: numberOption(args, 'epochs', 10),
+        batchSize: numberOption(args, 'batch-size', 4),
+        lr: numberOption(args, 'lr', 1e-3),
+        chipSize: chipSize === undefined ? null : numberOption(args, 'chip-size', 0),
+        valSplit: numberOption(args, 'val-split', 0.2),
+        testSplit: numberOption(args, 'test-split', 0.2),
+        seed: numberOption(args, 'seed', 0),
+        patience: numberOption(args, 'patience', 5),
+        threshold: numberOption(args, 'threshold', 0.5),
+        augment: !args.flags.has('no-augment'),
+      };
+    } else if (args.options.size > 1) {
+      throw new UsageError('--resume takes only --out: the run keeps its own config');
+    }
+    const record = await runCliJob('train', { outDir, config, resume: args.flags.has('resume') }, io);
+    const last = record.epochs.at(-1);
+    io.stdout(
+      `run ${record.id}: ${record.status} after ${record.epochs.length} epoch(s) on ${record.backend.name}; ` +
+        `best epoch ${record.best?.epoch ?? '-'} (val IoU ${record.best?.valIou?.toFixed(4) ?? 'n/a'}); last train loss ${last?.trainLoss.toFixed(4) ?? 'n/a'}\n` +
+        `${outDir}/run.json\n`,
+    );
+    return 0;
+  },
+};

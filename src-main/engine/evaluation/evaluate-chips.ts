@@ -1,0 +1,43 @@
+import type { ChipInfo } from '../../api/dataset.ts';
+import type { MetricsReport } from '../../api/metrics.ts';
+import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
+import type { JobContext } from '../jobs/job-context.ts';
+import type { SequentialNet } from '../models/sequential-net.ts';
+import type { TrainingSource } from '../training/training-source.ts';
+import { predictChip, type ChipPrediction } from './predict-chip.ts';
+
+export interface Evaluation {
+  report: MetricsReport;
+  /** Mean loss over chips with valid pixels (null when none). */
+  loss: number | null;
+}
+
+/**
+ * Scores a net on whole chips. A pixel counts where the label is valid (docs/METRICS.md); where the
+ * image had no data the mask says 255 (no prediction), which counts as not water.
+ */
+export async function evaluateChips(
+  net: SequentialNet,
+  source: TrainingSource,
+  chips: readonly ChipInfo[],
+  threshold: number,
+  context?: JobContext,
+  onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
+): Promise<Evaluation> {
+  const confusions: ChipConfusion[] = [];
+  let lossSum = 0;
+  let lossChips = 0;
+  for (const [index, chip] of chips.entries()) {
+    context?.throwIfCancelled();
+    const sample = await source.load(chip);
+    const prediction = await predictChip(net, sample, threshold);
+    confusions.push({ id: chip.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
+    if (prediction.loss !== null) {
+      lossSum += prediction.loss;
+      lossChips++;
+    }
+    await onPrediction?.(chip, prediction);
+    context?.progress({ phase: 'evaluate', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
+  }
+  return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
+}

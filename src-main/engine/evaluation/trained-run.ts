@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { ChipInfo } from '../../api/dataset.ts';
+import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
+import { initBackend } from '../compute/backend.ts';
+import { readCheckpointFile } from '../training/checkpoint-file.ts';
+import { createNet } from '../training/net-factory.ts';
+import { openTrainingSource } from '../training/open-source.ts';
+import { pixelSource, usesEmbeddings } from '../training/training-source.ts';
+import { CanonicalBandSchema } from '../../api/dataset.ts';
+import { RunFiles } from '../training/run-files.ts';
+import type { SequentialNet } from '../models/sequential-net.ts';
+import type { TrainingSource } from '../training/training-source.ts';
+
+export type CheckpointChoice = 'best' | 'last';
+
+export interface TrainedRun {
+  files: RunFiles;
+  record: RunRecord;
+  net: SequentialNet;
+  source: TrainingSource;
+  checkpoint: { which: CheckpointChoice; epoch: number | null };
+}
+
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  const files = new RunFiles(runDir);
+  if (!existsSync(files.runJson)) throw new Error(`${runDir} is not a Floodlens run: ${files.runJson} is missing`);
+  const parsed = RunRecordSchema.safeParse(JSON.parse(await readFile(files.runJson, 'utf8')));
+  if (!parsed.success) throw new Error(`${files.runJson}: not a valid run record (${parsed.error.issues[0]?.message})`);
+  return parsed.data;
+}
+
+/**
+ * A finished (or interrupted) run ready to predict: its record, its net with the chosen checkpoint's
+ * weights, and its input source over `chips` (the same bands or embeddings it trained on).
+ */
+export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[], which: CheckpointChoice = 'best'): Promise<TrainedRun> {
+  const files = new RunFiles(runDir);
+  const record = await readRunRecord(runDir);
+  const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
+  if (!existsSync(path)) throw new Error(`${runDir} has no ${which} checkpoint yet (${path}): train at least one epoch`);
+  await initBackend();
+  const { tensors, meta } = await readCheckpointFile(path);
+  // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
+  const source = usesEmbeddings(record.model.kind)
+    ? (await openTrainingSource(record.config, chips)).source
+    : pixelSource(record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)));
+  const probe = chips[0] ? await source.load(chips[0]) : null;
+  const net = createNet(record.model.kind, {
+    inputChannels: record.model.inputChannels,
+    inputGrid: probe ? [probe.inputHeight, probe.inputWidth] : null,
+    outputSize: probe ? [probe.height, probe.width] : null,
+  });
+  net.loadStateDict(new Map([...tensors].filter(([name]) => !name.startsWith('optimizer/'))));
+  const epoch = (meta as { epoch?: number }).epoch ?? null;
+  return { files, record, net, source, checkpoint: { which, epoch } };
+}

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Binary cross-entropy with logits, mean over valid pixels:
+ *   Σ valid·(max(z,0) − z·y + log(1 + e^−|z|)) / Σ valid
+ * (PyTorch `binary_cross_entropy_with_logits`, reduction 'mean', when every pixel is valid).
+ * `valid` is 1/0 per pixel (label not nodata); omitted = all valid. No valid pixel → loss 0.
+ */
+export function bceWithLogits(logits: tf.Tensor, labels: tf.Tensor, valid?: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const perPixel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    if (!valid) return tf.mean(perPixel) as tf.Scalar;
+    return tf.div(tf.sum(tf.mul(perPixel, valid)), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+  });
+}
+
+/** Prediction rule: water where sigmoid(z) > threshold, i.e. z > logit(threshold). */
+export function predictMask(logits: tf.Tensor, threshold = 0.5): tf.Tensor {
+  if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be in (0, 1), got ${threshold}`);
+  return tf.tidy(() => tf.greater(logits, Math.log(threshold / (1 - threshold))));
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { ChipInfo } from '../../api/dataset.ts';
+import { writeGeoTiff } from '../export/geotiff-writer.ts';
+import { MASK_NODATA } from './masks.ts';
+
+export interface ExportedChipFiles {
+  mask: string;
+  probabilities: string | null;
+}
+
+/** Safe file stem for a chip id (ids come from file names, but a manifest can say anything). */
+export function chipFileStem(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+}
+
+/**
+ * Writes `<chipId>_mask.tif` (uint8: 1 water, 0 not water, 255 no data) and optionally
+ * `<chipId>_prob.tif` (float32 0..1, NaN no data) on the chip's own grid: same size, EPSG and geotransform.
+ */
+export async function exportChipPrediction(
+  chip: ChipInfo,
+  prediction: { mask: Uint8Array; probabilities: Float32Array | null },
+  outDir: string,
+  provenance: Record<string, string>,
+): Promise<ExportedChipFiles> {
+  if (chip.epsg === null || chip.geoTransform === null || chip.width === null || chip.height === null) {
+    throw new Error(`chip ${chip.id} has no CRS or geotransform: cannot export a georeferenced mask`);
+  }
+  const grid = { width: chip.width, height: chip.height, epsg: chip.epsg, geoTransform: chip.geoTransform };
+  const stem = chipFileStem(chip.id);
+  const mask = join(outDir, `${stem}_mask.tif`);
+  await writeGeoTiff(mask, {
+    ...grid,
+    dtype: 'uint8',
+    bands: [prediction.mask],
+    nodata: MASK_NODATA,
+    descriptions: ['water mask (1 water, 0 not water, 255 no data)'],
+    metadata: provenance,
+  });
+  let probabilities: string | null = null;
+  if (prediction.probabilities) {
+    probabilities = join(outDir, `${stem}_prob.tif`);
+    await writeGeoTiff(probabilities, {
+      ...grid,
+      dtype: 'float32',
+      bands: [prediction.probabilities],
+      nodata: Number.NaN,
+      descriptions: ['water probability'],
+      metadata: provenance,
+    });
+  }
+  return { mask, probabilities };
+}
