@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DatasetInspection } from './dataset.ts';
+import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 
 /**
  * The request/response contract between the UI (or any client) and the engine.
@@ -16,6 +17,8 @@ export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 export const requestSchemas = {
   'engine.info': z.object({}),
   'dataset.inspect': z.object({ dir: z.string().min(1) }),
+  'chip.footprints': z.object({ chips: z.array(ChipGridSchema).max(10_000) }),
+  'chip.preview': ChipPreviewRequestSchema,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -24,6 +27,8 @@ export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchem
 export interface ResponseMap {
   'engine.info': EngineInfo;
   'dataset.inspect': DatasetInspection;
+  'chip.footprints': ChipFootprint[];
+  'chip.preview': ChipPreview;
 }
 export type ResponsePayload<K extends RequestName> = ResponseMap[K];
 

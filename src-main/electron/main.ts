@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { EngineService } from '../engine/service.ts';
 import { IPC_REQUEST_CHANNEL } from './ipc-channels.ts';
+import { buildApplicationMenu } from './menu.ts';
 
 function demoWorkspacePath(): string | null {
   const flagIndex = process.argv.indexOf('--workspace');
@@ -43,7 +44,7 @@ app.whenReady().then(() => {
     }
     return service.handle(String(name), payload);
   });
-  Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
+  Menu.setApplicationMenu(buildApplicationMenu());
   createMainWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow();

@@ -1,21 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { ContractError, parseRequest, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
 import { runJob } from './jobs/worker-host.ts';
+import { floodlensVersion } from './versions.ts';
+import { chipFootprint } from './preview/footprint.ts';
+import { chipPreview } from './preview/chip-preview.ts';
 
 export interface EngineServiceOptions {
   demoWorkspace: string | null;
 }
 
 type Handler<K extends RequestName> = (payload: RequestPayload<K>) => Promise<ResponsePayload<K>>;
-
-const packageVersion = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 /**
  * Implements the api contract on top of the engine. Every host (Electron main, the HTTP server,
@@ -27,12 +20,15 @@ export class EngineService {
   constructor(private readonly options: EngineServiceOptions) {
     this.handlers = {
       'engine.info': async () => ({
-        appVersion: packageVersion,
+        appVersion: floodlensVersion,
         backend: null,
         platform: `${process.platform}-${process.arch}`,
         demoWorkspace: this.options.demoWorkspace,
       }),
       'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
+      'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
+      // Light work (one chip read + a control-grid warp, ~0.1–0.5 s): runs in-process, not in a worker.
+      'chip.preview': (payload) => chipPreview(payload.chip, payload.layer),
     };
   }
 

@@ -1,0 +1,6 @@
+/** Events a host sends to the UI on its own initiative (native menus), over the same event channel. */
+import { z } from 'zod';
+
+/** File › Open dataset…: the user picked a folder in the native dialog. */
+export const OPEN_DATASET_EVENT = 'ui.open-dataset';
+export const OpenDatasetEventSchema = z.object({ dir: z.string().min(1) });

@@ -1,0 +1,9 @@
+/** Small display helpers shared by the panels. */
+export const percent = (fraction: number, digits = 1) => `${(fraction * 100).toFixed(digits)} %`;
+
+export const chipSize = (chip: { width: number | null; height: number | null }) =>
+  chip.width !== null && chip.height !== null ? `${chip.width}×${chip.height}` : '—';
+
+export const epsgLabel = (epsg: number | null) => (epsg === null ? 'custom CRS' : `EPSG:${epsg}`);
+
+export const degrees = (value: number, positive: string, negative: string) => `${Math.abs(value).toFixed(4)}° ${value >= 0 ? positive : negative}`;
