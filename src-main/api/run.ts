@@ -5,6 +5,16 @@
 import { z } from 'zod';
 import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
 
+/**
+ * How pixels are scaled before a pixel model sees them: Clay v0's statistics (S1 as linear power), or
+ * per-band mean/std of the run's training chips with S1 in dB (the from-scratch default).
+ */
+export const InputNormalisationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('clay-v0') }),
+  z.object({ kind: z.literal('dataset'), bands: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()), s1Units: z.literal('dB') }),
+]);
+export type InputNormalisation = z.infer<typeof InputNormalisationSchema>;
+
 export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
@@ -20,9 +30,13 @@ export const TrainConfigSchema = z.object({
   lr: z.number().positive().default(1e-3),
   /** Square random-crop edge for training; null trains on full chips. */
   chipSize: z.number().int().positive().nullable().default(null),
+  /** Random crops drawn from each training chip per epoch (more steps per epoch on small datasets). */
+  cropsPerChip: z.number().int().positive().default(1),
   valSplit: z.number().min(0).max(0.9).default(0.2),
   testSplit: z.number().min(0).max(0.9).default(0.2),
   seed: z.number().int().nonnegative().default(0),
+  /** Pixel models: `dataset` standardises with the training chips' statistics, `clay-v0` with Clay's. */
+  normalisation: z.enum(['dataset', 'clay-v0']).default('dataset'),
   /** Random flips and quarter turns of training samples. */
   augment: z.boolean().default(true),
   /** Stop after this many epochs without a better validation IoU (0 disables early stopping). */
@@ -67,6 +81,8 @@ export const RunRecordSchema = z.object({
     chips: z.number().int(),
     /** Input channels of the model, in order (scratch: canonical bands; embeddings: "embedding"). */
     inputBands: z.array(z.string()),
+    /** The scaling the model's inputs got (pixel models); null for embeddings. */
+    normalisation: InputNormalisationSchema.nullable(),
     split: SplitSchema,
     /** Input problems the run worked around (missing bands, nodata set to 0, unreadable chips). */
     notes: z.array(z.string()),

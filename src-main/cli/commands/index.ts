@@ -6,6 +6,9 @@ import { evaluateCommand } from './evaluate.ts';
 import { predictCommand } from './predict.ts';
 import { compareCommand } from './compare.ts';
 import { weightsCommand } from './weights.ts';
+import { embedCommand } from './embed.ts';
+import { probeCommand } from './probe.ts';
+import { doctorCommand } from './doctor.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand];
+export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand];

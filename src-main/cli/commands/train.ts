@@ -5,7 +5,7 @@ import { assertKnownOptions, numberOption, option, parseArgs, requiredOption, Us
 import { runCliJob } from '../job-runner.ts';
 
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
-  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N]
+  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N]
   [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment]
 floodlens train --resume --out <runDir>`;
 
@@ -15,7 +15,7 @@ export const trainCommand: CliCommand = {
   usage,
   async run(argv, io) {
     const args = parseArgs(argv, ['resume', 'no-augment']);
-    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
+    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
     const outDir = resolve(requiredOption(args, 'out'));
     let config: TrainConfigInput | undefined;
     if (!args.flags.has('resume')) {
@@ -33,6 +33,7 @@ export const trainCommand: CliCommand = {
         batchSize: numberOption(args, 'batch-size', 4),
         lr: numberOption(args, 'lr', 1e-3),
         chipSize: chipSize === undefined ? null : numberOption(args, 'chip-size', 0),
+        cropsPerChip: numberOption(args, 'crops-per-chip', 1),
         valSplit: numberOption(args, 'val-split', 0.2),
         testSplit: numberOption(args, 'test-split', 0.2),
         seed: numberOption(args, 'seed', 0),

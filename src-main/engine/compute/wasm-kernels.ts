@@ -9,7 +9,9 @@
  * 128²); for stride 1 it is the same as a forward Conv2D with the filter flipped and its channel
  * axes swapped, which goes through XNNPACK (~40 GFLOP/s). Other strides keep the original kernel.
  *
- * Both kernels compose existing wasm kernels (Pad, Slice, Transpose, BatchMatMul, Conv2D) by calling
+ * `MaxPoolGrad` is replaced to break ties like PyTorch (see maxPoolGrad below).
+ *
+ * The conv kernels compose existing wasm kernels (Pad, Slice, Transpose, BatchMatMul, Conv2D) by calling
  * their kernel functions directly, as the built-in wasm kernels do, so no tensor reaches the engine.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -48,11 +50,17 @@ function requireChannelsLast(dataFormat: unknown, kernelName: string): void {
  * dyᵀ [Cout, rows] → [Cout, Cin]. XNNPACK runs A·B at ~45 GFLOP/s but A·B with transposeA through a
  * naive path at ~2 GFLOP/s, hence dyᵀ is transposed once and reused by every tap.
  *
- * The row sum is split into chunks of CHUNK_ROWS whose partial products are added in float64: one
- * float32 GEMM over 16k+ rows loses ~1e-4 relative accuracy on gradients with heavy cancellation
- * (the scratch net's first layers), chunking brings it to ~1e-6 at the same speed.
+ * The row sum is split into chunks of CHUNK_ROWS whose partial products are added in float64, which
+ * bounds float32 accumulation error for large images (one GEMM over 65k rows drifts ~4e-6 relative
+ * on random data, 8k-row chunks ~3e-7); smaller chunks cost speed (2k rows: 3× slower at 256²).
  */
-const CHUNK_ROWS = 1024;
+const CHUNK_ROWS = 8192;
+/**
+ * Few channels: a direct loop beats many tiny GEMMs (decoder tail 8→1 at 256²), and XNNPACK's
+ * one-row GEMM (Cout = 1, e.g. the scratch net's 512→1 head) is ~10× slower than the loop.
+ */
+const DIRECT_LOOP_MAX_CHANNEL_PRODUCT = 256;
+const DIRECT_LOOP_MAX_OUT_CHANNELS = 3;
 
 function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info {
   const backend = anyBackend as BackendWasm;
@@ -71,6 +79,7 @@ function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: 
   const { batchSize: n, inHeight, inWidth, inChannels: cin, outChannels: cout, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const rows = n * oh * ow;
+  if (cin * cout <= DIRECT_LOOP_MAX_CHANNEL_PRODUCT || cout <= DIRECT_LOOP_MAX_OUT_CHANNELS) return backpropFilterDirect(backend, x, dy, info);
   const chunks: { start: number; length: number; dyT: Info }[] = [];
   const dy2 = run(backend, 'Reshape', { x: dy }, { shape: [rows, cout] });
   for (let start = 0; start < rows; start += CHUNK_ROWS) {
@@ -136,6 +145,45 @@ function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: 
   return out;
 }
 
+/** The same sum as plain loops with float64 accumulators, for layers with few channels. */
+function backpropFilterDirect(backend: BackendWasm, xInfo: Info, dyInfo: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { batchSize: n, inHeight, inWidth, inChannels: cin, outChannels: cout, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const x = backend.typedArrayFromHeap(xInfo) as Float32Array;
+  const dy = backend.typedArrayFromHeap(dyInfo) as Float32Array;
+  const sums = new Float64Array(kh * kw * cin * cout);
+  const tap = new Float64Array(cin * cout);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      tap.fill(0);
+      for (let b = 0; b < n; b++) {
+        for (let y = 0; y < oh; y++) {
+          const iy = y * sh + i * dh - top;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let xo = 0; xo < ow; xo++) {
+            const ix = xo * sw + j * dw - left;
+            if (ix < 0 || ix >= inWidth) continue;
+            const xBase = ((b * inHeight + iy) * inWidth + ix) * cin;
+            const dyBase = ((b * oh + y) * ow + xo) * cout;
+            for (let ci = 0; ci < cin; ci++) {
+              const xv = x[xBase + ci];
+              if (xv === 0) continue; // post-ReLU inputs are mostly zero
+              const row = ci * cout;
+              for (let co = 0; co < cout; co++) tap[row + co] += xv * dy[dyBase + co];
+            }
+          }
+        }
+      }
+      sums.set(tap, (i * kw + j) * cin * cout);
+    }
+  }
+  const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
+  return out;
+}
+
 let nativeBackpropInput: tf.KernelFunc | undefined;
 
 /**
@@ -192,7 +240,63 @@ function flipAndSwapFilter(backend: BackendWasm, filter: Info): Info {
   return out;
 }
 
-export const REGISTERED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+/**
+ * MaxPool gradient with PyTorch's tie rule: the gradient goes to the FIRST maximum of the window in
+ * row-major order (as the cpu backend does too). The built-in wasm kernel picks the last one, and
+ * after a ReLU or on smooth inputs exact float32 ties in a window do happen (the scratch-net parity
+ * fixture has several), which moved whole gradient entries to the neighbouring pixel.
+ */
+function maxPoolGrad({ inputs, backend: anyBackend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info {
+  const backend = anyBackend as BackendWasm;
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: PadSpec;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const out = backend.makeOutput(input.shape, 'float32');
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  const x = backend.typedArrayFromHeap(input) as Float32Array;
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  dx.fill(0);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - top;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - left;
+        const dyBase = ((b * outHeight + oy) * outWidth + ox) * channels;
+        for (let c = 0; c < channels; c++) {
+          let best = -Infinity;
+          let bestIndex = -1;
+          for (let fy = 0; fy < filterHeight; fy++) {
+            const y = y0 + fy;
+            if (y < 0 || y >= inHeight) continue;
+            for (let fx = 0; fx < filterWidth; fx++) {
+              const xx = x0 + fx;
+              if (xx < 0 || xx >= inWidth) continue;
+              const index = ((b * inHeight + y) * inWidth + xx) * channels + c;
+              const value = x[index];
+              if (value > best || Number.isNaN(value) || bestIndex < 0) {
+                best = value;
+                bestIndex = index;
+                if (Number.isNaN(value)) break;
+              }
+            }
+          }
+          if (bestIndex >= 0) dx[bestIndex] += g[dyBase + c];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const REGISTERED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'] as const;
 
 let registered = false;
 
@@ -207,5 +311,7 @@ export function registerWasmGradientKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', BACKEND)) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: BACKEND, kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
   }
+  tf.unregisterKernel('MaxPoolGrad', BACKEND);
+  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: BACKEND, kernelFunc: maxPoolGrad as unknown as tf.KernelFunc });
   registered = true;
 }

@@ -43,8 +43,8 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
   const { tensors, meta } = await readCheckpointFile(path);
   // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
   const source = usesEmbeddings(record.model.kind)
-    ? (await openTrainingSource(record.config, chips)).source
-    : pixelSource(record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)));
+    ? (await openTrainingSource(record.config, chips, [], null)).source
+    : pixelSource(record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)), record.data.normalisation ?? { kind: 'clay-v0' });
   const probe = chips[0] ? await source.load(chips[0]) : null;
   const net = createNet(record.model.kind, {
     inputChannels: record.model.inputChannels,

@@ -9,9 +9,17 @@ import * as tf from '@tensorflow/tfjs';
 export function bceWithLogits(logits: tf.Tensor, labels: tf.Tensor, valid?: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const perPixel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    if (!valid) return tf.mean(perPixel) as tf.Scalar;
-    return tf.div(tf.sum(tf.mul(perPixel, valid)), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+    if (!valid) return tf.div(sumInTwoStages(perPixel), perPixel.size) as tf.Scalar;
+    return tf.div(sumInTwoStages(tf.mul(perPixel, valid)), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
   });
+}
+
+/**
+ * Sums rows first, then the row sums: a single float32 running sum over 512² pixels drifts by ~1e-5
+ * relative (seen against PyTorch's loss); two stages keep it near 1e-7.
+ */
+function sumInTwoStages(t: tf.Tensor): tf.Scalar {
+  return t.rank >= 2 ? tf.sum(tf.sum(t, t.rank - 2)) : tf.sum(t);
 }
 
 /** Prediction rule: water where sigmoid(z) > threshold, i.e. z > logit(threshold). */

@@ -30,7 +30,8 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     for (const [key, p] of params) {
-      this.moments.set(key, { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) });
+      // tidy frees the zero tensors; variables survive it.
+      this.moments.set(key, tf.tidy(() => ({ m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) })));
     }
   }
 

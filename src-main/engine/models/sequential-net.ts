@@ -69,8 +69,8 @@ export class SequentialNet {
         const bound = initBound(spec);
         const weightKey = `${name}.${index}.weight`;
         const biasKey = `${name}.${index}.bias`;
-        const weight = tf.variable(tf.randomUniform(tfFilterShape(spec), -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${weightKey}`);
-        const bias = tf.variable(tf.randomUniform([spec.outChannels], -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${biasKey}`);
+        const weight = tf.tidy(() => tf.variable(tf.randomUniform(tfFilterShape(spec), -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${weightKey}`));
+        const bias = tf.tidy(() => tf.variable(tf.randomUniform([spec.outChannels], -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${biasKey}`));
         block.params.set(index, { spec, weight, bias, weightKey, biasKey });
         this.variables.set(weightKey, weight);
         this.variables.set(biasKey, bias);
@@ -167,10 +167,21 @@ export class SequentialNet {
 
   /** Weights in PyTorch state-dict layout and order (loadable by `load_state_dict(strict=True)`). */
   stateDict(): StateDict {
+    return this.toTorchLayout(this.variables);
+  }
+
+  /**
+   * Any per-parameter tensors keyed like the variables (weights, gradients, Adam moments) converted
+   * to PyTorch state-dict layout and order.
+   */
+  toTorchLayout(values: ReadonlyMap<string, tf.Tensor>): StateDict {
     const out: StateDict = new Map();
     for (const p of this.convParams()) {
-      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, p.weight.dataSync() as Float32Array) });
-      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from(p.bias.dataSync() as Float32Array) });
+      const weight = values.get(p.weightKey);
+      const bias = values.get(p.biasKey);
+      if (!weight || !bias) throw new Error(`${this.kind}: no value for ${weight ? p.biasKey : p.weightKey}`);
+      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, weight.dataSync() as Float32Array) });
+      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from(bias.dataSync() as Float32Array) });
     }
     return out;
   }
@@ -194,13 +205,27 @@ export class SequentialNet {
         throw new StateDictError(source, `${key} has shape [${tensor.shape}] (${tensor.data.length} values), ${this.kind} needs [${shape}]`);
       }
     }
-    for (const p of this.convParams()) {
-      const weight = filterFromTorch(p.spec, weights.get(p.weightKey)!.data);
-      tf.tidy(() => {
-        p.weight.assign(tf.tensor4d(weight, tfFilterShape(p.spec)));
-        p.bias.assign(tf.tensor1d(weights.get(p.biasKey)!.data));
-      });
+    const values = this.fromTorchLayout(weights);
+    for (const [key, value] of values) {
+      this.variables.get(key)!.assign(value);
+      value.dispose();
     }
+  }
+
+  /**
+   * PyTorch-layout tensors (weights, or gradients from a PyTorch run) → tensors in this net's
+   * variable layout, keyed like `variables`. Shapes are checked; the caller disposes the result.
+   */
+  fromTorchLayout(state: Map<string, StateTensor>): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const p of this.convParams()) {
+      const weight = state.get(p.weightKey);
+      const bias = state.get(p.biasKey);
+      if (!weight || !bias) throw new StateDictError('state dict', `missing ${weight ? p.biasKey : p.weightKey}`);
+      out.set(p.weightKey, tf.tensor4d(filterFromTorch(p.spec, weight.data), tfFilterShape(p.spec)));
+      out.set(p.biasKey, tf.tensor1d(bias.data));
+    }
+    return out;
   }
 
   dispose(): void {

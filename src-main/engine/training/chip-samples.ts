@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { CanonicalBand, ChipInfo, DatasetInspection } from '../../api/dataset.ts';
-import { CLAY_V0_BANDS, normaliseClayV0 } from '../dataset/clay-v0.ts';
+import type { InputNormalisation } from '../../api/run.ts';
+import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { isReadable } from '../dataset/inspect.ts';
-import { readChip } from '../dataset/read.ts';
+import { readNormalised } from './input-normalisation.ts';
 import type { Sample } from './augment.ts';
 
 /** Chips a model can learn from or be scored on: readable, with a label that has valid pixels. */
@@ -20,7 +21,7 @@ export function inputBandsOf(chips: readonly ChipInfo[]): CanonicalBand[] {
   return CLAY_V0_BANDS.filter((band) => withData.has(band));
 }
 
-/** Pixels normalised to Clay v0 statistics (nodata → 0), label and valid mask for one chip. */
+/** Normalised pixels (nodata → 0), label and valid masks for one chip. */
 export interface ChipSample extends Sample {
   id: string;
   /** 1 where at least one input band has data. */
@@ -30,15 +31,11 @@ export interface ChipSample extends Sample {
   missingBands: CanonicalBand[];
 }
 
-export async function loadChipSample(chip: ChipInfo, inputBands: readonly CanonicalBand[]): Promise<ChipSample> {
-  const raster = await readChip(chip, { bands: CLAY_V0_BANDS });
-  const normalised = normaliseClayV0(raster);
+export async function loadChipSample(chip: ChipInfo, inputBands: readonly CanonicalBand[], normalisation: InputNormalisation = { kind: 'clay-v0' }): Promise<ChipSample> {
+  const { pixels, raster } = await readNormalised(chip, inputBands, normalisation);
   const plane = raster.width * raster.height;
-  const pixels = new Float32Array(inputBands.length * plane);
   const inputValid = new Uint8Array(plane);
-  inputBands.forEach((band, c) => {
-    const source = CLAY_V0_BANDS.indexOf(band);
-    pixels.set(normalised.pixels.subarray(source * plane, (source + 1) * plane), c * plane);
+  inputBands.forEach((band) => {
     const rasterBand = raster.bands.indexOf(band);
     const values = raster.pixels.subarray(rasterBand * plane, (rasterBand + 1) * plane);
     for (let i = 0; i < plane; i++) if (!Number.isNaN(values[i])) inputValid[i] = 1;

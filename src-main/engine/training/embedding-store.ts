@@ -11,12 +11,24 @@ export const EMBEDDINGS_INDEX = 'embeddings.json';
 
 const IndexSchema = z.object({
   formatVersion: z.literal(1),
-  encoder: z.object({ name: z.string(), fingerprint: z.string() }),
+  encoder: z.object({ name: z.string(), fingerprint: z.string(), file: z.string().optional(), description: z.string().optional() }),
+  /** How chips were turned into encoder inputs (embed-dataset's inputRecipeId); caches of different recipes do not mix. */
+  recipe: z.string().optional(),
   channels: z.number().int().positive(),
   gridHeight: z.number().int().positive(),
   gridWidth: z.number().int().positive(),
   pixelsPerCell: z.number().int().positive(),
-  chips: z.record(z.string(), z.object({ file: z.string().regex(/^[^/\\]+$/), chipFingerprint: z.string().nullable() })),
+  chips: z.record(
+    z.string(),
+    z.object({
+      file: z.string().regex(/^[^/\\]+$/),
+      chipFingerprint: z.string().nullable(),
+      /** The encoder input actually used, e.g. `clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10`. */
+      inputs: z.string().optional(),
+      /** What the chip lacked and what stood in for it (missing bands, nodata, date, CRS). */
+      missingInputs: z.array(z.string()).optional(),
+    }),
+  ),
 });
 export type EmbeddingIndex = z.infer<typeof IndexSchema>;
 
@@ -29,6 +41,8 @@ export class EmbeddingStoreError extends Error {
     this.name = 'EmbeddingStoreError';
   }
 }
+
+export type EmbeddingChipEntry = EmbeddingIndex['chips'][string];
 
 export interface ChipEmbedding {
   channels: number;
@@ -72,6 +86,16 @@ export class EmbeddingStore {
   get encoderFingerprint(): string {
     return this.index.encoder.fingerprint;
   }
+  get encoderFile(): string | undefined {
+    return this.index.encoder.file;
+  }
+  get recipe(): string | undefined {
+    return this.index.recipe;
+  }
+  /** The index entry of a chip (file, fingerprint, inputs used, missing inputs), or undefined. */
+  entry(chipId: string): EmbeddingChipEntry | undefined {
+    return this.index.chips[chipId];
+  }
   get pixelsPerCell(): number {
     return this.index.pixelsPerCell;
   }
@@ -110,14 +134,19 @@ export class EmbeddingStore {
   }
 
   /** Writes one chip's embedding, then the index (both atomically), so a crash loses at most this chip. */
-  async write(chipId: string, embedding: Float32Array, chipFingerprint: string | null): Promise<void> {
+  async write(
+    chipId: string,
+    embedding: Float32Array,
+    chipFingerprint: string | null,
+    details: { inputs?: string; missingInputs?: string[] } = {},
+  ): Promise<void> {
     const { channels, gridHeight, gridWidth } = this.index;
     if (embedding.length !== channels * gridHeight * gridWidth) {
       throw new EmbeddingStoreError(this.dir, `embedding for ${chipId} has ${embedding.length} values, expected ${channels}×${gridHeight}×${gridWidth}`);
     }
     const file = `${chipFileStem(chipId)}.f32`;
     await writeFileAtomic(join(this.dir, file), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
-    this.index.chips[chipId] = { file, chipFingerprint };
+    this.index.chips[chipId] = { file, chipFingerprint, ...details };
     await this.saveIndex();
   }
 

@@ -1,12 +1,32 @@
 import type { ChipInfo } from '../../api/dataset.ts';
-import type { TrainConfig } from '../../api/run.ts';
+import type { InputNormalisation, TrainConfig } from '../../api/run.ts';
+import { datasetStatistics } from './input-normalisation.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { inputBandsOf } from './chip-samples.ts';
 import { EmbeddingStore } from './embedding-store.ts';
 import { embeddingSource, pixelSource, usesEmbeddings, type TrainingSource } from './training-source.ts';
+import { embeddingsForTraining } from '../embedding/training-embeddings.ts';
+import type { JobContext } from '../jobs/job-context.ts';
+
+export interface OpenSourceOptions {
+  /** The run folder: an encoder's embeddings are cached beside it (`<runDir>/../embeddings/<fp>`). */
+  runDir?: string;
+  /** Progress and cancel while missing embeddings are computed. */
+  context?: JobContext;
+}
 
 /** The model's inputs for a run, plus notes on what the data lacked (recorded in run.json). */
-export async function openTrainingSource(config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'augment' | 'chipSize'>, chips: readonly ChipInfo[]): Promise<{ source: TrainingSource; notes: string[] }> {
+/**
+ * `trainChips` give the dataset statistics when the run standardises with its own; a resumed or
+ * finished run passes its recorded `normalisation` instead.
+ */
+export async function openTrainingSource(
+  config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'encoder' | 'augment' | 'chipSize' | 'normalisation'>,
+  chips: readonly ChipInfo[],
+  trainChips: readonly ChipInfo[],
+  recorded: InputNormalisation | null = null,
+  options: OpenSourceOptions = {},
+): Promise<{ source: TrainingSource; notes: string[]; normalisation: InputNormalisation | null; embeddingsDir?: string }> {
   const notes: string[] = [];
   if (!usesEmbeddings(config.model)) {
     const bands = inputBandsOf(chips);
@@ -17,12 +37,15 @@ export async function openTrainingSource(config: Pick<TrainConfig, 'model' | 'em
       const lacking = bands.filter((band) => !chip.bands.includes(band) || chip.emptyBands.includes(band));
       if (lacking.length > 0) notes.push(`${chip.id}: ${lacking.join(', ')} missing, set to 0 after normalisation`);
     }
-    return { source: pixelSource(bands), notes };
+    const normalisation = recorded ?? (config.normalisation === 'clay-v0' ? { kind: 'clay-v0' as const } : await datasetStatistics(trainChips, bands));
+    return { source: pixelSource(bands, normalisation), notes, normalisation };
   }
-  if (!config.embeddingsDir) throw new Error(`--model ${config.model} needs embeddings: pass --embeddings <dir> (see docs/EMBEDDINGS.md)`);
-  const store = await EmbeddingStore.open(config.embeddingsDir);
+  // With --encoder, missing embeddings are computed first (and cached); otherwise --embeddings must hold them all.
+  const embeddings = await embeddingsForTraining(config, chips, options);
+  notes.push(...embeddings.notes);
+  const store = await EmbeddingStore.open(embeddings.dir);
   const missing = chips.filter((chip) => !store.has(chip.id)).map((chip) => chip.id);
-  if (missing.length > 0) throw new Error(`${config.embeddingsDir} has no embeddings for ${missing.length} chip(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length > 0) throw new Error(`${embeddings.dir} has no embeddings for ${missing.length} chip(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   if (config.augment || config.chipSize) notes.push('crops and flips are not applied to embeddings: the decoder trains on whole chips');
-  return { source: embeddingSource(store), notes };
+  return { source: embeddingSource(store), notes, normalisation: null, embeddingsDir: embeddings.dir };
 }

@@ -32,6 +32,22 @@ export interface TrainRequest {
   resume?: boolean;
 }
 
+/** What an end-of-epoch hook sees: the run so far and its net (after the epoch's checkpoints were written). */
+export interface EpochEndContext {
+  runDir: string;
+  record: RunRecord;
+  net: SequentialNet;
+  config: TrainConfig;
+  job: JobContext;
+}
+export type EpochEndHook = (epoch: number, ctx: EpochEndContext) => Promise<void> | void;
+
+/** In-process extras (functions cannot cross the worker boundary, so `runJob('train')` has none). */
+export interface TrainHooks {
+  /** Run in order after every epoch, e.g. `probeEvery(n, …)` from engine/probe. */
+  onEpochEnd?: EpochEndHook[];
+}
+
 interface LoopState {
   epoch: number;
   random: SeededRandom;
@@ -41,7 +57,7 @@ interface LoopState {
 }
 
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
-export async function trainRun(request: TrainRequest, context: JobContext): Promise<RunRecord> {
+export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
   const existing = existsSync(files.runJson) ? RunRecordSchema.parse(JSON.parse(await readFile(files.runJson, 'utf8'))) : null;
   if (existing && !request.resume) throw new Error(`${files.runJson} already exists: pass --resume to continue that run, or choose another --out`);
@@ -61,7 +77,9 @@ export async function trainRun(request: TrainRequest, context: JobContext): Prom
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
 
-  const { source, notes } = await openTrainingSource(config, chips);
+  const { source, notes, normalisation, embeddingsDir } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
+  // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
+  if (embeddingsDir && !config.embeddingsDir) config.embeddingsDir = embeddingsDir;
   const first = await source.load(chipsOf(split.train)[0]);
   const net = createNet(config.model, { inputChannels: source.inputChannels, inputGrid: [first.inputHeight, first.inputWidth], outputSize: [first.height, first.width], seed: config.seed + 1 });
   const optimizer = new Adam(net.variables, { lr: config.lr });
@@ -74,7 +92,7 @@ export async function trainRun(request: TrainRequest, context: JobContext): Prom
     createdAt: now,
     updatedAt: now,
     config,
-    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, split, notes },
+    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
     backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
     versions: engineVersions(backend.tfjsVersion),
@@ -111,6 +129,7 @@ export async function trainRun(request: TrainRequest, context: JobContext): Prom
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state);
       await saveRecord(files, record);
+      for (const hook of hooks.onEpochEnd ?? []) await hook(epoch, { runDir: files.dir, record, net, config, job: context });
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
         context.log(`early stop after epoch ${epoch}: no better validation IoU for ${config.patience} epochs`);
         record.status = 'stopped-early';
@@ -143,7 +162,8 @@ async function runEpoch(
   context: JobContext,
 ): Promise<EpochRecord> {
   const started = performance.now();
-  const order = state.random.shuffle([...train]);
+  const repeats = source.supportsAugmentation && config.chipSize ? config.cropsPerChip : 1;
+  const order = state.random.shuffle(train.flatMap((chip) => Array.from({ length: repeats }, () => chip)));
   const steps = Math.ceil(order.length / config.batchSize);
   const augmentOptions = { cropSize: config.chipSize, flipsAndRotations: config.augment };
   let lossSum = 0;

@@ -1,5 +1,5 @@
 import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
-import type { ModelKind } from '../../api/run.ts';
+import type { InputNormalisation, ModelKind } from '../../api/run.ts';
 import { loadChipSample } from './chip-samples.ts';
 import type { EmbeddingStore } from './embedding-store.ts';
 
@@ -34,14 +34,14 @@ export interface TrainingSource {
   load(chip: ChipInfo): Promise<ModelSample>;
 }
 
-export function pixelSource(inputBands: CanonicalBand[]): TrainingSource {
+export function pixelSource(inputBands: CanonicalBand[], normalisation: InputNormalisation): TrainingSource {
   return {
     inputChannels: inputBands.length,
     inputBands,
     pixelsPerInputCell: 1,
     supportsAugmentation: true,
     async load(chip) {
-      const sample = await loadChipSample(chip, inputBands);
+      const sample = await loadChipSample(chip, inputBands, normalisation);
       return {
         id: sample.id,
         input: sample.pixels,
