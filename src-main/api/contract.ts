@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { DatasetInspection } from './dataset.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
+import type { EvaluationRecord, Comparison } from './run.ts';
+import { runRequestSchemas, type Disagreement, type ExportResult, type RunCardExport, type RunChipPrediction, type RunDetail, type RunSummary } from './runs.ts';
 
 /**
  * The request/response contract between the UI (or any client) and the engine.
@@ -11,6 +13,10 @@ export const EngineInfoSchema = z.object({
   backend: z.string().nullable(),
   platform: z.string(),
   demoWorkspace: z.string().nullable(),
+  /** Where runs are kept (`<workspaceDir>/runs/<runId>/`); null when this host has none. */
+  workspaceDir: z.string().nullable(),
+  /** How exports pick their folder: a native dialog (app), a fixed folder (`serve --export-dir`), or none. */
+  exportTarget: z.enum(['dialog', 'folder', 'none']),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
@@ -19,16 +25,30 @@ export const requestSchemas = {
   'dataset.inspect': z.object({ dir: z.string().min(1) }),
   'chip.footprints': z.object({ chips: z.array(ChipGridSchema).max(10_000) }),
   'chip.preview': ChipPreviewRequestSchema,
+  ...runRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
 export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchemas)[K]>;
+/** What a client sends: fields with defaults may be left out (the engine fills them in when it validates). */
+export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 
 export interface ResponseMap {
   'engine.info': EngineInfo;
   'dataset.inspect': DatasetInspection;
   'chip.footprints': ChipFootprint[];
   'chip.preview': ChipPreview;
+  'runs.list': RunSummary[];
+  'run.get': RunDetail;
+  'run.start': { runId: string };
+  'run.cancel': { cancelled: boolean };
+  'run.resume': { runId: string };
+  'run.evaluate': EvaluationRecord;
+  'runs.compare': Comparison;
+  'run.predictChip': RunChipPrediction;
+  'runs.disagreement': Disagreement;
+  'export.masks': ExportResult;
+  'export.runCard': RunCardExport;
 }
 export type ResponsePayload<K extends RequestName> = ResponseMap[K];
 
@@ -74,6 +94,6 @@ export function parseRequest<K extends RequestName>(name: string, payload: unkno
 
 /** What a UI holds: one object, whatever the transport underneath. */
 export interface FloodlensClient {
-  request<K extends RequestName>(name: K, payload: RequestPayload<K>): Promise<ResponsePayload<K>>;
+  request<K extends RequestName>(name: K, payload: RequestInput<K>): Promise<ResponsePayload<K>>;
   onEvent(listener: (event: EventEnvelope) => void): () => void;
 }

@@ -1,8 +1,8 @@
-import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { EngineService } from '../engine/service.ts';
-import { IPC_REQUEST_CHANNEL } from './ipc-channels.ts';
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from './ipc-channels.ts';
 import { buildApplicationMenu } from './menu.ts';
 
 function demoWorkspacePath(): string | null {
@@ -12,6 +12,14 @@ function demoWorkspacePath(): string | null {
     app.isPackaged ? join(process.resourcesPath, 'demo') : resolve(app.getAppPath(), 'resources/demo'),
   ];
   return candidates.find((path): path is string => path !== null && existsSync(path)) ?? null;
+}
+
+/** Exports go where the user says in a native folder dialog, never to a path the renderer sends. */
+async function chooseExportFolder(what: 'masks' | 'run card'): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const options = { title: what === 'masks' ? 'Export masks to…' : 'Export run card to…', buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
 function createMainWindow(): BrowserWindow {
@@ -37,7 +45,15 @@ function createMainWindow(): BrowserWindow {
 }
 
 app.whenReady().then(() => {
-  const service = new EngineService({ demoWorkspace: demoWorkspacePath() });
+  const service = new EngineService({
+    demoWorkspace: demoWorkspacePath(),
+    workspaceDir: join(app.getPath('userData'), 'workspace'),
+    exportTarget: { kind: 'dialog', choose: chooseExportFolder },
+  });
+  service.onEvent((event) => {
+    for (const window of BrowserWindow.getAllWindows()) if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+  app.on('before-quit', () => void service.close());
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, name: unknown, payload: unknown) => {
     if (event.senderFrame?.url && !event.senderFrame.url.startsWith('file://') && !process.env.ELECTRON_RENDERER_URL) {
       throw new Error('request from an unexpected frame');

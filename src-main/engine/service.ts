@@ -1,12 +1,19 @@
-import { ContractError, parseRequest, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
+import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
 import { runJob } from './jobs/worker-host.ts';
 import { floodlensVersion } from './versions.ts';
 import { chipFootprint } from './preview/footprint.ts';
 import { chipPreview } from './preview/chip-preview.ts';
+import { RunsService, type ExportTarget } from './workspace/runs-service.ts';
 
 export interface EngineServiceOptions {
   demoWorkspace: string | null;
+  /** Writable folder for runs (`<workspaceDir>/runs/<runId>/`); without it the runs requests fail clearly. */
+  workspaceDir?: string | null;
+  /** Where exports go; without it exports are refused. */
+  exportTarget?: ExportTarget | null;
 }
+
+export type EngineEventListener = (event: EventEnvelope) => void;
 
 type Handler<K extends RequestName> = (payload: RequestPayload<K>) => Promise<ResponsePayload<K>>;
 
@@ -16,20 +23,51 @@ type Handler<K extends RequestName> = (payload: RequestPayload<K>) => Promise<Re
  */
 export class EngineService {
   private readonly handlers: { [K in RequestName]: Handler<K> };
+  private readonly listeners = new Set<EngineEventListener>();
+  private readonly runs: RunsService;
 
   constructor(private readonly options: EngineServiceOptions) {
+    this.runs = new RunsService({
+      workspaceDir: options.workspaceDir ?? null,
+      exportTarget: options.exportTarget ?? null,
+      emit: (event, payload) => this.emit({ event, payload }),
+    });
     this.handlers = {
       'engine.info': async () => ({
         appVersion: floodlensVersion,
         backend: null,
         platform: `${process.platform}-${process.arch}`,
         demoWorkspace: this.options.demoWorkspace,
+        workspaceDir: this.runs.workspace?.dir ?? null,
+        exportTarget: this.runs.exportTargetKind,
       }),
       'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // Light work (one chip read + a control-grid warp, ~0.1–0.5 s): runs in-process, not in a worker.
       'chip.preview': (payload) => chipPreview(payload.chip, payload.layer),
+      ...this.runs.handlers(),
     };
+  }
+
+  /** Engine-initiated events (training progress, run finished, export progress) for every connected UI. */
+  onEvent(listener: EngineEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops running jobs (cancelling training cleanly so run.json says so). */
+  async close(): Promise<void> {
+    await this.runs.close();
+  }
+
+  private emit(event: EventEnvelope): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a broken listener (closed socket, destroyed window) must not stop the others
+      }
+    }
   }
 
   async handle(name: string, payload: unknown): Promise<unknown> {

@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { RequestEnvelopeSchema, type ReplyEnvelope } from '../api/contract.ts';
+import { RequestEnvelopeSchema, type EventEnvelope, type ReplyEnvelope } from '../api/contract.ts';
 import type { EngineService } from '../engine/service.ts';
 
 export interface ServerOptions {
@@ -90,6 +90,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
   });
 
+  // Engine events (training progress…) go to every socket; only authenticated upgrades ever join wss.clients.
+  const stopEvents = options.service.onEvent((event: EventEnvelope) => {
+    const message = JSON.stringify(event);
+    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);
+  });
+
   function serveSocket(ws: WebSocket): void {
     ws.on('message', async (data) => {
       let id = -1;
@@ -118,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        stopEvents();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

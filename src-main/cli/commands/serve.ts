@@ -4,26 +4,37 @@ import type { CliCommand } from '../command.ts';
 import { assertKnownOptions, numberOption, option, parseArgs, UsageError } from '../args.ts';
 import { EngineService } from '../../engine/service.ts';
 import { startServer } from '../../server/server.ts';
+import { defaultCliDataDir } from '../../engine/weights/weights-dir.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../../..');
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
   summary: 'serve the app to a browser on 127.0.0.1 (token-protected)',
-  usage: 'floodlens serve [--port N] [--workspace <dir>]',
+  usage:
+    'floodlens serve [--port N] [--workspace <dataset dir>] [--workspace-dir <runs dir>] [--export-dir <dir>]\n' +
+    '  --workspace-dir: where runs are kept (default $FLOODLENS_HOME/workspace, else ~/.floodlens/workspace)\n' +
+    '  --export-dir: the only folder exports from the browser may write into (exports are off without it)',
   async run(argv, io) {
     const args = parseArgs(argv);
-    assertKnownOptions(args, ['port', 'workspace']);
+    assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir']);
     const rendererDir = resolve(projectRoot, 'out/renderer');
     if (!existsSync(resolve(rendererDir, 'index.html'))) {
       throw new UsageError('the renderer is not built: run `npm run build` first');
     }
     const workspace = resolve(option(args, 'workspace') ?? resolve(projectRoot, 'resources/demo'));
-    const service = new EngineService({ demoWorkspace: existsSync(workspace) ? workspace : null });
+    const workspaceDir = resolve(option(args, 'workspace-dir') ?? resolve(defaultCliDataDir(), 'workspace'));
+    const exportDir = option(args, 'export-dir');
+    const service = new EngineService({
+      demoWorkspace: existsSync(workspace) ? workspace : null,
+      workspaceDir,
+      exportTarget: exportDir ? { kind: 'folder', dir: resolve(exportDir) } : null,
+    });
     const server = await startServer({ service, rendererDir, port: numberOption(args, 'port', 0) });
     io.stdout(`Floodlens is serving on ${server.url}\n`);
+    io.stdout(`runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'}\n`);
     await new Promise<void>((done) => {
-      const stop = () => void server.close().then(done);
+      const stop = () => void Promise.all([server.close(), service.close()]).then(() => done());
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -10,6 +10,9 @@ export interface JobKinds {
   evaluate: { input: import('../evaluation/evaluate-run.ts').EvaluateRequest; result: import('../../api/run.ts').EvaluationRecord };
   compare: { input: import('../evaluation/compare-runs.ts').CompareRequest; result: import('../../api/run.ts').Comparison };
   predict: { input: import('../prediction/predict-run.ts').PredictRequest; result: import('../prediction/predict-run.ts').PredictResult };
+  embed: { input: import('../embedding/embed-dataset.ts').EmbedRequest; result: import('../embedding/embed-dataset.ts').EmbedResult };
+  probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
+  'run.chipOverlays': { input: import('../workspace/chip-overlays.ts').ChipOverlaysRequest; result: import('../workspace/chip-overlays.ts').ChipOverlaysResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -26,6 +29,9 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   evaluate: async () => (await import('../evaluation/evaluate-run.ts')).evaluateRun,
   compare: async () => (await import('../evaluation/compare-runs.ts')).compareRuns,
   predict: async () => (await import('../prediction/predict-run.ts')).predictRun,
+  embed: async () => (await import('../embedding/embed-dataset.ts')).embedDataset,
+  probe: async () => (await import('../probe/probe-encoders.ts')).probeEncoders,
+  'run.chipOverlays': async () => (await import('../workspace/chip-overlays.ts')).chipOverlays,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

@@ -12,7 +12,7 @@ export function publishMapState(map: MaplibreMap, element: HTMLElement): void {
   element.dataset.visibleLayers = layers.filter((l) => map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => l.id).join(' ');
   const quicklooks: Record<string, unknown> = {};
   for (const layer of layers) {
-    if (layer.type !== 'raster' || !layer.id.startsWith('chip-preview-')) continue;
+    if (layer.type !== 'raster' || !(layer.id.startsWith('chip-preview-') || layer.id.startsWith('run-'))) continue;
     const source = map.getSource(layer.id) as ImageSource | undefined;
     if (source) quicklooks[layer.id] = source.coordinates;
   }

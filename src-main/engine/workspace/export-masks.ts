@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { ExportProgressEvent, ExportResult } from '../../api/runs.ts';
+import { runJob } from '../jobs/worker-host.ts';
+import type { RunWorkspace } from './run-workspace.ts';
+
+export interface ExportMasksRequest {
+  runIds: string[];
+  chipIds: string[];
+  dataDir: string;
+  probabilities: boolean;
+  /** Chosen by the host (dialog or `--export-dir`), never by the UI. */
+  outDir: string;
+}
+
+/**
+ * Predicts the chosen chips with each run (worker thread) and writes `<outDir>/<runId>/<chipId>_mask.tif`
+ * (and `_prob.tif`) on each chip's own grid, reporting progress per chip.
+ */
+export async function exportMasks(workspace: RunWorkspace, request: ExportMasksRequest, onProgress: (event: ExportProgressEvent) => void): Promise<ExportResult> {
+  const total = request.runIds.length * request.chipIds.length;
+  const files: ExportResult['files'] = [];
+  onProgress({ done: 0, total, message: 'starting' });
+  for (const runId of request.runIds) {
+    const before = files.length;
+    const result = await runJob(
+      'predict',
+      {
+        runDir: workspace.runDir(runId),
+        dataDir: request.dataDir,
+        outDir: join(request.outDir, runId),
+        probabilities: request.probabilities,
+        chips: { ids: request.chipIds },
+      },
+      { onProgress: (p) => onProgress({ done: before + p.step, total, message: `${runId}: ${p.message ?? ''}` }) },
+    );
+    for (const chip of result.chips) files.push({ runId, chipId: chip.id, mask: chip.files.mask, probabilities: chip.files.probabilities });
+  }
+  onProgress({ done: total, total, message: 'done' });
+  return { dir: request.outDir, files };
+}

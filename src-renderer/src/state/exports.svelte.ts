@@ -1,0 +1,45 @@
+/** Mask and run card exports: progress from engine events, the files written, or why nothing was. */
+import type { FloodlensClient } from '../../../src-main/api/contract.ts';
+import { EXPORT_PROGRESS_EVENT, ExportProgressEventSchema, type ExportProgressEvent, type ExportResult } from '../../../src-main/api/runs.ts';
+import type { LoadStatus } from './runs.svelte.ts';
+
+export class ExportState {
+  status = $state<LoadStatus>('idle');
+  progress = $state<ExportProgressEvent | null>(null);
+  result = $state.raw<ExportResult | null>(null);
+  cardFile = $state<string | null>(null);
+  error = $state<string | null>(null);
+
+  constructor(private readonly client: FloodlensClient) {
+    client.onEvent((event) => {
+      if (event.event !== EXPORT_PROGRESS_EVENT || this.status !== 'loading') return;
+      const parsed = ExportProgressEventSchema.safeParse(event.payload);
+      if (parsed.success) this.progress = parsed.data;
+    });
+  }
+
+  async exportMasks(runIds: string[], chipIds: string[], dataDir: string, probabilities: boolean): Promise<void> {
+    this.status = 'loading';
+    this.progress = { done: 0, total: runIds.length * chipIds.length, message: 'starting' };
+    this.error = null;
+    this.result = null;
+    try {
+      this.result = await this.client.request('export.masks', { runIds, chipIds, dataDir, probabilities });
+      this.status = 'ready';
+    } catch (error) {
+      this.error = (error as Error).message;
+      this.status = 'error';
+    }
+  }
+
+  async exportCard(runId: string): Promise<void> {
+    this.error = null;
+    this.cardFile = null;
+    try {
+      this.cardFile = (await this.client.request('export.runCard', { runId })).file;
+    } catch (error) {
+      this.error = (error as Error).message;
+      this.status = 'error';
+    }
+  }
+}
