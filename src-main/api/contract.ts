@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SetBasemapsRequestSchema, type BasemapsState } from './basemaps.ts';
 import type { DatasetInspection } from './dataset.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 import type { EvaluationRecord, Comparison } from './run.ts';
@@ -25,6 +26,8 @@ export const requestSchemas = {
   'dataset.inspect': z.object({ dir: z.string().min(1) }),
   'chip.footprints': z.object({ chips: z.array(ChipGridSchema).max(10_000) }),
   'chip.preview': ChipPreviewRequestSchema,
+  /** Which online basemaps the user switched on (layer ids only; the desktop app opens just their hosts). */
+  'basemaps.set': SetBasemapsRequestSchema,
   ...runRequestSchemas,
 } as const;
 
@@ -38,6 +41,7 @@ export interface ResponseMap {
   'dataset.inspect': DatasetInspection;
   'chip.footprints': ChipFootprint[];
   'chip.preview': ChipPreview;
+  'basemaps.set': BasemapsState;
   'runs.list': RunSummary[];
   'run.get': RunDetail;
   'run.start': { runId: string };

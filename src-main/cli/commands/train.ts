@@ -7,7 +7,9 @@ import { runCliJob } from '../job-runner.ts';
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
   [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N]
   [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment]
-floodlens train --resume --out <runDir>`;
+floodlens train --resume --out <runDir>
+clay-decoder / linear-probe: --encoder <ckpt> embeds what is missing into <runDir>/../embeddings/<encoder fingerprint>
+(or --embeddings <dir>) and reuses it; see docs/EMBEDDINGS.md`;
 
 export const trainCommand: CliCommand = {
   path: ['train'],

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { CliCommand } from '../command.ts';
+import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { runCliJob } from '../job-runner.ts';
+
+const PLATFORMS = ['auto', 'sentinel-1-rtc', 'sentinel-2-l2a'] as const;
+
+export const embedCommand: CliCommand = {
+  path: ['embed'],
+  summary: 'compute Clay patch embeddings for every chip once (cached by chip + encoder fingerprint; resumable)',
+  usage: `floodlens embed --encoder <ckpt> --data <dir> --out <cacheDir> [--platform ${PLATFORMS.join('|')}] [--latlon-order training|tutorial] [--json]`,
+  async run(argv, io) {
+    const args = parseArgs(argv, ['json']);
+    assertKnownOptions(args, ['encoder', 'data', 'out', 'platform', 'latlon-order', 'json']);
+    const platform = option(args, 'platform') ?? 'auto';
+    if (!(PLATFORMS as readonly string[]).includes(platform)) throw new UsageError(`--platform must be one of ${PLATFORMS.join(', ')}`);
+    const latlonOrder = option(args, 'latlon-order') ?? 'training';
+    if (latlonOrder !== 'training' && latlonOrder !== 'tutorial') throw new UsageError('--latlon-order must be training or tutorial');
+    const json = args.flags.has('json');
+    const result = await runCliJob(
+      'embed',
+      {
+        encoder: resolve(requiredOption(args, 'encoder')),
+        dataDir: resolve(requiredOption(args, 'data')),
+        outDir: resolve(requiredOption(args, 'out')),
+        inputs: { platform: platform as (typeof PLATFORMS)[number], latlonOrder },
+      },
+      io,
+      json,
+    );
+    if (json) {
+      io.stdout(JSON.stringify(result, null, 2) + '\n');
+      return result.failed.length > 0 ? 1 : 0;
+    }
+    const lines = [
+      `${result.encoder.description} (${result.encoder.fingerprint.slice(0, 12)}) → ${result.dir}`,
+      `${result.computed.length} embedded, ${result.reused.length} reused from the cache, ${result.failed.length} failed, ${result.unreadable.length} unreadable` +
+        (result.secondsPerChip !== null ? `; ${result.secondsPerChip.toFixed(2)} s per chip` : ''),
+      ...result.failed.map((f) => `  failed ${f.id}: ${f.error}`),
+      ...Object.entries(result.missingInputs).flatMap(([id, notes]) => notes.map((n) => `  ${id}: ${n}`)),
+    ];
+    io.stdout(lines.join('\n') + '\n');
+    return result.failed.length > 0 ? 1 : 0;
+  },
+};

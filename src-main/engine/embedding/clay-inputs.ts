@@ -1,0 +1,141 @@
+/**
+ * A real chip turned into one Clay encoder input (batch of 1), exactly as each encoder version was
+ * trained, plus what the chip lacked. v0: 13 bands in v0 order, v0 statistics, S1 as linear power,
+ * v0 latlon/timestep. v1.5: the bands the chip has from one platform, with their wavelengths,
+ * metadata.yaml statistics (S1 in dB) and gsd, v1.5 time/latlon.
+ */
+import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
+import type { ClayBatch } from '../clay/types.ts';
+import { CLAY_V0_BANDS, clayLatLonForBbox, clayTimestep, normaliseClayV0 } from '../dataset/clay-v0.ts';
+import { readChip, type ChipRaster } from '../dataset/read.ts';
+import { wgs84Centre } from '../geo/bbox.ts';
+import { CLAY_V15_SENTINEL1, CLAY_V15_SENTINEL2, type ClayV15Platform, type ClayV15PlatformChoice } from './clay-v15-metadata.ts';
+import { clayV15LatLon, clayV15Time } from './clay-time-location.ts';
+
+export class ClayInputError extends Error {
+  constructor(
+    readonly chipId: string,
+    problem: string,
+  ) {
+    super(`chip ${chipId}: ${problem}`);
+    this.name = 'ClayInputError';
+  }
+}
+
+export interface ClayInputOptions {
+  /** v1.5: which platform's bands to use; `auto` = Sentinel-1 when the chip has VV or VH, else Sentinel-2. */
+  platform?: ClayV15PlatformChoice;
+  /** v1.5: latlon pair order (default `training`, see clay-time-location.ts). */
+  latlonOrder?: 'training' | 'tutorial';
+}
+
+export interface ClayChipInput {
+  batch: ClayBatch;
+  /** Short description of the recipe, e.g. `clay-v1.5 sentinel-1-rtc [VV, VH]`. */
+  recipe: string;
+  /** Inputs the chip lacked and what was used instead (recorded per chip in the embeddings index). */
+  missingInputs: string[];
+}
+
+/** The recipe identity of a cache: embeddings made with different input options are not interchangeable. */
+export function inputRecipeId(version: 'v0' | 'v1.5', options: ClayInputOptions = {}): string {
+  return version === 'v0' ? 'clay-v0/v0-stats/s1-linear' : `clay-v1.5/${options.platform ?? 'auto'}/latlon-${options.latlonOrder ?? 'training'}`;
+}
+
+export async function clayInputForChip(chip: ChipInfo, version: 'v0' | 'v1.5', options: ClayInputOptions = {}): Promise<ClayChipInput> {
+  if (chip.width === null || chip.height === null) throw new ClayInputError(chip.id, 'has no readable image');
+  return version === 'v0' ? clayV0Input(chip) : clayV15Input(chip, options);
+}
+
+function centre(chip: ChipInfo): [number, number] | null {
+  if (!chip.bbox || !chip.proj4) return null;
+  return wgs84Centre(chip.bbox, { epsg: chip.epsg, proj4: chip.proj4, isGeographic: false });
+}
+
+function nodataNote(chip: ChipInfo, band: string, count: number, plane: number): string | null {
+  if (count === 0 || count === plane) return null;
+  return `${band}: ${count} nodata pixel(s) set to the band mean (0 after normalisation)`;
+}
+
+async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
+  const raster = await readChip(chip, { bands: CLAY_V0_BANDS });
+  const normalised = normaliseClayV0(raster);
+  const plane = raster.width * raster.height;
+  const missingInputs: string[] = [];
+  if (normalised.missingBands.length > 0) missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: set to the v0 mean (0 after normalisation)`);
+  CLAY_V0_BANDS.forEach((band, i) => {
+    const note = nodataNote(chip, band, normalised.nodataPixels[i], plane);
+    if (note) missingInputs.push(note);
+  });
+  let latlon: [number, number] = [0, 0];
+  if (chip.bbox && chip.proj4) latlon = clayLatLonForBbox(chip.bbox, chip.proj4, chip.epsg);
+  else missingInputs.push('no CRS: latlon set to 0');
+  let timestep: [number, number, number] = [0, 0, 0];
+  if (chip.date) timestep = clayTimestep(chip.date);
+  else missingInputs.push('no date: timestep set to 0');
+  if (normalised.s1UnitsAssumed === 'dB' && chip.s1Units === null) missingInputs.push('S1 units unknown: assumed dB and converted to linear power');
+  return {
+    batch: { pixels: normalised.pixels, shape: [1, 13, raster.height, raster.width], latlon: Float32Array.from(latlon), time: Float32Array.from(timestep) },
+    recipe: 'clay-v0 13 bands (v0 order, v0 statistics, S1 linear power)',
+    missingInputs,
+  };
+}
+
+function choosePlatform(chip: ChipInfo, choice: ClayV15PlatformChoice): ClayV15Platform {
+  const has = (band: CanonicalBand) => chip.bands.includes(band) && !chip.emptyBands.includes(band);
+  if (choice === 'sentinel-1-rtc') return CLAY_V15_SENTINEL1;
+  if (choice === 'sentinel-2-l2a') return CLAY_V15_SENTINEL2;
+  return CLAY_V15_SENTINEL1.bands.some((b) => has(b.band)) ? CLAY_V15_SENTINEL1 : CLAY_V15_SENTINEL2;
+}
+
+async function clayV15Input(chip: ChipInfo, options: ClayInputOptions): Promise<ClayChipInput> {
+  const platform = choosePlatform(chip, options.platform ?? 'auto');
+  const raster: ChipRaster = await readChip(chip, { bands: platform.bands.map((b) => b.band) });
+  const used = platform.bands.filter((_, i) => raster.present[i]);
+  if (used.length === 0) throw new ClayInputError(chip.id, `has no ${platform.name} band Clay v1.5 knows (${platform.bands.map((b) => b.band).join(', ')})`);
+  const plane = raster.width * raster.height;
+  const pixels = new Float32Array(used.length * plane);
+  const missingInputs: string[] = [];
+  const absent = platform.bands.filter((_, i) => !raster.present[i]).map((b) => b.band);
+  if (absent.length > 0) missingInputs.push(`${platform.name} bands ${absent.join(', ')} absent: encoded without them (v1.5 takes any band subset)`);
+  const toDb = platform === CLAY_V15_SENTINEL1 && chip.s1Units === 'linear';
+  if (platform === CLAY_V15_SENTINEL1 && chip.s1Units === null) missingInputs.push('S1 units unknown: assumed dB');
+  used.forEach((meta, c) => {
+    const source = raster.bands.indexOf(meta.band);
+    const input = raster.pixels.subarray(source * plane, (source + 1) * plane);
+    const out = pixels.subarray(c * plane, (c + 1) * plane);
+    let nodata = 0;
+    for (let i = 0; i < plane; i++) {
+      let v = input[i];
+      if (toDb) v = v > 0 ? 10 * Math.log10(v) : Number.NaN;
+      if (Number.isNaN(v)) {
+        nodata++;
+        continue; // 0 = the band mean after normalisation
+      }
+      out[i] = (v - meta.mean) / meta.std;
+    }
+    const note = nodataNote(chip, meta.band, nodata, plane);
+    if (note) missingInputs.push(note);
+    else if (nodata === plane) missingInputs.push(`${meta.band}: every pixel is nodata`);
+  });
+  // Clay pre-training zeroed time and latlon for 20 % of chips: 0 is a value the encoder knows for "unknown".
+  const location = centre(chip);
+  let latlon = [0, 0, 0, 0];
+  if (location) latlon = clayV15LatLon(location[0], location[1], options.latlonOrder ?? 'training');
+  else missingInputs.push('no CRS: latlon set to 0 (as Clay pre-training did for unknown locations)');
+  let time = [0, 0, 0, 0];
+  if (chip.date) time = clayV15Time(chip.date);
+  else missingInputs.push('no date: time set to 0 (as Clay pre-training did for unknown dates)');
+  return {
+    batch: {
+      pixels,
+      shape: [1, used.length, raster.height, raster.width],
+      latlon: Float32Array.from(latlon),
+      time: Float32Array.from(time),
+      waves: used.map((b) => b.wavelength),
+      gsd: platform.gsd,
+    },
+    recipe: `clay-v1.5 ${platform.name} [${used.map((b) => b.band).join(', ')}] gsd ${platform.gsd}`,
+    missingInputs,
+  };
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { inspectDataset, isReadable } from '../dataset/inspect.ts';
+import type { JobContext } from '../jobs/job-context.ts';
+import type { ClayInputOptions } from './clay-inputs.ts';
+import { embedChips, type EmbedChipsResult } from './embed-chips.ts';
+
+export interface EmbedRequest {
+  /** Clay checkpoint (.ckpt / .pt). */
+  encoder: string;
+  dataDir: string;
+  /** The embeddings folder (one per encoder). */
+  outDir: string;
+  /** Only these chips (default: every readable chip). */
+  chipIds?: string[];
+  inputs?: ClayInputOptions;
+}
+
+export interface EmbedResult extends EmbedChipsResult {
+  /** Chips the dataset has that cannot be read at all (not attempted). */
+  unreadable: string[];
+}
+
+/** `floodlens embed`: every readable chip of a dataset through a Clay encoder, once. */
+export async function embedDataset(request: EmbedRequest, context: JobContext): Promise<EmbedResult> {
+  const inspection = await inspectDataset(request.dataDir);
+  let chips = inspection.chips;
+  if (request.chipIds) {
+    const unknown = request.chipIds.filter((id) => !chips.some((c) => c.id === id));
+    if (unknown.length > 0) throw new Error(`${request.dataDir} has no chip ${unknown.slice(0, 5).join(', ')}`);
+    chips = chips.filter((c) => request.chipIds!.includes(c.id));
+  }
+  const readable = chips.filter(isReadable);
+  const unreadable = chips.filter((c) => !isReadable(c)).map((c) => c.id);
+  if (readable.length === 0) throw new Error(`${request.dataDir}: no readable chip to embed`);
+  const result = await embedChips(resolve(request.encoder), readable, resolve(request.outDir), context, { inputs: request.inputs });
+  context.log(
+    `${result.encoder.name} ${result.encoder.fingerprint.slice(0, 12)}: ${result.computed.length} chip(s) embedded, ${result.reused.length} reused from the cache, ${result.failed.length} failed` +
+      (result.secondsPerChip !== null ? `; ${result.secondsPerChip.toFixed(2)} s per chip (encoder ${(result.encoderSeconds / result.computed.length).toFixed(2)} s)` : ''),
+  );
+  return { ...result, unreadable };
+}
