@@ -32,6 +32,8 @@ export const TrainConfigSchema = z.object({
   chipSize: z.number().int().positive().nullable().default(null),
   /** Random crops drawn from each training chip per epoch (more steps per epoch on small datasets). */
   cropsPerChip: z.number().int().positive().default(1),
+  /** Share of random crops centred on a labelled-water pixel (0 = uniform crops only). */
+  waterCropShare: z.number().min(0).max(1).default(0.5),
   valSplit: z.number().min(0).max(0.9).default(0.2),
   testSplit: z.number().min(0).max(0.9).default(0.2),
   seed: z.number().int().nonnegative().default(0),

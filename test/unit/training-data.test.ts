@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitChips } from '../../src-main/engine/training/split.ts';
 import { SeededRandom } from '../../src-main/engine/training/seeded-random.ts';
-import { applyTransform, drawTransform, type Sample } from '../../src-main/engine/training/augment.ts';
+import { applyTransform, drawTransform, waterPixelIndices, type Sample } from '../../src-main/engine/training/augment.ts';
 
 const ids = Array.from({ length: 40 }, (_, i) => `chip_${i}`);
 
@@ -82,5 +82,28 @@ describe('augmentation', () => {
     };
     expect(draw(11)).toEqual(draw(11));
     expect(draw(11)).not.toEqual(draw(12));
+  });
+});
+
+describe('water-centred crops', () => {
+  it('puts a water pixel inside every water-centred crop, and only crops when asked', () => {
+    const width = 64;
+    const sample = numberedSample(width, width, 1);
+    sample.label.fill(0);
+    sample.valid.fill(1);
+    const water = [5 * width + 60, 50 * width + 3];
+    for (const i of water) sample.label[i] = 1;
+    const indices = waterPixelIndices(sample);
+    expect(Array.from(indices)).toEqual(water);
+    const random = new SeededRandom(9);
+    for (let k = 0; k < 50; k++) {
+      const t = drawTransform(sample, { cropSize: 16, flipsAndRotations: false, waterCropShare: 1 }, random, indices);
+      const inside = water.some((i) => {
+        const x = i % width;
+        const y = Math.floor(i / width);
+        return x >= t.cropX && x < t.cropX + 16 && y >= t.cropY && y < t.cropY + 16;
+      });
+      expect(inside).toBe(true);
+    }
   });
 });

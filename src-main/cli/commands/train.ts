@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { MODEL_KINDS, ModelKindSchema, type TrainConfigInput } from '../../api/run.ts';
+import { MODEL_KINDS, ModelKindSchema, TrainConfigSchema, type TrainConfigInput } from '../../api/run.ts';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, numberOption, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { assertKnownOptions, checkPath, numberOption, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { checkConfigFlags } from '../config-flags.ts';
 import { runCliJob } from '../job-runner.ts';
 
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
-  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N]
+  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N] [--water-crop-share F]
   [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment]
 floodlens train --resume --out <runDir>
 clay-decoder / linear-probe: --encoder <ckpt> embeds what is missing into <runDir>/../embeddings/<encoder fingerprint>
@@ -17,8 +18,8 @@ export const trainCommand: CliCommand = {
   usage,
   async run(argv, io) {
     const args = parseArgs(argv, ['resume', 'no-augment']);
-    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
-    const outDir = resolve(requiredOption(args, 'out'));
+    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'water-crop-share', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
+    const outDir = checkPath(requiredOption(args, 'out'), '--out', args.flags.has('resume') ? 'existing-folder' : 'folder-or-new');
     let config: TrainConfigInput | undefined;
     if (!args.flags.has('resume')) {
       const model = ModelKindSchema.safeParse(requiredOption(args, 'model'));
@@ -36,6 +37,7 @@ export const trainCommand: CliCommand = {
         lr: numberOption(args, 'lr', 1e-3),
         chipSize: chipSize === undefined ? null : numberOption(args, 'chip-size', 0),
         cropsPerChip: numberOption(args, 'crops-per-chip', 1),
+        waterCropShare: numberOption(args, 'water-crop-share', 0.5),
         valSplit: numberOption(args, 'val-split', 0.2),
         testSplit: numberOption(args, 'test-split', 0.2),
         seed: numberOption(args, 'seed', 0),
@@ -43,6 +45,7 @@ export const trainCommand: CliCommand = {
         threshold: numberOption(args, 'threshold', 0.5),
         augment: !args.flags.has('no-augment'),
       };
+      checkConfigFlags(TrainConfigSchema, config, { dataDir: 'existing-folder', embeddingsDir: 'existing-folder', encoder: 'existing-file' }, { dataDir: '--data', embeddingsDir: '--embeddings' });
     } else if (args.options.size > 1) {
       throw new UsageError('--resume takes only --out: the run keeps its own config');
     }

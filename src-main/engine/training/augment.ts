@@ -27,13 +27,39 @@ export interface AugmentOptions {
   cropSize: number | null;
   /** Random flips and quarter turns. */
   flipsAndRotations: boolean;
+  /**
+   * Share of crops centred on a random labelled-water pixel (when the chip has one); the rest are
+   * uniform. Flood water is often a few percent of a chip: uniform crops alone teach "never water".
+   */
+  waterCropShare?: number;
 }
 
-export function drawTransform(sample: Pick<Sample, 'width' | 'height'>, options: AugmentOptions, random: SeededRandom): Transform {
+/** A crop corner that puts pixel `index` inside a `size` window, as central as the chip allows. */
+function cornerAround(index: number, sampleWidth: number, sampleHeight: number, width: number, height: number): [number, number] {
+  const x = index % sampleWidth;
+  const y = Math.floor(index / sampleWidth);
+  const clamp = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  return [clamp(x - Math.floor(width / 2), sampleWidth - width), clamp(y - Math.floor(height / 2), sampleHeight - height)];
+}
+
+/** Indices of valid water pixels: candidate crop centres. */
+export function waterPixelIndices(sample: Pick<Sample, 'label' | 'valid'>): Int32Array {
+  let count = 0;
+  for (let i = 0; i < sample.label.length; i++) if (sample.label[i] === 1 && sample.valid[i] === 1) count++;
+  const indices = new Int32Array(count);
+  for (let i = 0, k = 0; i < sample.label.length; i++) if (sample.label[i] === 1 && sample.valid[i] === 1) indices[k++] = i;
+  return indices;
+}
+
+export function drawTransform(sample: Pick<Sample, 'width' | 'height'>, options: AugmentOptions, random: SeededRandom, waterPixels?: Int32Array): Transform {
   const width = options.cropSize ? Math.min(options.cropSize, sample.width) : sample.width;
   const height = options.cropSize ? Math.min(options.cropSize, sample.height) : sample.height;
-  const cropX = random.int(sample.width - width + 1);
-  const cropY = random.int(sample.height - height + 1);
+  let cropX = random.int(sample.width - width + 1);
+  let cropY = random.int(sample.height - height + 1);
+  const cropped = width < sample.width || height < sample.height;
+  if (cropped && waterPixels && waterPixels.length > 0 && random.next() < (options.waterCropShare ?? 0)) {
+    [cropX, cropY] = cornerAround(waterPixels[random.int(waterPixels.length)], sample.width, sample.height, width, height);
+  }
   if (!options.flipsAndRotations) return { cropX, cropY, size: { width, height }, flipX: false, flipY: false, quarterTurns: 0 };
   const flipX = random.next() < 0.5;
   const flipY = random.next() < 0.5;

@@ -9,7 +9,7 @@ import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
 import { evaluateChips } from '../evaluation/evaluate-chips.ts';
-import { applyTransform, drawTransform } from './augment.ts';
+import { applyTransform, drawTransform, waterPixelIndices } from './augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from './batches.ts';
 import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './checkpoint-file.ts';
 import { dataFingerprint, labelledChips } from './chip-samples.ts';
@@ -127,7 +127,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
         await writeCheckpointFile(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
         await writeStateDict(files.bestStateDict, net.stateDict());
       } else state.epochsWithoutImprovement += 1;
-      await saveCheckpoint(files, net, optimizer, state);
+      await saveCheckpoint(files, net, optimizer, state, epochRecord);
       await saveRecord(files, record);
       for (const hook of hooks.onEpochEnd ?? []) await hook(epoch, { runDir: files.dir, record, net, config, job: context });
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
@@ -165,7 +165,7 @@ async function runEpoch(
   const repeats = source.supportsAugmentation && config.chipSize ? config.cropsPerChip : 1;
   const order = state.random.shuffle(train.flatMap((chip) => Array.from({ length: repeats }, () => chip)));
   const steps = Math.ceil(order.length / config.batchSize);
-  const augmentOptions = { cropSize: config.chipSize, flipsAndRotations: config.augment };
+  const augmentOptions = { cropSize: config.chipSize, flipsAndRotations: config.augment, waterCropShare: config.waterCropShare };
   let lossSum = 0;
   let samples = 0;
   let step = 0;
@@ -173,7 +173,12 @@ async function runEpoch(
   const loaded = async function* () {
     for (const chip of order) {
       const sample = await source.load(chip);
-      yield source.supportsAugmentation ? augment(sample, drawTransform(sample, augmentOptions, state.random)) : sample;
+      if (!source.supportsAugmentation) {
+        yield sample;
+        continue;
+      }
+      const water = augmentOptions.waterCropShare > 0 ? waterPixelIndices(sample) : undefined;
+      yield augment(sample, drawTransform(sample, augmentOptions, state.random, water));
     }
   };
   const batchOf = async function* () {
@@ -249,7 +254,8 @@ async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
 
 const OPTIMIZER_PREFIX = 'optimizer/';
 
-async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState): Promise<void> {
+/** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
+async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
   const tensors = new Map<string, StoredTensor>(net.stateDict());
   for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpointFile(files.lastCheckpoint, tensors, {
@@ -258,6 +264,7 @@ async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Ad
     bestIou: state.bestIou,
     bestEpoch: state.bestEpoch,
     epochsWithoutImprovement: state.epochsWithoutImprovement,
+    epochRecord,
   });
 }
 
@@ -267,7 +274,7 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
     return; // interrupted before the first epoch finished: start over with the same split and seed
   }
   const { tensors, meta } = await readCheckpointFile(files.lastCheckpoint);
-  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; epochsWithoutImprovement: number };
+  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; epochsWithoutImprovement: number; epochRecord?: EpochRecord };
   const model = new Map([...tensors].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX)));
   net.loadStateDict(model, files.lastCheckpoint);
   const optimizerState = new Map([...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]));
@@ -278,4 +285,7 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
   state.bestEpoch = m.bestEpoch;
   state.epochsWithoutImprovement = m.epochsWithoutImprovement;
   record.epochs = record.epochs.filter((e) => e.epoch <= m.epoch);
+  // killed after last.flck but before run.json: the checkpoint knows the epoch run.json missed
+  if (m.epochRecord?.epoch === m.epoch && !record.epochs.some((e) => e.epoch === m.epoch)) record.epochs.push(m.epochRecord);
+  if (m.bestEpoch !== null) record.best = { epoch: m.bestEpoch, valIou: m.bestIou };
 }
