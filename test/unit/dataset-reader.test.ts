@@ -4,7 +4,7 @@
  * manifest. Runs without ../shared.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,21 @@ describe('in-repo fixtures: one real chip per layout', () => {
     expect(report.layout).toBe('mixed');
     expect(report.chips.map((c) => c.layout).sort()).toEqual(['c2smsfloods', 'datacube', 'sen1floods11']);
     expect(report.errors).toEqual([]);
+  });
+
+  it('follows symbolic links to data elsewhere, and survives a link cycle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'floodlens-links-'));
+    try {
+      symlinkSync(join(fixtures, 'sen1floods11'), join(dir, 'linked-sen1floods11'));
+      symlinkSync(join(fixtures, 'c2smsfloods', 'jja10_vv.tif'), join(dir, 'jja10_vv.tif'));
+      symlinkSync(join(fixtures, 'c2smsfloods', 'jja10_vh.tif'), join(dir, 'jja10_vh.tif'));
+      symlinkSync(join(fixtures, 'c2smsfloods', 'jja10.tif'), join(dir, 'jja10.tif'));
+      symlinkSync(dir, join(dir, 'loop'));
+      const report = await inspectDataset(dir);
+      expect(report.chips.map((c) => c.id).sort()).toEqual(['Spain_7370579', 'jja10']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('readChip returns pixels in a chosen order with NaN for nodata/missing and label masks', async () => {

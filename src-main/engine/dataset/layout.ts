@@ -3,8 +3,8 @@
  * (`<id>_vv.tif`, `<id>_vh.tif`, label `<id>.tif`), datacubes (`<id>_<x>.tif` + `<id>_label.tif`),
  * or an explicit `floodlens-manifest.json`.
  */
-import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { MANIFEST_FILE_NAME, type DatasetLayout } from '../../api/dataset.ts';
 import { SEN1FLOODS11_S1_BANDS, SEN1FLOODS11_S2_BANDS } from './bands.ts';
 import { sen1floods11Date } from './dates.ts';
@@ -15,13 +15,30 @@ import { chipsFromManifest } from './manifest.ts';
 const TIFF = /\.tiff?$/i;
 const stem = (file: string) => basename(file).replace(TIFF, '');
 
+/** Folders deeper than this below the dataset root are not searched. */
+const MAX_DEPTH = 8;
+
+/**
+ * TIFF files below `dir`, following symbolic links (data often lives on another disk) but never
+ * visiting a real folder twice, so link cycles end. Hidden entries and node_modules are skipped.
+ */
 async function listTiffs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && TIFF.test(e.name) && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .filter((path) => !relative(dir, path).split(/[\\/]/).some((part) => part.startsWith('.') || part === 'node_modules'))
-    .sort();
+  const found: string[] = [];
+  const visited = new Set<string>();
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    const real = await realpath(folder).catch(() => null);
+    if (real === null || visited.has(real) || depth > MAX_DEPTH) return;
+    visited.add(real);
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = join(folder, entry.name);
+      const kind = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
+      if (kind?.isDirectory()) await walk(path, depth + 1);
+      else if (kind?.isFile() && TIFF.test(entry.name)) found.push(path);
+    }
+  };
+  await walk(dir, 0);
+  return found.sort();
 }
 
 export interface DetectedChips {
