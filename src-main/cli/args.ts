@@ -1,4 +1,8 @@
 /** Minimal, strict argv parser: `--flag value`, `--flag=value`, boolean `--flag`, positionals. */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ZodType } from 'zod';
+
 export interface ParsedArgs {
   positionals: string[];
   options: Map<string, string[]>;
@@ -53,12 +57,54 @@ export function requiredOption(args: ParsedArgs, name: string): string {
   return value;
 }
 
-export function numberOption(args: ParsedArgs, name: string, fallback: number): number {
+/** A number option; with `schema` (the contract's own zod schema for the field) its range and integrality are checked too. */
+export function numberOption(args: ParsedArgs, name: string, fallback: number, schema?: ZodType<unknown>): number {
   const raw = option(args, name);
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
   if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
+  const checked = schema?.safeParse(value);
+  if (checked && !checked.success) throw new UsageError(`--${name}: ${checked.error.issues.map((i) => i.message).join('; ')} (got "${raw}")`);
   return value;
+}
+
+/** A TCP port for `serve`: 0 (any free port) to 65535. */
+export function portOption(args: ParsedArgs, name: string): number {
+  const raw = option(args, name);
+  if (raw === undefined) return 0;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535) throw new UsageError(`--${name} must be a whole number from 0 to 65535, got "${raw}"`);
+  return value;
+}
+
+export type PathRule = 'existing-folder' | 'existing-file' | 'folder-or-new';
+
+function kindOf(path: string): 'folder' | 'file' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Resolves a path option and checks it is what the command needs, so a typo fails here, not deep in a job. */
+export function checkPath(raw: string, what: string, rule: PathRule): string {
+  if (raw.trim() === '' || raw.includes('\0')) throw new UsageError(`${what} must be a path, got "${raw}"`);
+  const path = resolve(raw);
+  const kind = kindOf(path);
+  if (rule === 'existing-folder' && kind !== 'folder') throw new UsageError(`${what}: ${kind === 'missing' ? 'no such folder' : 'not a folder'}: ${path}`);
+  if (rule === 'existing-file' && kind !== 'file') throw new UsageError(`${what}: ${kind === 'missing' ? 'no such file' : 'not a file'}: ${path}`);
+  if (rule === 'folder-or-new' && kind === 'file') throw new UsageError(`${what}: is a file, expected a folder: ${path}`);
+  return path;
+}
+
+export function pathOption(args: ParsedArgs, name: string, rule: PathRule): string | undefined {
+  const raw = option(args, name);
+  return raw === undefined ? undefined : checkPath(raw, `--${name}`, rule);
+}
+
+export function requiredPathOption(args: ParsedArgs, name: string, rule: PathRule): string {
+  return checkPath(requiredOption(args, name), `--${name}`, rule);
 }
 
 /** Rejects options the command does not know, so typos fail loudly. */

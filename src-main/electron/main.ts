@@ -1,9 +1,24 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { EngineService } from '../engine/service.ts';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from './ipc-channels.ts';
 import { buildApplicationMenu } from './menu.ts';
+import { appPages, isAppPage } from './security/app-pages.ts';
+import { BasemapAllowList } from './security/basemap-allow-list.ts';
+import { appContentSecurityPolicy } from './security/csp.ts';
+import { ipcSenderTrusted, UntrustedSenderError } from './security/ipc-sender.ts';
+import { externalLinkAllowed, navigationAllowed } from './security/navigation.ts';
+import { devicePermissionGranted, permissionGranted } from './security/permissions.ts';
+import { decideRequest } from './security/request-filter.ts';
+
+const rendererDir = join(import.meta.dirname, '../renderer');
+const pages = appPages(rendererDir, process.env.ELECTRON_RENDERER_URL);
+/** Online basemaps the user switched on; the renderer names layer ids (`basemaps.set`), never URLs. */
+const basemaps = new BasemapAllowList();
+
+// Every renderer sandboxed, including any the app never meant to create.
+app.enableSandbox();
 
 function demoWorkspacePath(): string | null {
   const flagIndex = process.argv.indexOf('--workspace');
@@ -22,44 +37,97 @@ async function chooseExportFolder(what: 'masks' | 'run card'): Promise<string | 
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/** Permissions denied, network limited to the app's files and enabled basemap hosts, CSP sent as a header. */
+function lockDownSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionGranted(permission, details.requestingUrl)));
+  target.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionGranted(permission, requestingOrigin));
+  target.setDevicePermissionHandler(() => devicePermissionGranted());
+  target.webRequest.onBeforeRequest((details, callback) => {
+    const decision = decideRequest(details.url, pages, basemaps.origins());
+    if (!decision.allow) console.warn(`floodlens: blocked ${details.url}: ${decision.reason}`);
+    callback({ cancel: !decision.allow });
+  });
+  const policy = appContentSecurityPolicy(pages.devServerOrigin);
+  target.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppPage(details.url, pages)) return callback({});
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+  });
+}
+
+/** Applied to every web contents the app ever creates: no navigation away, no new windows, no webviews. */
+function lockDownContents(contents: WebContents): void {
+  const refuseNavigation = (event: { preventDefault(): void }, url: string) => {
+    if (navigationAllowed(url, pages)) return;
+    event.preventDefault();
+    openInBrowserIfAllowed(url);
+  };
+  contents.on('will-navigate', refuseNavigation);
+  contents.on('will-redirect', refuseNavigation);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openInBrowserIfAllowed(url);
+    return { action: 'deny' };
+  });
+}
+
+/** Attribution links go to the system browser, and only HTTPS pages on a few known hosts (see security/navigation.ts). */
+function openInBrowserIfAllowed(url: string): void {
+  if (externalLinkAllowed(url)) void shell.openExternal(url);
+}
+
+/** `ipcMain.handle` that first checks the request comes from the app page in a window's top frame. */
+function handleFromAppPage(channel: string, handler: (...args: unknown[]) => Promise<unknown>): void {
+  ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
+    const frame = event.senderFrame;
+    if (!ipcSenderTrusted(frame ? { url: frame.url, isMainFrame: frame.parent === null } : null, pages)) throw new UntrustedSenderError(frame?.url);
+    return handler(...args);
+  });
+}
+
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
     title: 'Floodlens',
+    // Electron's security checklist, spelled out even where it is the default (electronegativity reads this literal).
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      // Middle-click would open links in a new window past will-navigate.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
   if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void window.loadFile(join(rendererDir, 'index.html'));
   return window;
 }
 
+app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+
 app.whenReady().then(() => {
+  lockDownSession(session.defaultSession);
   const service = new EngineService({
     demoWorkspace: demoWorkspacePath(),
     workspaceDir: join(app.getPath('userData'), 'workspace'),
     exportTarget: { kind: 'dialog', choose: chooseExportFolder },
+    onBasemapsChanged: (layers) => basemaps.setEnabled(layers),
   });
   service.onEvent((event) => {
     for (const window of BrowserWindow.getAllWindows()) if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });
   app.on('before-quit', () => void service.close());
-  ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, name: unknown, payload: unknown) => {
-    if (event.senderFrame?.url && !event.senderFrame.url.startsWith('file://') && !process.env.ELECTRON_RENDERER_URL) {
-      throw new Error('request from an unexpected frame');
-    }
-    return service.handle(String(name), payload);
-  });
+  handleFromAppPage(IPC_REQUEST_CHANNEL, (name, payload) => service.handle(String(name), payload));
   Menu.setApplicationMenu(buildApplicationMenu());
   createMainWindow();
   app.on('activate', () => {

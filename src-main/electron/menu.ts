@@ -1,7 +1,8 @@
-/** The native application menu. File › Open dataset… asks for a folder and tells the renderer. */
-import { BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
+/** The native application menu. File › Open dataset… asks for a folder and tells the renderer; Help › About shows version and licences. */
+import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
 import type { EventEnvelope } from '../api/contract.ts';
 import { OPEN_DATASET_EVENT } from '../api/ui-events.ts';
+import { aboutText, bundledLicences } from './about/licenses.ts';
 import { IPC_EVENT_CHANNEL } from './ipc-channels.ts';
 
 async function openDataset(window: BrowserWindow | undefined): Promise<void> {
@@ -19,7 +20,19 @@ async function openDataset(window: BrowserWindow | undefined): Promise<void> {
   target.webContents.send(IPC_EVENT_CHANNEL, event);
 }
 
+async function showAbout(window: BrowserWindow | undefined): Promise<void> {
+  const { message, detail } = aboutText(bundledLicences(app.getAppPath()), {
+    electron: process.versions.electron ?? '?',
+    chromium: process.versions.chrome ?? '?',
+    node: process.versions.node,
+  });
+  const options = { type: 'info' as const, title: 'About Floodlens', message, detail, buttons: ['OK'] };
+  if (window) await dialog.showMessageBox(window, options);
+  else await dialog.showMessageBox(options);
+}
+
 export function buildApplicationMenu(): Menu {
+  const about: MenuItemConstructorOptions = { label: 'About Floodlens', click: (_item, window) => void showAbout(window as BrowserWindow | undefined) };
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [
@@ -28,5 +41,8 @@ export function buildApplicationMenu(): Menu {
       process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
     ],
   };
-  return Menu.buildFromTemplate([file, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]);
+  const template: MenuItemConstructorOptions[] = [file, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }, { role: 'help', submenu: [about] }];
+  // macOS puts About in the app menu.
+  if (process.platform === 'darwin') template.unshift({ label: app.name, submenu: [about, { type: 'separator' }, { role: 'quit' }] });
+  return Menu.buildFromTemplate(template);
 }

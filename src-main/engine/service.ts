@@ -1,4 +1,5 @@
 import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
+import type { OnlineBasemapId } from '../api/basemaps.ts';
 import { runJob } from './jobs/worker-host.ts';
 import { floodlensVersion } from './versions.ts';
 import { chipFootprint } from './preview/footprint.ts';
@@ -11,6 +12,11 @@ export interface EngineServiceOptions {
   workspaceDir?: string | null;
   /** Where exports go; without it exports are refused. */
   exportTarget?: ExportTarget | null;
+  /**
+   * The desktop app opens the renderer's network to the basemaps the user switched on (layer ids, never
+   * URLs). Hosts without it (the browser in server mode) report the choice as not enforced.
+   */
+  onBasemapsChanged?: ((layers: OnlineBasemapId[]) => void) | null;
 }
 
 export type EngineEventListener = (event: EventEnvelope) => void;
@@ -45,6 +51,11 @@ export class EngineService {
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // Light work (one chip read + a control-grid warp, ~0.1–0.5 s): runs in-process, not in a worker.
       'chip.preview': (payload) => chipPreview(payload.chip, payload.layer),
+      'basemaps.set': async ({ layers }) => {
+        const enabled = [...new Set(layers)];
+        this.options.onBasemapsChanged?.(enabled);
+        return { enabled, enforced: Boolean(this.options.onBasemapsChanged) };
+      },
       ...this.runs.handlers(),
     };
   }

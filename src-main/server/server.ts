@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { contentSecurityPolicy } from '../api/content-security-policy.ts';
 import { RequestEnvelopeSchema, type EventEnvelope, type ReplyEnvelope } from '../api/contract.ts';
 import type { EngineService } from '../engine/service.ts';
+import { refusal, requestUrl } from './request-guard.ts';
 
 export interface ServerOptions {
   service: EngineService;
   rendererDir: string;
   port?: number;
-  /** Largest accepted WebSocket message, in bytes. */
+  /** Largest accepted WebSocket message, in bytes; a larger one closes the connection (1009). */
   maxMessageBytes?: number;
 }
 
@@ -20,6 +23,9 @@ export interface RunningServer {
   port: number;
   close(): Promise<void>;
 }
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
+const LOOPBACK = '127.0.0.1';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,59 +38,69 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-function tokensMatch(expected: string, given: string | null): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Headers on every page and asset: the page's CSP, no framing, no sniffing, and no Referer (the page URL holds the token). */
+function securityHeaders(port: number): Record<string, string> {
+  return {
+    'content-security-policy': contentSecurityPolicy({ connect: [`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`] }),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-store',
+  };
 }
 
 /** Loopback-only HTTP + WebSocket host of the engine, guarded by a per-run token and Host/Origin checks. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = randomBytes(24).toString('hex');
-  const host = '127.0.0.1';
   let port = options.port ?? 0;
 
-  const allowedHost = () => [`${host}:${port}`, `localhost:${port}`];
-  const hostIsAllowed = (request: IncomingMessage) => allowedHost().includes(request.headers.host ?? '');
-  const originIsAllowed = (request: IncomingMessage) => {
-    const origin = request.headers.origin;
-    return origin === undefined || allowedHost().some((h) => origin === `http://${h}`);
-  };
-
-  const server = createServer((request, response) => void serveHttp(request, response));
+  const server = createServer((request, response) => {
+    serveHttp(request, response).catch(() => {
+      if (!response.headersSent) reject(response, 500, 'internal error');
+      else response.destroy();
+    });
+  });
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!hostIsAllowed(request) || !originIsAllowed(request)) return reject(response, 403, 'forbidden host or origin');
-    const url = new URL(request.url ?? '/', `http://${host}:${port}`);
-    // The token protects the page itself; assets it loads carry it in a cookie set here.
-    const cookieToken = /(?:^|;\s*)floodlens_token=([0-9a-f]+)/.exec(request.headers.cookie ?? '')?.[1] ?? null;
-    if (!tokensMatch(token, url.searchParams.get('token')) && !tokensMatch(token, cookieToken)) {
-      return reject(response, 401, 'missing or wrong session token');
-    }
+    // The token protects the page itself; assets it loads carry it in the cookie set here.
+    const refused = refusal(request, port, token, true);
+    if (refused) return reject(response, refused.status, refused.reason);
     if (request.method !== 'GET') return reject(response, 405, 'method not allowed');
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const url = requestUrl(request, port)!;
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return reject(response, 400, 'bad path encoding');
+    }
+    if (pathname.includes('\0')) return reject(response, 400, 'bad path');
+    const relative = normalize(pathname).replace(/^([/\\])+/, '') || 'index.html';
     const file = join(options.rendererDir, relative);
     if (!file.startsWith(options.rendererDir + sep)) return reject(response, 403, 'path outside the app');
+    let body: Buffer;
     try {
-      const body = await readFile(file);
-      response.writeHead(200, {
-        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-        'set-cookie': `floodlens_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        'cache-control': 'no-store',
-      });
-      response.end(body);
+      body = await readFile(file);
     } catch {
-      reject(response, 404, 'not found');
+      return reject(response, 404, 'not found');
     }
+    response.writeHead(200, {
+      ...securityHeaders(port),
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'set-cookie': `floodlens_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
+    });
+    response.end(body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1 << 20 });
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://${host}:${port}`);
-    if (!hostIsAllowed(request) || !originIsAllowed(request) || url.pathname !== '/ws' || !tokensMatch(token, url.searchParams.get('token'))) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    // The socket URL must carry the token itself: a cookie alone would let any page on an allowed origin in.
+    const refused = refusal(request, port, token, false) ?? (requestUrl(request, port)?.pathname === '/ws' ? null : { status: 403 as const, reason: 'not the engine socket' });
+    if (refused) {
+      const statusText = refused.status === 401 ? 'Unauthorized' : refused.status === 400 ? 'Bad Request' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${refused.status} ${statusText}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${refused.reason}\n`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
@@ -97,29 +113,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   function serveSocket(ws: WebSocket): void {
-    ws.on('message', async (data) => {
-      let id = -1;
+    // An oversize or malformed frame makes ws emit 'error' and close with 1009/1002; without a listener it would throw.
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: RawData, isBinary: boolean) => void answer(ws, data, isBinary));
+  }
+
+  /** One request → one reply; whatever is wrong with it becomes an error reply and the socket stays usable. */
+  async function answer(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+    let id = -1;
+    try {
+      if (isBinary) throw Object.assign(new Error('send requests as JSON text frames'), { code: 'bad-message' });
+      let json: unknown;
       try {
-        const envelope = RequestEnvelopeSchema.parse(JSON.parse(String(data)));
-        id = envelope.id;
-        const result = await options.service.handle(envelope.name, envelope.payload);
-        send(ws, { id, ok: true, result });
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? 'error';
-        send(ws, { id, ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } });
+        json = JSON.parse(String(data));
+      } catch {
+        throw Object.assign(new Error('the message is not valid JSON'), { code: 'bad-message' });
       }
-    });
+      const envelope = RequestEnvelopeSchema.safeParse(json);
+      if (!envelope.success) throw Object.assign(new Error('a request is {"id": <integer ≥ 0>, "name": <string>, "payload": …}'), { code: 'bad-message' });
+      id = envelope.data.id;
+      const result = await options.service.handle(envelope.data.name, envelope.data.payload);
+      send(ws, { id, ok: true, result });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      send(ws, { id, ok: false, error: { code: typeof code === 'string' ? code : 'error', message: error instanceof Error ? error.message : String(error) } });
+    }
   }
 
   await new Promise<void>((resolve, rejectListen) => {
     server.once('error', rejectListen);
-    server.listen(port, host, () => resolve());
+    server.listen(port, LOOPBACK, () => resolve());
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : port;
 
   return {
-    url: `http://${host}:${port}/?token=${token}`,
+    url: `http://${LOOPBACK}:${port}/?token=${token}`,
     token,
     port,
     close: () =>
@@ -127,16 +156,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         stopEvents();
         for (const client of wss.clients) client.terminate();
         wss.close();
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
 }
 
 function send(ws: WebSocket, reply: ReplyEnvelope): void {
-  ws.send(JSON.stringify(reply));
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
 }
 
 function reject(response: ServerResponse, status: number, message: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   response.end(message + '\n');
 }

@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, option, parseArgs, UsageError } from '../args.ts';
+import { assertKnownOptions, checkPath, option, parseArgs, pathOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { formatMetricsTable } from '../format-metrics.ts';
 
@@ -12,12 +11,15 @@ export const compareCommand: CliCommand = {
     const args = parseArgs(argv, ['json']);
     assertKnownOptions(args, ['data', 'chips', 'json']);
     if (args.positionals.length === 0) throw new UsageError('name at least one run directory');
-    const data = option(args, 'data');
+    const runDirs = args.positionals.map((dir) => checkPath(dir, `run folder "${dir}"`, 'existing-folder'));
+    const dataDir = pathOption(args, 'data', 'existing-folder');
     const chips = option(args, 'chips');
+    const chipIds = chips === undefined ? undefined : chips.split(',').map((id) => id.trim());
+    if (chipIds && (chipIds.length === 0 || chipIds.some((id) => id === ''))) throw new UsageError(`--chips must be a comma-separated list of chip ids, got "${chips}"`);
     const json = args.flags.has('json');
     const result = await runCliJob(
       'compare',
-      { runDirs: args.positionals.map((dir) => resolve(dir)), dataDir: data ? resolve(data) : undefined, chipIds: chips ? chips.split(',').filter(Boolean) : undefined },
+      { runDirs, dataDir, chipIds },
       io,
       json,
     );

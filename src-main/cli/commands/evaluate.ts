@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { assertKnownOptions, option, parseArgs, requiredPathOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { formatMetricsTable } from '../format-metrics.ts';
 
@@ -19,7 +18,7 @@ export const evaluateCommand: CliCommand = {
     const json = args.flags.has('json');
     const result = await runCliJob(
       'evaluate',
-      { runDir: resolve(requiredOption(args, 'run')), dataDir: resolve(requiredOption(args, 'data')), chips: split.data, checkpoint },
+      { runDir: requiredPathOption(args, 'run', 'existing-folder'), dataDir: requiredPathOption(args, 'data', 'existing-folder'), chips: split.data, checkpoint },
       io,
       json,
     );

@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { assertKnownOptions, option, parseArgs, requiredPathOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
 
@@ -18,9 +17,9 @@ export const predictCommand: CliCommand = {
     const result = await runCliJob(
       'predict',
       {
-        runDir: resolve(requiredOption(args, 'run')),
-        dataDir: resolve(requiredOption(args, 'data')),
-        outDir: resolve(requiredOption(args, 'out')),
+        runDir: requiredPathOption(args, 'run', 'existing-folder'),
+        dataDir: requiredPathOption(args, 'data', 'existing-folder'),
+        outDir: requiredPathOption(args, 'out', 'folder-or-new'),
         probabilities: args.flags.has('probabilities'),
         chips: split.data,
         checkpoint,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, numberOption, option, parseArgs, UsageError } from '../args.ts';
+import { assertKnownOptions, parseArgs, pathOption, portOption, UsageError } from '../args.ts';
 import { EngineService } from '../../engine/service.ts';
 import { startServer } from '../../server/server.ts';
 import { defaultCliDataDir } from '../../engine/weights/weights-dir.ts';
@@ -18,19 +18,20 @@ export const serveCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv);
     assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir']);
+    const port = portOption(args, 'port');
     const rendererDir = resolve(projectRoot, 'out/renderer');
     if (!existsSync(resolve(rendererDir, 'index.html'))) {
       throw new UsageError('the renderer is not built: run `npm run build` first');
     }
-    const workspace = resolve(option(args, 'workspace') ?? resolve(projectRoot, 'resources/demo'));
-    const workspaceDir = resolve(option(args, 'workspace-dir') ?? resolve(defaultCliDataDir(), 'workspace'));
-    const exportDir = option(args, 'export-dir');
+    const workspace = pathOption(args, 'workspace', 'existing-folder') ?? resolve(projectRoot, 'resources/demo');
+    const workspaceDir = pathOption(args, 'workspace-dir', 'folder-or-new') ?? resolve(defaultCliDataDir(), 'workspace');
+    const exportDir = pathOption(args, 'export-dir', 'folder-or-new');
     const service = new EngineService({
       demoWorkspace: existsSync(workspace) ? workspace : null,
       workspaceDir,
       exportTarget: exportDir ? { kind: 'folder', dir: resolve(exportDir) } : null,
     });
-    const server = await startServer({ service, rendererDir, port: numberOption(args, 'port', 0) });
+    const server = await startServer({ service, rendererDir, port });
     io.stdout(`Floodlens is serving on ${server.url}\n`);
     io.stdout(`runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'}\n`);
     await new Promise<void>((done) => {

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import type { ExportProgressEvent, ExportResult } from '../../api/runs.ts';
+import { containedSubfolder } from '../fs/contained-folder.ts';
 import { runJob } from '../jobs/worker-host.ts';
 import type { RunWorkspace } from './run-workspace.ts';
 
@@ -22,12 +22,13 @@ export async function exportMasks(workspace: RunWorkspace, request: ExportMasksR
   onProgress({ done: 0, total, message: 'starting' });
   for (const runId of request.runIds) {
     const before = files.length;
+    const outDir = await containedSubfolder(request.outDir, runId);
     const result = await runJob(
       'predict',
       {
         runDir: workspace.runDir(runId),
         dataDir: request.dataDir,
-        outDir: join(request.outDir, runId),
+        outDir,
         probabilities: request.probabilities,
         chips: { ids: request.chipIds },
       },
