@@ -1,11 +1,12 @@
 import type { JobProgress } from '../../api/jobs.ts';
 
-/** Messages between a job host and its worker thread. */
-export type HostToWorker = { type: 'start'; jobId: string; kind: string; input: unknown } | { type: 'cancel' };
+/** Messages between a job host and its worker thread; a thread may run several jobs, told apart by id. */
+export type HostToWorker = { type: 'start'; jobId: string; kind: string; input: unknown } | { type: 'cancel'; jobId: string };
 
-export type WorkerToHost =
+export type WorkerToHost = { jobId: string } & (
   | { type: 'progress'; progress: JobProgress }
   | { type: 'log'; message: string }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; error: { name: string; message: string; stack?: string } }
-  | { type: 'cancelled' };
+  | { type: 'cancelled' }
+);
