@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Encoder caches written by tests stay out of the user's ~/.floodlens.
+    env: { FLOODLENS_CACHE_DIR: join(tmpdir(), `floodlens-test-cache-${process.pid}`) },
     reporters: ['default', './test/reporters/summary-line.ts'],
   },
 });

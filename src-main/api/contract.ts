@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SetBasemapsRequestSchema, type BasemapsState } from './basemaps.ts';
 import type { DatasetInspection } from './dataset.ts';
+import { encoderRequestSchemas, type EncoderResponseMap } from './encoders.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 import type { EvaluationRecord, Comparison } from './run.ts';
 import { runRequestSchemas, type Disagreement, type ExportResult, type RunCardExport, type RunChipPrediction, type RunDetail, type RunSummary } from './runs.ts';
@@ -18,6 +19,8 @@ export const EngineInfoSchema = z.object({
   workspaceDir: z.string().nullable(),
   /** How exports pick their folder: a native dialog (app), a fixed folder (`serve --export-dir`), or none. */
   exportTarget: z.enum(['dialog', 'folder', 'none']),
+  /** The dataset folder the user had open last time (desktop app), opened instead of the demo when it still exists. */
+  lastDataset: z.string().nullable().optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
@@ -29,6 +32,7 @@ export const requestSchemas = {
   /** Which online basemaps the user switched on (layer ids only; the desktop app opens just their hosts). */
   'basemaps.set': SetBasemapsRequestSchema,
   ...runRequestSchemas,
+  ...encoderRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -36,7 +40,7 @@ export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchem
 /** What a client sends: fields with defaults may be left out (the engine fills them in when it validates). */
 export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 
-export interface ResponseMap {
+export interface ResponseMap extends EncoderResponseMap {
   'engine.info': EngineInfo;
   'dataset.inspect': DatasetInspection;
   'chip.footprints': ChipFootprint[];

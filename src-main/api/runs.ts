@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ChipInfoSchema } from './dataset.ts';
+import { EncoderIdSchema } from './encoders.ts';
 import { JobProgressSchema } from './jobs.ts';
 import { ChipMetricsSchema } from './metrics.ts';
 import { EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, TrainConfigSchema } from './run.ts';
@@ -97,7 +98,8 @@ const chipIds = z.array(z.string().min(1)).min(1).max(1000);
 export const runRequestSchemas = {
   'runs.list': z.object({}),
   'run.get': z.object({ runId: RunIdSchema }),
-  'run.start': z.object({ config: TrainConfigSchema }),
+  /** `encoderId` (from `encoders.list`) sets the config's encoder to that checkpoint on the host; the UI never sends its path. */
+  'run.start': z.object({ config: TrainConfigSchema, encoderId: EncoderIdSchema.optional() }),
   'run.cancel': z.object({ runId: RunIdSchema }),
   'run.resume': z.object({ runId: RunIdSchema }),
   'run.evaluate': z.object({ runId: RunIdSchema, split: EvalSplitSchema, dataDir: z.string().min(1).optional() }),

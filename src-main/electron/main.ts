@@ -1,7 +1,10 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { setCacheDir } from '../engine/clay/cache/cache-dir.ts';
 import { EngineService } from '../engine/service.ts';
+import { weightsDir } from '../engine/weights/weights-dir.ts';
+import { AppStateFile } from './app-state.ts';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from './ipc-channels.ts';
 import { buildApplicationMenu } from './menu.ts';
 import { appPages, isAppPage } from './security/app-pages.ts';
@@ -33,6 +36,22 @@ function demoWorkspacePath(): string | null {
 async function chooseExportFolder(what: 'masks' | 'run card'): Promise<string | null> {
   const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   const options = { title: what === 'masks' ? 'Export masks to…' : 'Export run card to…', buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/** File › Load Clay checkpoint… and the Train panel's Load button: the path comes from this dialog, never from the renderer. */
+async function chooseCheckpointFile(): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const options = {
+    title: 'Load Clay checkpoint',
+    buttonLabel: 'Load checkpoint',
+    filters: [
+      { name: 'PyTorch / Lightning checkpoints', extensions: ['ckpt', 'pt', 'pth'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+    properties: ['openFile'] as 'openFile'[],
+  };
   const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
@@ -84,10 +103,11 @@ function handleFromAppPage(channel: string, handler: (...args: unknown[]) => Pro
   });
 }
 
-function createMainWindow(): BrowserWindow {
+function createMainWindow(appState: AppStateFile): BrowserWindow {
+  const size = appState.current.window;
   const window = new BrowserWindow({
-    width: 1400,
-    height: 900,
+    width: size?.width ?? 1400,
+    height: size?.height ?? 900,
     title: 'Floodlens',
     // Electron's security checklist, spelled out even where it is the default (electronegativity reads this literal).
     webPreferences: {
@@ -108,6 +128,11 @@ function createMainWindow(): BrowserWindow {
       disableBlinkFeatures: 'Auxclick',
     },
   });
+  window.on('close', () => {
+    if (window.isMaximized() || window.isFullScreen()) return;
+    const [width, height] = window.getSize();
+    void appState.update({ window: { width, height } });
+  });
   if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
   else void window.loadFile(join(rendererDir, 'index.html'));
   return window;
@@ -117,8 +142,15 @@ app.on('web-contents-created', (_event, contents) => lockDownContents(contents))
 
 app.whenReady().then(() => {
   lockDownSession(session.defaultSession);
+  // Converted Clay encoders live with the app's data; set before any engine worker starts.
+  setCacheDir(join(app.getPath('userData'), 'cache'));
+  const appState = new AppStateFile(join(app.getPath('userData'), 'floodlens-state.json'));
+  const lastDataset = appState.current.lastDataset;
   const service = new EngineService({
     demoWorkspace: demoWorkspacePath(),
+    lastDataset: lastDataset && existsSync(lastDataset) ? lastDataset : null,
+    weightsDir: weightsDir(app.getPath('userData')),
+    chooseCheckpoint: chooseCheckpointFile,
     workspaceDir: join(app.getPath('userData'), 'workspace'),
     exportTarget: { kind: 'dialog', choose: chooseExportFolder },
     onBasemapsChanged: (layers) => basemaps.setEnabled(layers),
@@ -127,11 +159,21 @@ app.whenReady().then(() => {
     for (const window of BrowserWindow.getAllWindows()) if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });
   app.on('before-quit', () => void service.close());
-  handleFromAppPage(IPC_REQUEST_CHANNEL, (name, payload) => service.handle(String(name), payload));
-  Menu.setApplicationMenu(buildApplicationMenu());
-  createMainWindow();
+  handleFromAppPage(IPC_REQUEST_CHANNEL, async (name, payload) => {
+    const result = await service.handle(String(name), payload);
+    // The folder of a dataset that opened is where the app starts next time.
+    if (name === 'dataset.inspect') void appState.update({ lastDataset: (payload as { dir: string }).dir });
+    return result;
+  });
+  Menu.setApplicationMenu(
+    buildApplicationMenu({
+      lastDatasetDir: () => appState.current.lastDataset,
+      loadCheckpoint: () => service.handle('encoders.load', {}),
+    }),
+  );
+  createMainWindow(appState);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(appState);
   });
 });
 

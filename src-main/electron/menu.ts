@@ -1,23 +1,49 @@
-/** The native application menu. File › Open dataset… asks for a folder and tells the renderer; Help › About shows version and licences. */
+/**
+ * The native application menu. File › Open dataset… asks for a folder and tells the renderer; Export masks…
+ * asks the renderer to export the compared runs (the folder dialog follows); Load Clay checkpoint… opens the
+ * checkpoint file dialog in main; Help › About shows version and licences.
+ */
 import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
 import type { EventEnvelope } from '../api/contract.ts';
-import { OPEN_DATASET_EVENT } from '../api/ui-events.ts';
+import { EXPORT_MASKS_EVENT, OPEN_DATASET_EVENT } from '../api/ui-events.ts';
 import { aboutText, bundledLicences } from './about/licenses.ts';
 import { IPC_EVENT_CHANNEL } from './ipc-channels.ts';
 
-async function openDataset(window: BrowserWindow | undefined): Promise<void> {
+export interface MenuActions {
+  /** The folder the Open dataset dialog starts in (the last one opened). */
+  lastDatasetDir(): string | null;
+  /** File › Load Clay checkpoint…: the engine's `encoders.load` (native dialog, then the renderer is told). */
+  loadCheckpoint(): Promise<unknown>;
+}
+
+function sendToRenderer(window: BrowserWindow | undefined, event: EventEnvelope): void {
+  const target = window ?? BrowserWindow.getAllWindows()[0];
+  if (target && !target.webContents.isDestroyed()) target.webContents.send(IPC_EVENT_CHANNEL, event);
+}
+
+async function openDataset(window: BrowserWindow | undefined, actions: MenuActions): Promise<void> {
   const target = window ?? BrowserWindow.getAllWindows()[0];
   if (!target) return;
   const result = await dialog.showOpenDialog(target, {
     title: 'Open dataset',
+    defaultPath: actions.lastDatasetDir() ?? undefined,
     buttonLabel: 'Open dataset',
     message: 'Choose a folder of GeoTIFF chips (Sen1Floods11, C2S-MS Floods, datacubes, or with a floodlens-manifest.json)',
     properties: ['openDirectory'],
   });
   const dir = result.filePaths[0];
   if (result.canceled || !dir) return;
-  const event: EventEnvelope = { event: OPEN_DATASET_EVENT, payload: { dir } };
-  target.webContents.send(IPC_EVENT_CHANNEL, event);
+  sendToRenderer(target, { event: OPEN_DATASET_EVENT, payload: { dir } });
+}
+
+async function loadCheckpoint(window: BrowserWindow | undefined, actions: MenuActions): Promise<void> {
+  try {
+    await actions.loadCheckpoint();
+  } catch (error) {
+    const options = { type: 'error' as const, title: 'Load Clay checkpoint', message: 'The checkpoint could not be loaded.', detail: (error as Error).message };
+    if (window) await dialog.showMessageBox(window, options);
+    else await dialog.showMessageBox(options);
+  }
 }
 
 async function showAbout(window: BrowserWindow | undefined): Promise<void> {
@@ -31,12 +57,19 @@ async function showAbout(window: BrowserWindow | undefined): Promise<void> {
   else await dialog.showMessageBox(options);
 }
 
-export function buildApplicationMenu(): Menu {
+export function buildApplicationMenu(actions: MenuActions): Menu {
   const about: MenuItemConstructorOptions = { label: 'About Floodlens', click: (_item, window) => void showAbout(window as BrowserWindow | undefined) };
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [
-      { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: (_item, window) => void openDataset(window as BrowserWindow | undefined) },
+      { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: (_item, window) => void openDataset(window as BrowserWindow | undefined, actions) },
+      {
+        label: 'Export masks…',
+        accelerator: 'CmdOrCtrl+E',
+        click: (_item, window) => sendToRenderer(window as BrowserWindow | undefined, { event: EXPORT_MASKS_EVENT, payload: {} }),
+      },
+      { type: 'separator' },
+      { label: 'Load Clay checkpoint…', click: (_item, window) => void loadCheckpoint(window as BrowserWindow | undefined, actions) },
       { type: 'separator' },
       process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
     ],

@@ -1,9 +1,9 @@
 import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
 import type { OnlineBasemapId } from '../api/basemaps.ts';
-import { runJob } from './jobs/worker-host.ts';
+import { QuickJobs, runJob } from './jobs/worker-host.ts';
 import { floodlensVersion } from './versions.ts';
 import { chipFootprint } from './preview/footprint.ts';
-import { chipPreview } from './preview/chip-preview.ts';
+import { EncodersService } from './workspace/encoders-service.ts';
 import { RunsService, type ExportTarget } from './workspace/runs-service.ts';
 
 export interface EngineServiceOptions {
@@ -17,6 +17,14 @@ export interface EngineServiceOptions {
    * URLs). Hosts without it (the browser in server mode) report the choice as not enforced.
    */
   onBasemapsChanged?: ((layers: OnlineBasemapId[]) => void) | null;
+  /** Clay checkpoints: listed from here, downloaded into it (`<data dir>/weights`, `serve --weights-dir`). */
+  weightsDir?: string | null;
+  /** The app's native open-file dialog for `encoders.load`; without it a name inside `weightsDir` is loaded. */
+  chooseCheckpoint?: (() => Promise<string | null>) | null;
+  /** The dataset folder open last time (the app remembers it); reported in `engine.info`. */
+  lastDataset?: string | null;
+  /** Downloads on offer instead of the official Clay releases (tests serve a fixture from 127.0.0.1). */
+  weightsCatalogue?: readonly import('./weights/catalogue.ts').ClayWeightsEntry[];
 }
 
 export type EngineEventListener = (event: EventEnvelope) => void;
@@ -31,6 +39,8 @@ export class EngineService {
   private readonly handlers: { [K in RequestName]: Handler<K> };
   private readonly listeners = new Set<EngineEventListener>();
   private readonly runs: RunsService;
+  private readonly encoders: EncodersService;
+  private readonly quickJobs = new QuickJobs();
 
   constructor(private readonly options: EngineServiceOptions) {
     this.runs = new RunsService({
@@ -38,6 +48,13 @@ export class EngineService {
       exportTarget: options.exportTarget ?? null,
       emit: (event, payload) => this.emit({ event, payload }),
     });
+    this.encoders = new EncodersService({
+      weightsDir: options.weightsDir ?? null,
+      chooseFile: options.chooseCheckpoint ?? null,
+      catalogue: options.weightsCatalogue,
+      emit: (event, payload) => this.emit({ event, payload }),
+    });
+    const runHandlers = this.runs.handlers();
     this.handlers = {
       'engine.info': async () => ({
         appVersion: floodlensVersion,
@@ -46,17 +63,22 @@ export class EngineService {
         demoWorkspace: this.options.demoWorkspace,
         workspaceDir: this.runs.workspace?.dir ?? null,
         exportTarget: this.runs.exportTargetKind,
+        lastDataset: this.options.lastDataset ?? null,
       }),
       'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
-      // Light work (one chip read + a control-grid warp, ~0.1–0.5 s): runs in-process, not in a worker.
-      'chip.preview': (payload) => chipPreview(payload.chip, payload.layer),
+      // One chip read + a warp (~0.1–0.5 s): on the long-lived quick-jobs thread, off the host's thread.
+      'chip.preview': (payload) => this.quickJobs.run('chip.preview', { chip: payload.chip, layer: payload.layer }),
       'basemaps.set': async ({ layers }) => {
         const enabled = [...new Set(layers)];
         this.options.onBasemapsChanged?.(enabled);
         return { enabled, enforced: Boolean(this.options.onBasemapsChanged) };
       },
-      ...this.runs.handlers(),
+      ...runHandlers,
+      ...this.encoders.handlers(),
+      // The UI names an encoder checkpoint by id; the host puts its path into the run's config.
+      'run.start': async (payload) =>
+        runHandlers['run.start'](payload.encoderId ? { ...payload, config: { ...payload.config, encoder: await this.encoders.pathOf(payload.encoderId) } } : payload),
     };
   }
 
@@ -68,6 +90,8 @@ export class EngineService {
 
   /** Stops running jobs (cancelling training cleanly so run.json says so). */
   async close(): Promise<void> {
+    this.encoders.close();
+    this.quickJobs.close();
     await this.runs.close();
   }
 

@@ -5,6 +5,7 @@ import { LayerState } from './state/layers.svelte.ts';
 import { PreviewState } from './state/previews.svelte.ts';
 import { connectClient } from './transport/connect.ts';
 import { ComparisonState } from './state/comparison.svelte.ts';
+import { EncodersState } from './state/encoders.svelte.ts';
 import { ExportState } from './state/exports.svelte.ts';
 import { RunLayerState } from './state/run-layers.svelte.ts';
 import { RunsState } from './state/runs.svelte.ts';
@@ -21,5 +22,6 @@ mount(App, {
     comparison: new ComparisonState(client),
     runLayers: new RunLayerState(client),
     exports: new ExportState(client),
+    encoders: new EncodersState(client),
   },
 });

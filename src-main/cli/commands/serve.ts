@@ -4,7 +4,7 @@ import type { CliCommand } from '../command.ts';
 import { assertKnownOptions, parseArgs, pathOption, portOption, UsageError } from '../args.ts';
 import { EngineService } from '../../engine/service.ts';
 import { startServer } from '../../server/server.ts';
-import { defaultCliDataDir } from '../../engine/weights/weights-dir.ts';
+import { defaultCliDataDir, weightsDir as weightsDirOf } from '../../engine/weights/weights-dir.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../../..');
 
@@ -12,12 +12,13 @@ export const serveCommand: CliCommand = {
   path: ['serve'],
   summary: 'serve the app to a browser on 127.0.0.1 (token-protected)',
   usage:
-    'floodlens serve [--port N] [--workspace <dataset dir>] [--workspace-dir <runs dir>] [--export-dir <dir>]\n' +
+    'floodlens serve [--port N] [--workspace <dataset dir>] [--workspace-dir <runs dir>] [--export-dir <dir>] [--weights-dir <dir>]\n' +
     '  --workspace-dir: where runs are kept (default $FLOODLENS_HOME/workspace, else ~/.floodlens/workspace)\n' +
-    '  --export-dir: the only folder exports from the browser may write into (exports are off without it)',
+    '  --export-dir: the only folder exports from the browser may write into (exports are off without it)\n' +
+    '  --weights-dir: Clay checkpoints the browser may use (by name) and where downloads go (default $FLOODLENS_HOME/weights, else ~/.floodlens/weights)',
   async run(argv, io) {
     const args = parseArgs(argv);
-    assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir']);
+    assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir', 'weights-dir']);
     const port = portOption(args, 'port');
     const rendererDir = resolve(projectRoot, 'out/renderer');
     if (!existsSync(resolve(rendererDir, 'index.html'))) {
@@ -26,14 +27,16 @@ export const serveCommand: CliCommand = {
     const workspace = pathOption(args, 'workspace', 'existing-folder') ?? resolve(projectRoot, 'resources/demo');
     const workspaceDir = pathOption(args, 'workspace-dir', 'folder-or-new') ?? resolve(defaultCliDataDir(), 'workspace');
     const exportDir = pathOption(args, 'export-dir', 'folder-or-new');
+    const weightsDir = resolve(pathOption(args, 'weights-dir', 'folder-or-new') ?? weightsDirOf(defaultCliDataDir()));
     const service = new EngineService({
       demoWorkspace: existsSync(workspace) ? workspace : null,
       workspaceDir,
       exportTarget: exportDir ? { kind: 'folder', dir: resolve(exportDir) } : null,
+      weightsDir,
     });
     const server = await startServer({ service, rendererDir, port });
     io.stdout(`Floodlens is serving on ${server.url}\n`);
-    io.stdout(`runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'}\n`);
+    io.stdout(`runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'} · weights: ${weightsDir}\n`);
     await new Promise<void>((done) => {
       const stop = () => void Promise.all([server.close(), service.close()]).then(() => done());
       process.once('SIGINT', stop);

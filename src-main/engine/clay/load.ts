@@ -5,6 +5,7 @@
  */
 import { initBackend } from '../compute/backend.ts';
 import { TorchCheckpoint } from '../torch/checkpoint.ts';
+import { readClayEncoderTensors } from './cache/encoder-cache.ts';
 import { ClayError } from './errors.ts';
 import { identifyClay, type BandGroup, type ClaySpec } from './identify.ts';
 import type { ClayBatch, ClayEmbedding, ClayForward, ForwardOptions } from './types.ts';
@@ -18,6 +19,8 @@ export interface LoadClayOptions {
   heads?: number;
   /** v0 only: position/band tables in 'float16' (v0.0.1, what the released weights saw; default) or 'float32'. */
   encodingPrecision?: EncodingPrecision;
+  /** Encoder cache folder (engine/clay/cache): the first load converts the checkpoint into it, later loads read it. Absent: read the checkpoint only. */
+  cacheDir?: string;
 }
 
 export interface ClayEncoderInfo {
@@ -72,6 +75,10 @@ export function clayEncoderFromTensors(
 
 export async function loadClayEncoder(checkpointPath: string, opts: LoadClayOptions = {}): Promise<ClayEncoder> {
   await initBackend();
+  if (opts.cacheDir !== undefined) {
+    const read = await readClayEncoderTensors(checkpointPath, { cacheDir: opts.cacheDir, heads: opts.heads });
+    return clayEncoderFromTensors(read.tensors, { ...opts, hyperParameters: read.hyperParameters, file: checkpointPath, consume: true });
+  }
   const ckpt = await TorchCheckpoint.open(checkpointPath);
   try {
     const meta = ckpt.metadata();

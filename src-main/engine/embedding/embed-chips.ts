@@ -12,7 +12,7 @@ import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
 import { EMBEDDINGS_INDEX, EmbeddingStore } from '../training/embedding-store.ts';
 import { chipFingerprint } from './chip-fingerprint.ts';
 import { clayInputForChip, inputRecipeId, type ClayInputOptions } from './clay-inputs.ts';
-import { encoderIdentity, openEncoder, type EncoderIdentity } from './encoder-file.ts';
+import { encoderIdentity, openEncoder, type EncoderFileOptions, type EncoderIdentity } from './encoder-file.ts';
 
 export class EmbeddingCacheMismatchError extends Error {
   constructor(message: string) {
@@ -44,6 +44,13 @@ export interface EmbedChipsOptions {
   inputs?: ClayInputOptions;
   /** Already computed identity of `encoderFile` (skips one read of the checkpoint). */
   identity?: EncoderIdentity;
+  /** Converted-encoder cache folder (engine/clay/cache); null = off; default: the host's. */
+  encoderCacheDir?: string | null;
+}
+
+/** Encoder reads report cache problems in the job log and stop between tensors on cancel. */
+export function encoderFileOptions(context: JobContext, encoderCacheDir?: string | null): EncoderFileOptions {
+  return { cacheDir: encoderCacheDir, onWarning: (message) => context.log(message), checkCancelled: () => context.throwIfCancelled() };
 }
 
 /** Refuses a cache that another encoder or another input recipe filled. */
@@ -76,11 +83,13 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
   let encoder: ClayEncoder | null = null;
   let identity = options.identity;
   const loadStarted = performance.now();
+  const fileOptions = encoderFileOptions(context, options.encoderCacheDir);
   if (todo.length > 0) {
-    const opened = await openEncoder(encoderFile);
+    const opened = await openEncoder(encoderFile, fileOptions);
     encoder = opened.encoder;
     identity = opened.identity;
-  } else identity ??= await encoderIdentity(encoderFile);
+    context.log(`encoder ${identity.fingerprint.slice(0, 12)} loaded from ${opened.loadedFrom === 'cache' ? 'the encoder cache' : encoderFile} in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+  } else identity ??= await encoderIdentity(encoderFile, fileOptions);
   const loadSeconds = todo.length > 0 ? (performance.now() - loadStarted) / 1000 : 0;
   const recipe = inputRecipeId(identity.version, options.inputs);
   const result: EmbedChipsResult = { dir, encoder: identity, recipe, computed: [], reused, failed: [], loadSeconds, encoderSeconds: 0, secondsPerChip: null, missingInputs: {} };

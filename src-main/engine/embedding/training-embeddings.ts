@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { LocalJobContext, type JobContext } from '../jobs/job-context.ts';
 import { EmbeddingStore } from '../training/embedding-store.ts';
-import { embedChips } from './embed-chips.ts';
+import { embedChips, encoderFileOptions } from './embed-chips.ts';
 import { encoderIdentity } from './encoder-file.ts';
 
 export function defaultEmbeddingsDir(runDir: string, encoderFingerprint: string): string {
@@ -23,7 +23,7 @@ export interface TrainingEmbeddings {
 export async function embeddingsForTraining(
   config: { encoder: string | null; embeddingsDir: string | null; model: string },
   chips: readonly ChipInfo[],
-  options: { runDir?: string; context?: JobContext } = {},
+  options: { runDir?: string; context?: JobContext; encoderCacheDir?: string | null } = {},
 ): Promise<TrainingEmbeddings> {
   const context = options.context ?? new LocalJobContext('embeddings');
   if (!config.encoder) {
@@ -38,10 +38,10 @@ export async function embeddingsForTraining(
     }
     throw new Error(`encoder checkpoint ${config.encoder} not found`);
   }
-  const identity = await encoderIdentity(config.encoder);
+  const identity = await encoderIdentity(config.encoder, encoderFileOptions(context, options.encoderCacheDir));
   if (!config.embeddingsDir && !options.runDir) throw new Error('embeddings for an encoder need --embeddings <dir> or a run folder to cache them beside');
   const dir = config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint);
-  const result = await embedChips(config.encoder, chips, dir, context, { identity });
+  const result = await embedChips(config.encoder, chips, dir, context, { identity, encoderCacheDir: options.encoderCacheDir });
   if (result.failed.length > 0) {
     throw new Error(`cannot embed ${result.failed.length} chip(s) with ${config.encoder}: ${result.failed.slice(0, 3).map((f) => f.error).join('; ')}`);
   }

@@ -11,6 +11,7 @@ import { CanonicalBandSchema } from '../../api/dataset.ts';
 import { RunFiles } from '../training/run-files.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import type { TrainingSource } from '../training/training-source.ts';
+import type { JobContext } from '../jobs/job-context.ts';
 
 export type CheckpointChoice = 'best' | 'last';
 
@@ -30,11 +31,16 @@ export async function readRunRecord(runDir: string): Promise<RunRecord> {
   return parsed.data;
 }
 
+export interface OpenTrainedRunOptions {
+  /** Progress (phase `embed`) and cancel while chips the run's encoder has not embedded yet are embedded. */
+  context?: JobContext;
+}
+
 /**
  * A finished (or interrupted) run ready to predict: its record, its net with the chosen checkpoint's
  * weights, and its input source over `chips` (the same bands or embeddings it trained on).
  */
-export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[], which: CheckpointChoice = 'best'): Promise<TrainedRun> {
+export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[], which: CheckpointChoice = 'best', options: OpenTrainedRunOptions = {}): Promise<TrainedRun> {
   const files = new RunFiles(runDir);
   const record = await readRunRecord(runDir);
   const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
@@ -43,7 +49,7 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
   const { tensors, meta } = await readCheckpointFile(path);
   // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
   const source = usesEmbeddings(record.model.kind)
-    ? (await openTrainingSource(record.config, chips, [], null)).source
+    ? (await openTrainingSource(record.config, chips, [], null, { runDir, context: options.context })).source
     : pixelSource(record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)), record.data.normalisation ?? { kind: 'clay-v0' });
   const probe = chips[0] ? await source.load(chips[0]) : null;
   const net = createNet(record.model.kind, {

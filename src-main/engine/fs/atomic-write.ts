@@ -7,12 +7,44 @@ export function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+const PROBLEMS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+/** A file could not be written: names the path and the problem in plain words; keeps the errno code. */
+export class FileWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly path: string,
+    problem: string,
+    code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot write ${path}: ${problem}`, options);
+    this.name = 'FileWriteError';
+    this.code = code;
+  }
+}
+
+export function asFileWriteError(path: string, error: unknown): FileWriteError {
+  if (error instanceof FileWriteError) return error;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const plain = code ? PROBLEMS[code] : undefined;
+  return new FileWriteError(path, plain ? `${plain} (${code}); the previous file, if any, is unchanged` : (error as Error)?.message ?? String(error), code, { cause: error });
+}
+
 /**
  * Writes `data` to `path` so that a reader sees either the old file or the whole new one:
  * temp file in the same folder, fsync, rename. The temp file is removed if anything fails.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((error) => {
+    throw asFileWriteError(path, error);
+  });
   const temp = temporarySibling(path);
   try {
     const handle = await open(temp, 'w');
@@ -25,7 +57,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw error;
+    throw asFileWriteError(path, error);
   }
 }
 

@@ -33,7 +33,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   const readable = inspection.chips.filter(isReadable);
   const skipped = inspection.chips.filter((chip) => !isReadable(chip)).map((chip) => ({ id: chip.id, reason: chip.errors.map((e) => e.message).join('; ') || 'unreadable' }));
   const chips = selectChips(record, readable, request.chips ?? 'all');
-  const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best');
+  const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
   const provenance = {

@@ -78,9 +78,10 @@ export class RunsState {
     }
   }
 
-  async start(config: TrainConfigInput): Promise<void> {
+  /** `encoderId`: a checkpoint from `encoders.list` for the Clay models (the host resolves its path). */
+  async start(config: TrainConfigInput, encoderId?: string): Promise<void> {
     await this.act(async () => {
-      const { runId } = await this.client.request('run.start', { config });
+      const { runId } = await this.client.request('run.start', encoderId ? { config, encoderId } : { config });
       this.watchedId = runId;
       this.losses = new Map(this.losses).set(runId, []);
       await this.refresh();
