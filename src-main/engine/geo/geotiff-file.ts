@@ -7,6 +7,7 @@ import type { Dtype } from '../../api/dataset.ts';
 import { ChipReadError, asChipReadError } from '../dataset/errors.ts';
 import { crsFromGeoKeys, type CrsInfo } from './crs.ts';
 import { nativeBbox, type Bbox, type GeoTransform } from './bbox.ts';
+import { checkTiffStructure } from './tiff-preflight.ts';
 
 export interface RasterHeader {
   file: string;
@@ -32,6 +33,7 @@ export type Window = [number, number, number, number];
 async function withTiff<T>(file: string, use: (image: GeoTIFFImage) => Promise<T>): Promise<T> {
   let tiff: GeoTIFF;
   try {
+    await checkTiffStructure(file); // bounds every length geotiff.js would allocate from
     tiff = await fromFile(file);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -115,6 +117,9 @@ export async function readRasterHeader(file: string): Promise<RasterHeader> {
     const width = image.getWidth();
     const height = image.getHeight();
     const bandCount = image.getSamplesPerPixel();
+    for (const [what, value] of [['width', width], ['height', height], ['band count', bandCount]] as const) {
+      if (!Number.isSafeInteger(value) || (value as number) < 1) throw new ChipReadError('corrupt-tiff', file, `${what} is not a positive integer`);
+    }
     const directory = image.fileDirectory;
     const dtype = dtypeOf(image, file);
     const nodata = directory.hasTag('GDAL_NODATA') ? parseNodata(await directory.loadValue('GDAL_NODATA')) : null;

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { CheckpointError } from './errors.ts';
-import { PyDict, PyGlobal, type PyValue, type TensorRef } from './pickle-values.ts';
+import { nameOf, PyDict, PyGlobal, type PyValue, type TensorRef } from './pickle-values.ts';
 import { isTensor, unpickleTorch } from './torch-pickle.ts';
 import { ELEMENT_SIZE, gatherCOrder, isContiguous, product, spanOf, swapBytes, toFloat32 } from './tensor-decode.ts';
 import { ZipReader } from './zip-reader.ts';
@@ -171,13 +171,13 @@ function splitCheckpoint(path: string, root: PyValue): { stateDict: PyDict; extr
         const budget = { values: Math.min(METADATA_MAX_VALUES_PER_KEY, remaining) };
         const json = toJsonable(v, 0, new Set(), budget);
         remaining -= Math.min(METADATA_MAX_VALUES_PER_KEY, remaining) - Math.max(0, budget.values);
-        if (json !== undefined) extras[String(k)] = json;
+        if (json !== undefined) extras[nameOf(k)] = json;
       }
       return { stateDict: candidate, extras };
     }
   }
   if (hasTensors(root)) return { stateDict: root, extras: {} };
-  const keys = [...root.keys()].map(String).slice(0, 20).join(', ');
+  const keys = [...root.keys()].slice(0, 20).map(nameOf).join(', ');
   throw new CheckpointError(path, `holds no state dict (top-level keys: ${keys || 'none'})`);
 }
 
@@ -185,7 +185,7 @@ function collectTensors(path: string, stateDict: PyDict): Map<string, TensorRef>
   const refs = new Map<string, TensorRef>();
   for (const [key, value] of stateDict) {
     if (!isTensor(value)) continue;
-    const name = String(key);
+    const name = nameOf(key);
     if (refs.has(name)) throw new CheckpointError(path, `has two tensors named ${name}`);
     refs.set(name, value);
   }

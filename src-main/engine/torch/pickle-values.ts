@@ -53,3 +53,17 @@ export type PyValue =
   | StorageRef
   | TensorRef
   | NumpyDtype;
+
+/**
+ * A value as text where a name is expected (dict key, device, path part). Never recursive: a
+ * hostile pickle can nest tuples 100,000 deep, which `String(value)` would overflow the stack on.
+ */
+export function nameOf(value: PyValue): string {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  if (Array.isArray(value)) return `<tuple of ${value.length}>`;
+  if (value instanceof PyDict) return `<${value.className}>`;
+  if (value instanceof PyGlobal) return value.qualifiedName;
+  return `<${value.kind}>`;
+}

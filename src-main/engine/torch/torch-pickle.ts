@@ -1,5 +1,5 @@
 import { CheckpointError } from './errors.ts';
-import { PyDict, PyGlobal, type NumpyDtype, type PyValue, type StorageRef, type TensorRef } from './pickle-values.ts';
+import { nameOf, PyDict, PyGlobal, type NumpyDtype, type PyValue, type StorageRef, type TensorRef } from './pickle-values.ts';
 import { unpickle, DEFAULT_LIMITS, type UnpickleLimits, type UnpicklePolicy } from './unpickler.ts';
 
 /** torch storage classes → element dtype. */
@@ -163,11 +163,11 @@ class TorchPolicy implements UnpicklePolicy {
         this.spend((args[0] as PyValue[]).length);
         return [...(args[0] as PyValue[])];
       case 'device':
-        return args.map(String).join(':');
+        return args.map(nameOf).join(':');
       case 'torch-version':
-        return String(args[0] ?? '');
+        return nameOf(args[0] ?? '');
       case 'path':
-        return args.map(String).join(callable.name.includes('Windows') ? '\\' : '/').replace(/\/\/+/g, '/');
+        return args.map(nameOf).join(callable.name.includes('Windows') ? '\\' : '/').replace(/\/\/+/g, '/');
       case 'numpy-dtype':
         if (typeof args[0] !== 'string') this.fail('numpy.dtype of a non-string');
         return { kind: 'numpy-dtype', code: args[0] as string, byteOrder: '=' } satisfies NumpyDtype;
@@ -180,7 +180,7 @@ class TorchPolicy implements UnpicklePolicy {
 
   newObject(cls: PyGlobal, args: PyValue[]): PyValue {
     const kind = this.kind(cls);
-    if (kind === 'torch-version') return String(args[0] ?? '');
+    if (kind === 'torch-version') return nameOf(args[0] ?? '');
     if (kind === 'ordered-dict' || kind === 'dict' || kind === 'attribute-dict' || kind === 'namespace' || kind === 'defaultdict') {
       return new PyDict(cls.name);
     }
@@ -199,7 +199,7 @@ class TorchPolicy implements UnpicklePolicy {
         for (const [k, v] of part) {
           // argparse.Namespace keeps its fields as attributes: expose them as items.
           if (target.className === 'Namespace') target.set(k, v);
-          else target.attributes.set(String(k), v);
+          else target.attributes.set(nameOf(k), v);
         }
       }
       return;

@@ -2,6 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { asFileWriteError } from '../fs/atomic-write.ts';
 
 /**
  * Writes an uncompressed zip the way torch's PyTorchStreamWriter does: every record stored, its data
@@ -29,7 +30,9 @@ interface Written { name: Uint8Array; crc: number; size: number; offset: number 
 
 export async function writeZipAtomic(path: string, records: Iterable<ZipRecord>, options: ZipWriteOptions = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx');
+  const handle = await open(temp, 'wx').catch((error) => {
+    throw asFileWriteError(path, error);
+  });
   let done = false;
   try {
     let position = 0;
@@ -69,7 +72,7 @@ export async function writeZipAtomic(path: string, records: Iterable<ZipRecord>,
   } catch (err) {
     if (!done) await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw err;
+    throw asFileWriteError(path, err);
   }
 }
 

@@ -70,7 +70,11 @@ export async function readCheckpointFile(path: string): Promise<{ tensors: Map<s
   } catch {
     throw new CheckpointFileError(path, 'corrupt header');
   }
-  if (!Array.isArray(header.tensors)) throw new CheckpointFileError(path, 'corrupt header');
+  const wellFormed = (t: unknown): t is Header['tensors'][number] => {
+    const c = t as Header['tensors'][number] | null;
+    return typeof c === 'object' && c !== null && typeof c.name === 'string' && Number.isSafeInteger(c.length) && c.length >= 0 && Array.isArray(c.shape) && c.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
+  };
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors) || !header.tensors.every(wellFormed)) throw new CheckpointFileError(path, 'corrupt header');
   const headerBytes = Math.ceil((12 + jsonLength) / 8) * 8;
   const total = header.tensors.reduce((sum, t) => sum + t.length, 0);
   if (headerBytes + total * 4 !== bytes.length) throw new CheckpointFileError(path, `truncated or padded: expected ${headerBytes + total * 4} bytes, found ${bytes.length}`);
