@@ -14,28 +14,23 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rmS
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
 import type { RunRecord } from '../../src-main/api/run.ts';
 import { readRunRecord } from '../../src-main/engine/evaluation/trained-run.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import type { ClayWeightsEntry } from '../../src-main/engine/weights/catalogue.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { hasShared, repoRoot, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
+import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const rendererDir = join(repoRoot, 'out/renderer');
-const demo = join(repoRoot, 'resources/demo');
-const screenshots = join(repoRoot, 'test-results');
 const clayV0 = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
 const clayV15 = sharedFixture('clay-v1.5', 'clay-v1.5-tiny.ckpt');
 const seedNet = sharedFixture('seed-nets', 'scratch-net.pt');
 reportSkippedWithoutShared('e2e encoders (Clay checkpoints in the Train panel)');
 const missing = [
   !hasShared && '../shared',
-  !existsSync(join(rendererDir, 'index.html')) && 'out/renderer (run `npm run build`)',
-  !existsSync(CHROMIUM) && CHROMIUM,
-  !existsSync(demo) && 'resources/demo',
+  ...missingForE2e(),
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e encoders: missing ${missing.join(', ')}`);
 
@@ -102,17 +97,7 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     ];
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: null, weightsDir, weightsCatalogue: catalogue });
     server = await startServer({ service, rendererDir, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    mkdirSync(screenshots, { recursive: true });
-    await page.goto(server.url);
+    ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
     await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('tab-train').click();
     await waitFor(() => page.getByTestId('train-data-dir').inputValue(), (dir) => dir === demo, 'the dataset folder in the form');

@@ -3,10 +3,10 @@
  * at their true place, table ↔ map selection, chip quicklooks exactly on their footprint, layer toggles,
  * and the server's token / Origin guards. Screenshots go to test-results/ (look at them).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
 import { WebSocket } from 'ws';
 import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
@@ -14,16 +14,9 @@ import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { repoRoot } from '../helpers/shared.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const rendererDir = join(repoRoot, 'out/renderer');
-const demo = join(repoRoot, 'resources/demo');
-const screenshots = join(repoRoot, 'test-results');
 const missing = [
-  !existsSync(join(rendererDir, 'index.html')) && 'out/renderer (run `npm run build`)',
-  !existsSync(CHROMIUM) && CHROMIUM,
-  !existsSync(demo) && 'resources/demo',
+  ...missingForE2e(),
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e map: missing ${missing.join(', ')}`);
 
@@ -72,17 +65,7 @@ describe.skipIf(missing.length > 0)('desktop UI in Chromium (server mode)', () =
   beforeAll(async () => {
     chips = (await inspectDataset(demo)).chips;
     server = await startServer({ service: new EngineService({ demoWorkspace: demo }), rendererDir, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    mkdirSync(screenshots, { recursive: true });
-    await page.goto(server.url);
+    ({ browser, page } = await openAppPage(server.url, { width: 1400, height: 850 }, pageErrors));
   });
 
   afterAll(async () => {

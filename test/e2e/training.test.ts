@@ -6,11 +6,12 @@
  * Screenshots go to test-results/ (look at them).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
 import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import type { EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { COMPARED_SCORES } from './scores.ts';
@@ -21,12 +22,7 @@ import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { repoRoot } from '../helpers/shared.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const rendererDir = join(repoRoot, 'out/renderer');
-const demo = join(repoRoot, 'resources/demo');
-const screenshots = join(repoRoot, 'test-results');
 const gdalinfo = (() => {
   try {
     execFileSync('gdalinfo', ['--version']);
@@ -36,9 +32,7 @@ const gdalinfo = (() => {
   }
 })();
 const missing = [
-  !existsSync(join(rendererDir, 'index.html')) && 'out/renderer (run `npm run build`)',
-  !existsSync(CHROMIUM) && CHROMIUM,
-  !existsSync(demo) && 'resources/demo',
+  ...missingForE2e(),
   !gdalinfo && 'gdalinfo (gdal-bin)',
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e training: missing ${missing.join(', ')}`);
@@ -84,17 +78,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     exportDir = join(temp, 'exports');
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: exportDir } });
     server = await startServer({ service, rendererDir, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    mkdirSync(screenshots, { recursive: true });
-    await page.goto(server.url);
+    ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
     await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
   });
 
