@@ -3,6 +3,7 @@ import type { SequentialNet } from '../models/sequential-net.ts';
 import type { ModelSample } from '../training/training-source.ts';
 import { toNhwc } from '../training/batches.ts';
 import { maskFromProbabilities } from '../prediction/masks.ts';
+import { bceWithLogits } from '../models/loss.ts';
 
 export interface ChipPrediction {
   id: string;
@@ -22,20 +23,16 @@ export async function predictChip(net: SequentialNet, sample: ModelSample, thres
       throw new Error(`model output ${h}×${w} does not match chip ${sample.id} (${sample.height}×${sample.width})`);
     }
     const z = logits.reshape([h * w]);
-    const y = tf.tensor1d(sample.label);
-    const valid = tf.tensor1d(sample.valid);
-    const perPixel = tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
-    return { probabilities: tf.sigmoid(z), loss: tf.sum(tf.mul(perPixel, valid)) };
+    return { probabilities: tf.sigmoid(z), loss: bceWithLogits(z, tf.tensor1d(sample.label), tf.tensor1d(sample.valid)) };
   });
   const probabilityValues = (await probabilities.data()) as Float32Array;
-  const lossSum = (await loss.data())[0];
+  const meanLoss = (await loss.data())[0];
   tf.dispose([probabilities, loss]);
-  let validCount = 0;
-  for (let i = 0; i < sample.valid.length; i++) validCount += sample.valid[i];
+  const anyValid = sample.valid.some((v) => v !== 0);
   return {
     id: sample.id,
     probabilities: probabilityValues,
     mask: maskFromProbabilities(probabilityValues, sample.inputValid, threshold),
-    loss: validCount > 0 ? lossSum / validCount : null,
+    loss: anyValid ? meanLoss : null,
   };
 }

@@ -5,8 +5,7 @@
  * one at a time, so `writeGeoTiff` holds one compressed tile in memory beyond the input raster.
  */
 import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { temporarySibling } from '../fs/atomic-write.ts';
 import { GeoTiffWriteError } from './errors.ts';
 import { DTYPE_INFO, checkRaster, type CheckedRaster, type RasterToWrite } from './raster-input.ts';
 import { encodeTiles, tileGrid } from './tile-encoder.ts';
@@ -161,7 +160,7 @@ export function encodeGeoTiff(raster: RasterToWrite, options: GeoTiffWriteOption
  */
 export async function writeGeoTiff(path: string, raster: RasterToWrite, options: GeoTiffWriteOptions = {}): Promise<void> {
   const prepared = prepare(raster, options, path);
-  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tempPath = temporarySibling(path);
   let handle;
   try {
     handle = await open(tempPath, 'w');
