@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { RunRecordSchema, TrainConfigSchema, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
@@ -60,7 +59,7 @@ interface LoopState {
 export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
   const existing = existsSync(files.runJson) ? RunRecordSchema.parse(JSON.parse(await readFile(files.runJson, 'utf8'))) : null;
-  if (existing && !request.resume) throw new Error(`${files.runJson} already exists: pass --resume to continue that run, or choose another --out`);
+  if (existing && !request.resume) throw new Error(`${files.runJson} already exists: resume that run, or choose another output folder`);
   if (!existing && request.resume) throw new Error(`nothing to resume: ${files.runJson} does not exist`);
   const config: TrainConfig = existing ? existing.config : TrainConfigSchema.parse(request.config ?? {});
 
