@@ -25,7 +25,7 @@ export const EngineErrorCodeSchema = z.enum([
 export type EngineErrorCode = z.infer<typeof EngineErrorCodeSchema>;
 
 export const EngineErrorSchema = z.object({
-  /** An EngineErrorCode, or a more precise code of the domain (e.g. a ChipErrorCode such as `missing-crs`). */
+  /** An EngineErrorCode, or a more precise code of the domain (e.g. a ChipErrorCode such as `no-crs`). */
   code: z.string().min(1),
   message: z.string(),
   file: z.string().optional(),

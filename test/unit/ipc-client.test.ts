@@ -56,9 +56,9 @@ describe('IPC client', () => {
     expect(isCancelled(cancelled)).toBe(true);
     expect(cancelled).toMatchObject({ message: 'the job was cancelled' });
 
-    const failing = ipcClient(fakeBridge(async () => Promise.reject(new ChipReadError('missing-crs', '/data/a.tif', 'no CRS'))));
+    const failing = ipcClient(fakeBridge(async () => Promise.reject(new ChipReadError('no-crs', '/data/a.tif', 'no CRS'))));
     const failed = await failing.request('engine.info', {}).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: 'missing-crs', file: '/data/a.tif', message: '/data/a.tif: no CRS' });
+    expect(failed).toMatchObject({ code: 'no-crs', file: '/data/a.tif', message: '/data/a.tif: no CRS' });
     expect(isCancelled(failed)).toBe(false);
   });
 
