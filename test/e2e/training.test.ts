@@ -22,15 +22,9 @@ import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
+import { has } from '../helpers/references.ts';
 
-const gdalinfo = (() => {
-  try {
-    execFileSync('gdalinfo', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const gdalinfo = has('gdal');
 const missing = [
   ...missingForE2e(),
   !gdalinfo && 'gdalinfo (gdal-bin)',
