@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Comparison, RunRecord } from '../../api/run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { evaluateRun } from './evaluate-run.ts';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 
 export interface CompareRequest {
   runDirs: string[];
