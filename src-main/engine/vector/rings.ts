@@ -18,7 +18,7 @@ const KEY_STRIDE = 2 ** 26;
 const keyOf = (x: number, y: number) => y * KEY_STRIDE + x;
 
 /** Twice the signed area (shoelace) of a closed flat ring. */
-export function ringArea2(ring: Ring): number {
+export function ringArea2(ring: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i + 3 < ring.length; i += 2) sum += ring[i] * ring[i + 3] - ring[i + 2] * ring[i + 1];
   return sum;
