@@ -8,11 +8,15 @@ import initSqlJs, { type SqlJsStatic } from 'sql.js';
 
 let loading: Promise<SqlJsStatic> | null = null;
 
+/** A path inside app.asar → its app.asar.unpacked twin when that exists (electron-builder's asarUnpack). */
+export function preferUnpacked(path: string, exists: (path: string) => boolean = existsSync): string {
+  const unpacked = path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return unpacked !== path && exists(unpacked) ? unpacked : path;
+}
+
 /** Path of sql-wasm.wasm; inside a packaged app the unpacked copy beside app.asar. */
 export function sqlWasmPath(): string {
-  const path = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
-  const unpacked = path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-  return unpacked !== path && existsSync(unpacked) ? unpacked : path;
+  return preferUnpacked(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm'));
 }
 
 export function loadSqlite(): Promise<SqlJsStatic> {
