@@ -5,7 +5,7 @@
 import { fromFile } from 'geotiff';
 import { readRasterHeader, type RasterHeader } from '../geo/geotiff-file.ts';
 import { checkTiffStructure } from '../geo/tiff-preflight.ts';
-import { ChipReadError, asChipReadError } from '../dataset/errors.ts';
+import { ChipReadError, asChipReadError } from '../geo/errors.ts';
 import type { RasterGrid } from '../geo/pixel-area.ts';
 
 /** Header of a georeferenced mask with its grid; throws ChipReadError naming the file when it has no CRS/transform. */

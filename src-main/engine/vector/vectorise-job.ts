@@ -1,8 +1,8 @@
 /** The `vectorise` job: water polygons of a mask GeoTIFF, with progress by rows and cancellation. */
 import { JobCancelledError } from '../../api/jobs.ts';
 import type { VectorOptions, VectorSummary } from '../../api/vector.ts';
-import { writeMaskVectors } from '../vector/write-mask-vectors.ts';
-import { etaSeconds, type JobContext } from './job-context.ts';
+import { writeMaskVectors } from './write-mask-vectors.ts';
+import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 
 export interface VectoriseRequest {
   maskPath: string;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { labelMasks } from '../../src-main/engine/dataset/label.ts';
 import { readBands } from '../../src-main/engine/geo/geotiff-file.ts';
-import { chipWaterArea, totalWaterAreas } from '../../src-main/engine/evaluation/water-areas.ts';
-import { labelledChips } from '../../src-main/engine/training/chip-samples.ts';
+import { chipWaterArea, totalWaterAreas } from '../../src-main/engine/run/water-areas.ts';
+import { labelledChips } from '../../src-main/engine/inputs/chip-samples.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
 import { hasRasterio, runPythonJson } from '../helpers/python-reference.ts';
 
