@@ -1,8 +1,12 @@
 """Independent judge of Floodlens' water polygons (GDAL/OGR + numpy), and a builder of real-chip mosaics.
 
-  vector_judge.py mosaic <out.tif> <width> <height> <cols> <label.tif>...
+  vector_judge.py mosaic <out.tif> <width> <height> <label.tif>...
       tiles real labels (1 water, 0 dry, anything else no data -> 1/0/255 uint8) into one tiled DEFLATE mask on the
       first label's CRS and geotransform; no pixel is invented.
+  vector_judge.py areas <label.tif>[:<vv.tif>]...
+      prints JSON per label: per-row true pixel areas (PROJ's equal-area cea on the CRS's ellipsoid for geographic
+      grids, |det| x unit^2 for projected ones) and the water / valid / whole areas in m^2 (label 1 water, 0 or 1
+      valid); with a VV band, also the area of VV < -18 dB (a real threshold predictor) over the valid pixels.
   vector_judge.py judge <mask.tif> <min_pixels> <vector file>...
       prints JSON: gdal_polygonize (4-connected) water polygon count and the count of those >= min_pixels, the mask's
       water area (numpy, per-row true areas), and per vector file: feature count, GEOS-invalid count, total area
@@ -18,7 +22,7 @@ from osgeo import gdal, ogr, osr
 gdal.UseExceptions()
 
 
-def mosaic(out, width, height, cols, labels):
+def mosaic(out, width, height, labels):
     first = rasterio.open(labels[0])
     canvas = np.full((height, width), 255, dtype=np.uint8)
     slot = 0
@@ -57,6 +61,26 @@ def row_areas(src):
         (x0, y0, _), (x1, y1, _) = ct.TransformPoints([(t.c, t.f + r * t.e), (t.c + t.a, t.f + (r + 1) * t.e)])
         areas.append(abs((x1 - x0) * (y1 - y0)))
     return np.array(areas)
+
+
+def areas(pairs):
+    out = {}
+    for pair in pairs:
+        label_path, _, vv_path = pair.partition(':')
+        with rasterio.open(label_path) as src:
+            label = src.read(1)
+            rows = row_areas(src)
+        valid = (label == 0) | (label == 1)
+        sums = lambda m: float((m.sum(axis=1) * rows).sum())
+        result = {'rows': rows.tolist(), 'water': sums(label == 1), 'valid': sums(valid), 'whole': sums(np.ones_like(valid))}
+        if vv_path:
+            with rasterio.open(vv_path) as src:
+                vv = src.read(1).astype('float64')
+                if src.nodata is not None and not np.isnan(src.nodata):
+                    vv[vv == src.nodata] = np.nan
+            result['predicted'] = sums(~np.isnan(vv) & (np.nan_to_num(vv, nan=0.0) < -18) & valid)
+        out[pair] = result
+    print(json.dumps(out))
 
 
 def judge(mask, min_pixels, vectors):
@@ -98,6 +122,8 @@ def judge(mask, min_pixels, vectors):
 
 if __name__ == '__main__':
     if sys.argv[1] == 'mosaic':
-        mosaic(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6:])
+        mosaic(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:])
+    elif sys.argv[1] == 'areas':
+        areas(sys.argv[2:])
     else:
         judge(sys.argv[2], int(sys.argv[3]), sys.argv[4:])

@@ -4,29 +4,17 @@
  * area from numpy (exactly without simplification, within 1 % with it). Masks: a real C2S-MS label (UTM) and
  * mosaics of real labels of odd size (UTM and WGS84) built by test/helpers/vector_judge.py.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMaskVectors } from '../../src-main/engine/vector/write-mask-vectors.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
-import { hasRasterio, SYSTEM_PYTHON } from '../helpers/python-reference.ts';
+import { hasRasterio } from '../helpers/python-reference.ts';
+import { buildMosaic, judgeVectors as judge } from '../helpers/vector-judge.ts';
 
-const JUDGE = join(import.meta.dirname, '../helpers/vector_judge.py');
 const ready = hasShared && hasRasterio;
 reportSkippedWithoutShared('vector polygons vs GDAL');
-
-interface Judged {
-  maskWaterM2: number;
-  maskWaterPixels: number;
-  gdalPolygons: number;
-  gdalPolygonsAtLeastMin: number;
-  files: Record<string, { features: number; invalid: number; areaM2: number; epsg: string; driver: string }>;
-}
-
-const judge = (mask: string, minPixels: number, files: string[]): Judged =>
-  JSON.parse(execFileSync(SYSTEM_PYTHON, [JUDGE, 'judge', mask, String(minPixels), ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Judged;
 
 const UTM_LABELS = [sharedData('c2smsfloods-s1', 'jja10.tif'), sharedData('c2smsfloods-s1', 'pxs10.tif'), sharedData('datacubes', 'Spain_7370579_utm30n_label.tif')];
 const S1F11 = sharedData('sen1floods11', 's1_label');
@@ -39,10 +27,10 @@ describe.skipIf(!ready)('water polygons vs GDAL', () => {
     dir = mkdtempSync(join(tmpdir(), 'floodlens-vector-'));
     masks.chip = UTM_LABELS[0];
     masks.utmMosaic = join(dir, 'utm-mosaic.tif');
-    execFileSync(SYSTEM_PYTHON, [JUDGE, 'mosaic', masks.utmMosaic, '1279', '1021', '3', ...UTM_LABELS]);
+    buildMosaic(masks.utmMosaic, 1279, 1021, UTM_LABELS);
     masks.wgs84Mosaic = join(dir, 'wgs84-mosaic.tif');
     const labels = readdirSync(S1F11).filter((f) => f.endsWith('_LabelHand.tif')).sort().map((f) => join(S1F11, f));
-    execFileSync(SYSTEM_PYTHON, [JUDGE, 'mosaic', masks.wgs84Mosaic, '1535', '1025', '3', sharedData('sen1floods11', 'Spain_7370579', 'Spain_7370579_LabelHand.tif'), ...labels]);
+    buildMosaic(masks.wgs84Mosaic, 1535, 1025, [sharedData('sen1floods11', 'Spain_7370579', 'Spain_7370579_LabelHand.tif'), ...labels]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

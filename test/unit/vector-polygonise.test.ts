@@ -7,16 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { MaskPolygoniser, type WaterComponent } from '../../src-main/engine/vector/polygonise.ts';
 import { ringArea2, type PixelPolygon } from '../../src-main/engine/vector/rings.ts';
 import { segmentsConflict, simplifyPolygon } from '../../src-main/engine/vector/simplify.ts';
+import { SeededRandom } from '../../src-main/engine/inputs/seeded-random.ts';
 
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 /** Component sizes by flood fill (4-connected water = value 1). */
