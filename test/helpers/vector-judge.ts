@@ -31,7 +31,7 @@ export interface JudgedVectors {
   maskWaterPixels: number;
   gdalPolygons: number;
   gdalPolygonsAtLeastMin: number;
-  files: Record<string, { features: number; invalid: number; areaM2: number; epsg: string; driver: string }>;
+  files: Record<string, { features: number; invalid: number; areaM2: number; epsg: string; driver: string; gpkgErrors?: string[] }>;
 }
 
 export const judgeVectors = (mask: string, minPixels: number, files: string[]): JudgedVectors => runJudge(['judge', mask, String(minPixels), ...files]);

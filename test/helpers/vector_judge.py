@@ -10,7 +10,8 @@
   vector_judge.py judge <mask.tif> <min_pixels> <vector file>...
       prints JSON: gdal_polygonize (4-connected) water polygon count and the count of those >= min_pixels, the mask's
       water area (numpy, per-row true areas), and per vector file: feature count, GEOS-invalid count, total area
-      (on an equal-area projection of the file's ellipsoid when it is geographic), the layer's EPSG code.
+      (on an equal-area projection of the file's ellipsoid when it is geographic), the layer's EPSG code, and for a
+      GeoPackage the problems GDAL's validate_gpkg finds (extra checks, warnings as errors).
 """
 import json
 import sys
@@ -18,6 +19,7 @@ import sys
 import numpy as np
 import rasterio
 from osgeo import gdal, ogr, osr
+from osgeo_utils.samples import validate_gpkg
 
 gdal.UseExceptions()
 
@@ -117,6 +119,13 @@ def judge(mask, min_pixels, vectors):
             area += geometry.GetArea() * (1 if transform else srs.GetLinearUnits() ** 2)
         result['files'][path] = {'features': count, 'invalid': invalid, 'areaM2': area,
                                  'epsg': srs.GetAuthorityCode(None), 'driver': source.GetDriver().GetName()}
+        if path.endswith('.gpkg'):
+            source = None
+            try:
+                errors = validate_gpkg.check(path, abort_at_first_error=False, extra_checks=True, verbose=False, warning_as_error=True)
+                result['files'][path]['gpkgErrors'] = [str(e) for e in errors]
+            except Exception as error:  # the checker raises on the first fatal problem
+                result['files'][path]['gpkgErrors'] = [str(error)]
     print(json.dumps(result))
 
 

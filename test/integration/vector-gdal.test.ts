@@ -1,5 +1,6 @@
 /**
- * Water polygons judged by GDAL: OGR opens the GeoPackage and the GeoJSON, GEOS finds every polygon valid, the
+ * Water polygons judged by GDAL: OGR opens the GeoPackage (which GDAL's validate_gpkg passes) and the GeoJSON,
+ * GEOS finds every polygon valid, the
  * feature count equals gdal_polygonize's (4-connected) water polygons, and the polygons' area equals the mask's water
  * area from numpy (exactly without simplification, within 1 % with it). Masks: a real C2S-MS label (UTM) and
  * mosaics of real labels of odd size (UTM and WGS84) built by test/helpers/vector_judge.py.
@@ -42,7 +43,7 @@ describe.skipIf(!ready)('water polygons vs GDAL', () => {
     expect(Math.abs(summary.maskWaterAreaKm2 * 1e6 / judged.maskWaterM2 - 1)).toBeLessThan(1e-9);
     const gpkg = judged.files[summary.files.gpkg!];
     const geojson = judged.files[summary.files.geojson!];
-    expect(gpkg).toMatchObject({ driver: 'GPKG', features: judged.gdalPolygons, invalid: 0 });
+    expect(gpkg).toMatchObject({ driver: 'GPKG', features: judged.gdalPolygons, invalid: 0, gpkgErrors: [] });
     expect(geojson).toMatchObject({ driver: 'GeoJSON', features: judged.gdalPolygons, invalid: 0, epsg: '4326' });
     // Pixel outlines in the mask's own CRS: the area is the mask's water area (projected: exactly; geographic: to
     // the straight-edge approximation of a lon/lat cell). GeoJSON in WGS84 adds the map projection's scale (< 0.1 %).
@@ -57,6 +58,7 @@ describe.skipIf(!ready)('water polygons vs GDAL', () => {
     expect(summary.droppedFeatures).toBe(judged.gdalPolygons - judged.gdalPolygonsAtLeastMin);
     for (const file of [summary.files.gpkg!, summary.files.geojson!]) {
       expect(judged.files[file]).toMatchObject({ features: summary.features, invalid: 0 });
+      if (file.endsWith('.gpkg')) expect(judged.files[file].gpkgErrors).toEqual([]);
       expect(Math.abs(judged.files[file].areaM2 / (summary.featureAreaKm2 * 1e6) - 1), file).toBeLessThan(0.01);
     }
   });
