@@ -6,6 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCompletedOutputs } from '../../src-main/engine/fs/completion.ts';
 import { readCheckpointFile } from '../../src-main/engine/training/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { checkGeoTiffsComplete, demoData, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills, WORK_STARTED } from './kill-scenarios.ts';
@@ -43,12 +44,17 @@ describe('nothing is lost under SIGKILL', () => {
     const random = seededRandom(SEED + 1);
     const killed = await runAndKill(args, random() * 4_000, WORK_STARTED);
     const afterKill = await checkGeoTiffsComplete(out);
+    // a killed predict has no completion marker: nothing in the folder reads as a finished output
+    if (killed.killed) expect((await readCompletedOutputs(out)).complete).toBe(false);
     console.log(`predict: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms with ${afterKill.complete} complete GeoTIFFs, ${afterKill.temp} temp files`);
     const rerun = await runToEnd(args);
     expect(rerun.code, rerun.stderr).toBe(0);
     const final = await checkGeoTiffsComplete(out);
     expect(final.complete).toBeGreaterThanOrEqual(afterKill.complete);
     expect(final.complete).toBeGreaterThan(0);
+    const completed = await readCompletedOutputs(out);
+    expect(completed.complete, completed.problems.join('; ')).toBe(true);
+    expect(completed.files.length).toBe(final.complete);
   }, 150_000);
 
   const encoder = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');

@@ -14,6 +14,34 @@ export function chipFileStem(id: string): string {
 }
 
 /**
+ * A distinct file stem for every chip id, so no output overwrites another: ids that are already safe keep
+ * their name; an id whose sanitised stem collides (`"chip a"` and `"chip_a"`, or names differing only in
+ * case, which collide on macOS/Windows) gets `-2`, `-3`… Duplicate ids are refused.
+ */
+export function uniqueFileStems(ids: readonly string[]): Map<string, string> {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new Error(`chip id "${id}" appears more than once: each chip needs its own id (its outputs would overwrite each other)`);
+    seen.add(id);
+  }
+  const stems = new Map<string, string>();
+  const taken = new Set<string>();
+  const claim = (id: string, stem: string) => {
+    stems.set(id, stem);
+    taken.add(stem.toLowerCase());
+  };
+  for (const id of ids) if (chipFileStem(id) === id && !taken.has(id.toLowerCase())) claim(id, id);
+  for (const id of ids) {
+    if (stems.has(id)) continue;
+    const base = chipFileStem(id);
+    let stem = base;
+    for (let n = 2; taken.has(stem.toLowerCase()); n++) stem = `${base}-${n}`;
+    claim(id, stem);
+  }
+  return stems;
+}
+
+/**
  * Writes `<chipId>_mask.tif` (uint8: 1 water, 0 not water, 255 no data) and optionally
  * `<chipId>_prob.tif` (float32 0..1, NaN no data) on the chip's own grid: same size, EPSG and geotransform.
  */
@@ -22,12 +50,12 @@ export async function exportChipPrediction(
   prediction: { mask: Uint8Array; probabilities: Float32Array | null },
   outDir: string,
   provenance: Record<string, string>,
+  stem = chipFileStem(chip.id),
 ): Promise<ExportedChipFiles> {
   if (chip.epsg === null || chip.geoTransform === null || chip.width === null || chip.height === null) {
     throw new Error(`chip ${chip.id} has no CRS or geotransform: cannot export a georeferenced mask`);
   }
   const grid = { width: chip.width, height: chip.height, epsg: chip.epsg, geoTransform: chip.geoTransform };
-  const stem = chipFileStem(chip.id);
   const mask = join(outDir, `${stem}_mask.tif`);
   await writeGeoTiff(mask, {
     ...grid,

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
 import { predictChip } from '../evaluation/predict-chip.ts';
@@ -7,7 +7,8 @@ import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../evaluat
 import { selectChips } from '../evaluation/evaluate-run.ts';
 import type { JobContext } from '../jobs/job-context.ts';
 import { etaSeconds } from '../jobs/job-context.ts';
-import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
+import { beginOutputs, completeOutputs } from '../fs/completion.ts';
+import { exportChipPrediction, chipFileStem, uniqueFileStems, type ExportedChipFiles } from './export-chip.ts';
 import { probabilitiesWithNodata } from './masks.ts';
 
 export interface PredictRequest {
@@ -24,9 +25,14 @@ export interface PredictResult {
   outDir: string;
   chips: { id: string; files: ExportedChipFiles }[];
   skipped: { id: string; reason: string }[];
+  /** Chips whose file names were changed so that no two outputs share a name. */
+  renamed: { id: string; stem: string }[];
 }
 
-/** Predicts every chip and writes `<chipId>_mask.tif` (and `_prob.tif`) on the chip's own grid. */
+/**
+ * Predicts every chip and writes `<chipId>_mask.tif` (and `_prob.tif`) on the chip's own grid, then the
+ * completion marker (fs/completion.ts) last: a killed or failed predict leaves a folder that reads as incomplete.
+ */
 export async function predictRun(request: PredictRequest, context: JobContext): Promise<PredictResult> {
   const record = await readRunRecord(request.runDir);
   const inspection = await inspectDataset(request.dataDir);
@@ -36,6 +42,8 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
+  await beginOutputs(outDir);
+  const stems = uniqueFileStems(chips.map((chip) => chip.id));
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
@@ -54,6 +62,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
         { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
         outDir,
         provenance,
+        stems.get(chip.id),
       );
       written.push({ id: chip.id, files });
       const elapsed = (performance.now() - started) / 1000;
@@ -62,5 +71,8 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   } finally {
     run.net.dispose();
   }
-  return { outDir, chips: written, skipped };
+  const names = written.flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null)).map((file) => relative(outDir, file));
+  await completeOutputs(outDir, names, 'predict', { run: record.id, checkpoint: provenance.FLOODLENS_CHECKPOINT, chips: written.length });
+  const renamed = chips.filter((chip) => stems.get(chip.id) !== chipFileStem(chip.id)).map((chip) => ({ id: chip.id, stem: stems.get(chip.id)! }));
+  return { outDir, chips: written, skipped, renamed };
 }
