@@ -4,7 +4,7 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { JsonFileError, readJsonFile } from './json-file.ts';
-import { openRegularFile } from './regular-file.ts';
+import { hashRegularFile } from './regular-file.ts';
 
 /**
  * The completion marker of an output folder (predicted masks, an app export, a scene and its shards).
@@ -81,18 +81,9 @@ function checkedName(name: string): string {
 /** Size and SHA-256 of one file, streamed (constant memory); regular files only. */
 export async function describeOutputFile(dir: string, name: string): Promise<OutputFile> {
   const relative = checkedName(name);
-  const handle = await openRegularFile(join(dir, relative));
-  try {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
-    return { name: relative, size, sha256: hash.digest('hex') };
-  } finally {
-    await handle.close();
-  }
+  const hash = createHash('sha256');
+  const size = await hashRegularFile(join(dir, relative), hash);
+  return { name: relative, size, sha256: hash.digest('hex') };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 
@@ -78,4 +79,19 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<B
 /** `readRegularFile` as UTF-8 text. */
 export async function readRegularText(path: string, maxBytes: number): Promise<string> {
   return (await readRegularFile(path, maxBytes)).toString('utf8');
+}
+
+/** Streams a regular file into `hash` (1 MiB chunks, constant memory); returns its size in bytes. */
+export async function hashRegularFile(path: string, hash: Hash): Promise<number> {
+  const handle = await openRegularFile(path);
+  try {
+    let size = 0;
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    return size;
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../fs/regular-file.ts';
 import { CheckpointError } from './errors.ts';
 import { nameOf, PyDict, PyGlobal, type PyValue, type TensorRef } from './pickle-values.ts';
 import { isTensor, unpickleTorch } from './torch-pickle.ts';
@@ -123,7 +123,7 @@ async function openZip(path: string): Promise<ZipReader> {
 /** Legacy files start with a pickled magic number: PROTO 2, LONG1 of 10 bytes. */
 async function isLegacyTorchFile(path: string): Promise<boolean> {
   try {
-    const handle = await open(path, 'r');
+    const handle = await openRegularFile(path);
     try {
       const head = new Uint8Array(4);
       const { bytesRead } = await handle.read(head, 0, 4, 0);

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../fs/regular-file.ts';
 import { inflateRawSync, crc32 } from 'node:zlib';
 import { CheckpointError } from './errors.ts';
 
@@ -50,7 +51,7 @@ export class ZipReader {
   static async open(path: string): Promise<ZipReader> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await openRegularFile(path); // a FIFO or device is refused, never waited on
     } catch (err) {
       throw new CheckpointError(path, `cannot open: ${(err as Error).message}`, { cause: err });
     }
