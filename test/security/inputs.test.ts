@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DatasetInspection } from '../../src-main/api/dataset.ts';
 import { inspectDataset, isReadable } from '../../src-main/engine/dataset/inspect.ts';
-import { uniqueFileStems } from '../../src-main/engine/prediction/export-chip.ts';
+import { uniqueFileStems } from '../../src-main/engine/fs/chip-file-stem.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { hasGdal } from '../unit/dataset-gdal.helpers.ts';
 

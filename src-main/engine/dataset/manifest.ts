@@ -1,7 +1,7 @@
 import { readJsonFile } from '../fs/json-file.ts';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ManifestSchema } from '../../api/dataset.ts';
-import { ChipReadError } from './errors.ts';
+import { ChipReadError } from '../geo/errors.ts';
 import type { ChipSpec } from './chip-spec.ts';
 
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;

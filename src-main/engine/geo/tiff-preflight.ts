@@ -6,7 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFileError, openRegularFile } from '../fs/regular-file.ts';
-import { ChipReadError } from '../dataset/errors.ts';
+import { ChipReadError } from './errors.ts';
 
 export interface TiffLimits {
   /** Largest decoded image (all samples) or single block, in bytes. */
