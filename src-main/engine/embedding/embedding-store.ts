@@ -5,6 +5,7 @@ import type { CanonicalBand } from '../../api/dataset.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-write.ts';
 import { freeFileStem } from '../fs/chip-file-stem.ts';
+import { readJsonFile } from '../fs/json-file.ts';
 
 /** On-disk embeddings: see docs/EMBEDDINGS.md. */
 export const EMBEDDINGS_INDEX = 'embeddings.json';
@@ -62,9 +63,9 @@ export class EmbeddingStore {
     const path = join(dir, EMBEDDINGS_INDEX);
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path, 'utf8'));
+      raw = await readJsonFile(path);
     } catch (error) {
-      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message})`);
+      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message.replace(`${path}: `, '')})`);
     }
     const parsed = IndexSchema.safeParse(raw);
     if (!parsed.success) throw new EmbeddingStoreError(path, `invalid embeddings index: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);

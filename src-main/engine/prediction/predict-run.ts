@@ -11,6 +11,7 @@ import { beginOutputs, completeOutputs } from '../fs/completion.ts';
 import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
 import { chipFileStem, uniqueFileStems } from '../fs/chip-file-stem.ts';
 import { probabilitiesWithNodata } from '../export/masks.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface PredictRequest {
   runDir: string;
@@ -35,6 +36,10 @@ export interface PredictResult {
  * completion marker (fs/completion.ts) last: a killed or failed predict leaves a folder that reads as incomplete.
  */
 export async function predictRun(request: PredictRequest, context: JobContext): Promise<PredictResult> {
+  return withFolderLock(resolve(request.outDir), 'predict', () => predictLocked(request, context));
+}
+
+async function predictLocked(request: PredictRequest, context: JobContext): Promise<PredictResult> {
   const record = await readRunRecord(request.runDir);
   const inspection = await inspectDataset(request.dataDir);
   const readable = inspection.chips.filter(isReadable);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { JsonFileError, readJsonFile } from '../fs/json-file.ts';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
@@ -26,8 +26,12 @@ export interface TrainedRun {
 export async function readRunRecord(runDir: string): Promise<RunRecord> {
   const files = new RunFiles(runDir);
   if (!existsSync(files.runJson)) throw new Error(`${runDir} is not a Floodlens run: ${files.runJson} is missing`);
-  const parsed = RunRecordSchema.safeParse(JSON.parse(await readFile(files.runJson, 'utf8')));
-  if (!parsed.success) throw new Error(`${files.runJson}: not a valid run record (${parsed.error.issues[0]?.message})`);
+  // every failure names the file: compare over several runs must say which run.json is damaged
+  const parsed = RunRecordSchema.safeParse(await readJsonFile(files.runJson));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new JsonFileError(files.runJson, `not a valid run record (${issue?.path.join('.') || 'root'}: ${issue?.message})`);
+  }
   return parsed.data;
 }
 

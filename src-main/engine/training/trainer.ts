@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
@@ -19,11 +18,13 @@ import { writeStateDict } from '../torch/checkpoint.ts';
 import { trainStep } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from '../run/run-files.ts';
+import { readRunRecord } from '../run/trained-run.ts';
 import { SeededRandom } from '../inputs/seeded-random.ts';
 import { splitChips } from './split.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
 import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import { engineVersions } from '../versions.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface TrainRequest {
   outDir: string;
@@ -58,8 +59,13 @@ interface LoopState {
 
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
 export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
+  // one writer per run folder: a second train/resume into it is refused instead of silently losing results
+  return withFolderLock(request.outDir, request.resume ? 'resume' : 'train', () => trainLocked(request, context, hooks));
+}
+
+async function trainLocked(request: TrainRequest, context: JobContext, hooks: TrainHooks): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
-  const existing = existsSync(files.runJson) ? RunRecordSchema.parse(JSON.parse(await readFile(files.runJson, 'utf8'))) : null;
+  const existing = existsSync(files.runJson) ? await readRunRecord(files.dir) : null;
   if (existing && !request.resume) throw new Error(`${files.runJson} already exists: pass --resume to continue that run, or choose another --out`);
   if (!existing && request.resume) throw new Error(`nothing to resume: ${files.runJson} does not exist`);
   const config: TrainConfig = existing ? existing.config : TrainConfigSchema.parse(request.config ?? {});
