@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
+import { identifyClayEncoderFile, resolveCacheDir } from '../../engine/clay/cache/index.ts';
 import { identifyCheckpointFile } from '../../engine/workspace/checkpoint-identity.ts';
 import { addLocalWeights } from '../../engine/weights/add-local.ts';
 import { CLAY_WEIGHTS_CATALOGUE, findCatalogueEntry } from '../../engine/weights/catalogue.ts';
@@ -16,11 +17,15 @@ const usage = `floodlens weights list [--dir D] [--json]
 floodlens weights download <id> [--dir D] [--url U] [--sha256 H] [--force]
 floodlens weights download --url U [--dir D] [--sha256 H] [--force]
 floodlens weights add <file> [--dir D] [--copy]
+floodlens weights convert <file> [--cache-dir C] [--json]
   ids: ${CLAY_WEIGHTS_CATALOGUE.map((e) => e.id).join(', ')}
   D defaults to $FLOODLENS_HOME/weights, else ~/.floodlens/weights. An interrupted or cancelled
   (Ctrl-C) download resumes when run again. --url downloads another address (e.g. the file's new
   place after the release moved it); add puts a checkpoint you already have into D (hard link, else
-  symbolic link; --copy copies) after checking it is a Clay encoder, and prints its SHA-256.`;
+  symbolic link; --copy copies) after checking it is a Clay encoder, and prints its SHA-256. convert
+  writes the encoder cache once (only the encoder's tensors are read, streamed; the teacher, decoder and
+  optimizer records are skipped) and reports bytes read, seconds and peak RSS; C defaults to
+  $FLOODLENS_CACHE_DIR, else $FLOODLENS_HOME/cache, else ~/.floodlens/cache.`;
 
 function formatProgress(p: DownloadProgress): string {
   const parts = [p.total ? `${formatBytes(p.bytes)} / ${formatBytes(p.total)} (${((100 * p.bytes) / p.total).toFixed(1)}%)` : formatBytes(p.bytes)];
@@ -141,6 +146,26 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function convert(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  assertKnownOptions(args, ['cache-dir', 'json']);
+  if (args.positionals.length !== 1) throw new UsageError('expected exactly one <file>');
+  const file = resolve(args.positionals[0]);
+  const cacheDir = resolveCacheDir(option(args, 'cache-dir'));
+  if (!cacheDir) throw new UsageError('the encoder cache is off (FLOODLENS_CACHE_DIR=off): pass --cache-dir');
+  const warnings: string[] = [];
+  const result = await identifyClayEncoderFile(file, { cacheDir, onWarning: (w) => warnings.push(w) });
+  for (const w of warnings) io.stderr(`warning: ${w}\n`);
+  const summary = { file, encoder: result.spec.description, fingerprint: result.fingerprint, from: result.from, cacheFile: result.cacheFile, conversion: result.conversion ?? null };
+  if (args.flags.has('json')) io.stdout(JSON.stringify(summary) + '\n');
+  else {
+    io.stdout(`${result.spec.description}\n  ${result.from === 'cache' ? 'already converted' : 'converted'}: ${result.cacheFile ?? '(not cached)'}\n`);
+    const c = result.conversion;
+    if (c) io.stdout(`  read ${formatBytes(c.bytesRead)} of ${formatBytes(c.checkpointBytes)} (encoder ${formatBytes(c.encoderBytes)}) in ${c.seconds.toFixed(1)} s, peak RSS ${formatBytes(c.peakRssBytes)}\n`);
+  }
+  return result.cacheFile || !result.conversion ? 0 : 1;
+}
+
 export const weightsCommand: CliCommand = {
   path: ['weights'],
   summary: 'list / download / add Clay checkpoints (pinned release URLs, resumable, verified)',
@@ -150,6 +175,7 @@ export const weightsCommand: CliCommand = {
     if (subcommand === 'list') return list(rest, io);
     if (subcommand === 'download') return download(rest, io);
     if (subcommand === 'add') return add(rest, io);
-    throw new UsageError(subcommand === undefined ? 'expected list, download or add' : `unknown subcommand "${subcommand}" (expected list, download or add)`);
+    if (subcommand === 'convert') return convert(rest, io);
+    throw new UsageError(subcommand === undefined ? 'expected list, download, add or convert' : `unknown subcommand "${subcommand}" (expected list, download, add or convert)`);
   },
 };
