@@ -1,8 +1,8 @@
-"""Same-shaped computation as full-size-v15.ts in PyTorch (CPU, float32, no Clay code): wavelength
+"""Same-shaped computation as clay-full-size-v15.ts in PyTorch (CPU, float32, no Clay code): wavelength
 posemb -> FCBlock -> one post-norm TransformerEncoderLayer over [128 weight tokens; waves; bias token]
 -> generated 8x8 patch kernel -> stride-8 conv -> + encodings -> cls -> K pre-norm ViT blocks
 (dim 1024, 16 heads, MLP 4096, exact GELU) -> final LayerNorm, on one SxS chip.
-  /usr/bin/python3 src-main/engine/clay/bench/full-size-v15-torch.py [size=256] [chips=2] [layers=24] [threads=1] [bands=10]
+  /usr/bin/python3 test/bench/clay-full-size-v15-torch.py [size=256] [chips=2] [layers=24] [threads=1] [bands=10]
 Prints one JSON line: seconds per chip (and extrapolated to 24 layers) and peak RSS."""
 import json, math, resource, sys, time
 import torch

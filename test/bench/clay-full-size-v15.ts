@@ -1,17 +1,17 @@
 /**
- * Measure a full-size Clay v1.5 encoder (released shapes, see released-v15-shapes.ts; random weights
+ * Measure a full-size Clay v1.5 encoder (released shapes, see clay-v15-released-shapes.ts; random weights
  * built in memory) embedding one chip size on the shared tfjs backend: seconds per chip, RSS after load,
  * peak RSS. `--layers K` builds only K of the 24 transformer blocks and extrapolates to 24 (blocks are
  * identical in cost; the patch embedding is <1 % of the work), saying so in the JSON.
- *   npx tsx src-main/engine/clay/bench/full-size-v15.ts [--size 256] [--chips 2] [--layers 24] [--bands 10]
+ *   npx tsx test/bench/clay-full-size-v15.ts [--size 256] [--chips 2] [--layers 24] [--bands 10]
  * FLOODLENS_BACKEND=cpu|wasm|webgpu forces a backend. Prints one JSON line at the end.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../compute/backend.ts';
-import { clayEncoderFromTensors } from '../load.ts';
-import type { WeightTensor } from '../weights.ts';
-import { releasedV15EncoderShapes, V15_LARGE } from './released-v15-shapes.ts';
+import { initBackend } from '../../src-main/engine/compute/backend.ts';
+import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
+import type { WeightTensor } from '../../src-main/engine/clay/weights.ts';
+import { releasedV15EncoderShapes, V15_LARGE } from './clay-v15-released-shapes.ts';
 
 /** Sentinel-2 L2A wavelengths (µm) of Clay's metadata.yaml, then Sentinel-1 VV/VH. */
 const S2_WAVES = [0.493, 0.56, 0.665, 0.704, 0.74, 0.783, 0.842, 0.865, 1.61, 2.19];
