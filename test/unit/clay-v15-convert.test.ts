@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/main.ts';
 import { identifyClayEncoderFile, readClayEncoderTensors } from '../../src-main/engine/clay/cache/index.ts';
-import { SYSTEM_PYTHON, hasTorch, runPythonJson } from '../helpers/python-reference.ts';
+import { SYSTEM_PYTHON, runPythonJson } from '../helpers/python-reference.ts';
+import { needs } from '../helpers/references.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 // A Lightning checkpoint with the released v1.5 key layout (encoder + DINOv2 teacher + proj + decoder +
@@ -14,7 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'floodlens-v15-convert-'));
 const checkpoint = join(work, 'clay-v1.5-small.ckpt');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!hasTorch)('converting a v1.5 Lightning checkpoint reads only the encoder', () => {
+describe.skipIf(!needs('v1.5 checkpoint conversion', 'torch'))('converting a v1.5 Lightning checkpoint reads only the encoder', () => {
   let written: { bytes: number; encoderKeys: number; encoderParams: number; optimizerTensors: number };
   beforeAll(() => {
     written = JSON.parse(execFileSync(SYSTEM_PYTHON, [join(repoRoot, 'test/helpers/write_clay_v15_checkpoint.py'), checkpoint, '--scale', 'small', '--seed', '7'], { encoding: 'utf8' }));
