@@ -45,6 +45,11 @@ export const TrainConfigSchema = z.object({
   patience: z.number().int().nonnegative().default(5),
   /** Probability above which a pixel is predicted water. */
   threshold: z.number().gt(0).lt(1).default(0.5),
+  /**
+   * Encoder runs: side of the square tiles larger chips are encoded in, their patch grids stitched into the
+   * chip's grid; 0 = whole chips; null = the encoder's default (Clay v1.5: 256, Clay v0: whole 512² chips).
+   */
+  encoderTile: z.number().int().nonnegative().nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
@@ -65,6 +70,7 @@ export const TRAIN_NUMBER_OPTIONS = [
   'seed',
   'patience',
   'threshold',
+  'encoderTile',
 ] as const satisfies readonly (keyof TrainConfig)[];
 export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
 
@@ -93,6 +99,8 @@ export const EncoderInputsSchema = z.object({
   version: z.enum(['v0', 'v1.5']),
   /** The distinct encoder inputs used over the run's chips, e.g. `clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10`. */
   recipes: z.array(z.string()),
+  /** Side of the square tiles chips were encoded in (grids stitched), null = whole chips (absent in older records). */
+  encoderTile: z.number().int().positive().nullable().optional(),
   /**
    * Bands the encoder requires that the chips lacked and that were fed as 0 after normalisation (the band's
    * mean): Clay v0's fixed 13 bands on Sentinel-1-only chips. Clay v1.5 encodes the bands a chip has.

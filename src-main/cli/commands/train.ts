@@ -7,7 +7,8 @@ import { runCliJob } from '../job-runner.ts';
 
 /** `--batch-size N (4)`: every numeric option of the api's TrainConfigSchema, with its default. */
 const numberFlags = TRAIN_NUMBER_OPTIONS.map((field) => ({ field, flag: flagName(field).slice(2) }));
-const numberUsage = numberFlags.map(({ field, flag }) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? 'full chip'})]`).join(' ');
+const nullDefaults: Partial<Record<TrainNumberOption, string>> = { chipSize: 'full chip', encoderTile: 'Clay v1.5 256, v0 whole chip; 0 = whole chip' };
+const numberUsage = numberFlags.map(({ field, flag }) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? nullDefaults[field]})]`).join(' ');
 
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
   [--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--no-augment]
