@@ -43,6 +43,7 @@ export async function evaluateRun(request: EvaluateRequest, context: JobContext)
       checkpoint: run.checkpoint,
       backend: backend.backend,
       createdAt: new Date().toISOString(),
+      areas: evaluation.areas,
     });
     await writeJsonAtomic(run.files.evaluation(name.replace(/[^A-Za-z0-9._-]/g, '_')), result);
     return result;
