@@ -23,6 +23,7 @@ import { openTrainingSource } from '../inputs/open-source.ts';
 import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import { engineVersions } from '../versions.ts';
 import type { TensorRecord } from '../compute/tensor-record.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface TrainRequest {
   outDir: string;
@@ -57,6 +58,11 @@ interface LoopState {
 
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
 export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
+  // one writer per run folder: a second train/resume into it is refused instead of silently losing results
+  return withFolderLock(request.outDir, request.resume ? 'resume' : 'train', () => trainLocked(request, context, hooks));
+}
+
+async function trainLocked(request: TrainRequest, context: JobContext, hooks: TrainHooks): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
   const existing = await readRunRecordIfAny(files.dir);
   if (existing && !request.resume) throw new Error(`${files.runJson} already exists: resume that run, or choose another output folder`);
