@@ -28,6 +28,8 @@ const IndexSchema = z.object({
       inputs: z.string().optional(),
       /** What the chip lacked and what stood in for it (missing bands, nodata, date, CRS). */
       missingInputs: z.array(z.string()).optional(),
+      /** Bands the encoder requires that the chip lacked, fed as 0 after normalisation. */
+      zeroFilledBands: z.array(z.string()).optional(),
     }),
   ),
 });
@@ -139,7 +141,7 @@ export class EmbeddingStore {
     chipId: string,
     embedding: Float32Array,
     chipFingerprint: string | null,
-    details: { inputs?: string; missingInputs?: string[] } = {},
+    details: { inputs?: string; missingInputs?: string[]; zeroFilledBands?: string[] } = {},
   ): Promise<void> {
     const { channels, gridHeight, gridWidth } = this.index;
     if (embedding.length !== channels * gridHeight * gridWidth) {

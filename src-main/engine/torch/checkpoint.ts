@@ -77,6 +77,16 @@ export class TorchCheckpoint {
     return span === count && isContiguous(ref.shape, ref.stride) ? region : gatherCOrder(region, ref.shape, ref.stride);
   }
 
+  /** Bytes read from the file so far: the zip directory, data.pkl and the tensors asked for, nothing else. */
+  get bytesRead(): number {
+    return this.zip.bytesRead;
+  }
+
+  /** Size of the checkpoint file. */
+  get fileSize(): number {
+    return this.zip.fileSize;
+  }
+
   metadata(): Record<string, unknown> {
     return structuredClone(this.extras);
   }

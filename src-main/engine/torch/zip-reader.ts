@@ -36,6 +36,8 @@ export class ZipReader {
   readonly entries: ReadonlyMap<string, ZipEntry>;
   private readonly dataOffsets = new Map<string, number>();
   private closed = false;
+  /** Bytes read from the file so far (directory, headers and records): shows what a reader skipped. */
+  bytesRead = 0;
 
   private constructor(
     readonly path: string,
@@ -60,7 +62,9 @@ export class ZipReader {
       const { cdOffset, cdSize, count } = await readEndRecords(path, handle, fileSize);
       const central = await readExactly(path, handle, cdOffset, cdSize);
       const entries = parseCentralDirectory(path, central, count, cdOffset);
-      return new ZipReader(path, handle, fileSize, entries, cdOffset);
+      const reader = new ZipReader(path, handle, fileSize, entries, cdOffset);
+      reader.bytesRead = cdSize + (fileSize - cdOffset - cdSize);
+      return reader;
     } catch (err) {
       await handle.close();
       throw err;
@@ -81,6 +85,7 @@ export class ZipReader {
     if (problem) throw new CheckpointError(this.path, problem);
     const start = await this.dataOffset(entry);
     const raw = await readExactly(this.path, this.handle, start, entry.compressedSize);
+    this.bytesRead += entry.compressedSize;
     const data = entry.method === 0 ? raw : inflateEntry(this.path, entry, raw);
     if (crc32(data) >>> 0 !== entry.crc32) throw new CheckpointError(this.path, `record ${name} is corrupt (CRC mismatch)`);
     return data;
@@ -99,6 +104,7 @@ export class ZipReader {
     if (entry.method === 0) {
       const start = await this.dataOffset(entry);
       await readInto(this.path, this.handle, start + offset, length, target);
+      this.bytesRead += length;
     } else {
       const whole = await this.readEntry(name);
       target.set(whole.subarray(offset, offset + length));
@@ -116,6 +122,7 @@ export class ZipReader {
     const cached = this.dataOffsets.get(entry.name);
     if (cached !== undefined) return cached;
     const header = await readExactly(this.path, this.handle, entry.localHeaderOffset, LOCAL_SIZE);
+    this.bytesRead += LOCAL_SIZE;
     const view = viewOf(header);
     if (view.getUint32(0, true) !== LOCAL_SIG) throw new CheckpointError(this.path, `record ${entry.name}: bad local header`);
     const start = entry.localHeaderOffset + LOCAL_SIZE + view.getUint16(26, true) + view.getUint16(28, true);

@@ -82,7 +82,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
 
-  const { source, notes, normalisation, embeddingsDir } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
+  const { source, notes, normalisation, embeddingsDir, encoderInputs } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
   if (embeddingsDir && !config.embeddingsDir) config.embeddingsDir = embeddingsDir;
   const first = await source.load(chipsOf(split.train)[0]);
@@ -97,7 +97,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     createdAt: now,
     updatedAt: now,
     config,
-    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes },
+    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes, ...(encoderInputs ? { encoderInputs } : {}) },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
     backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
     versions: engineVersions(backend.tfjsVersion),
