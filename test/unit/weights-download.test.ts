@@ -9,22 +9,11 @@ import { runCli } from '../../src-main/cli/main.ts';
 import { downloadFile, partPath } from '../../src-main/engine/weights/download.ts';
 import { DownloadError } from '../../src-main/engine/weights/errors.ts';
 import type { DownloadProgress } from '../../src-main/engine/weights/transfer-rate.ts';
+import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
-/**
- * The payload served over 127.0.0.1: 4.6 MB (the size of a tiny Clay checkpoint) of seeded pseudo-random bytes, made
- * here so the downloader is tested without ../shared; the downloader never looks inside what it fetches.
- */
-function payload(bytes: number, seed: number): Buffer {
-  const words = new Uint32Array(Math.ceil(bytes / 4));
-  let s = seed >>> 0;
-  for (let i = 0; i < words.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    words[i] = s >>> 0;
-  }
-  return Buffer.from(words.buffer, 0, bytes);
-}
+// The fixture checkpoint is 4.6 MB, over the 2 MB budget for in-repo fixtures, so it is served from ../shared.
+const fixturePath = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
+reportSkippedWithoutShared('weights downloader (serves ../shared/fixtures/clay-v0/clay-v0-tiny.ckpt over 127.0.0.1)');
 
 async function expectDownloadError(promise: Promise<unknown>, code: DownloadError['code']): Promise<DownloadError> {
   const error = await promise.then(
@@ -36,7 +25,7 @@ async function expectDownloadError(promise: Promise<unknown>, code: DownloadErro
   return error as DownloadError;
 }
 
-describe('downloadFile against a local HTTP server', () => {
+describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
   let body: Buffer;
   let sha256: string;
   let server: http.Server;
@@ -87,7 +76,7 @@ describe('downloadFile against a local HTTP server', () => {
   }
 
   beforeAll(async () => {
-    body = payload(4_600_001, 0x5eed);
+    body = readFileSync(fixturePath);
     sha256 = createHash('sha256').update(body).digest('hex');
     work = mkdtempSync(join(tmpdir(), 'floodlens-weights-'));
     server = http.createServer((req, res) => {
