@@ -5,7 +5,7 @@
  * area from numpy (exactly without simplification, within 1 % with it). Masks: a real C2S-MS label (UTM) and
  * mosaics of real labels of odd size (UTM and WGS84) built by test/helpers/vector_judge.py.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,13 @@ describe.skipIf(!ready)('water polygons vs GDAL', () => {
     // the straight-edge approximation of a lon/lat cell). GeoJSON in WGS84 adds the map projection's scale (< 0.1 %).
     expect(Math.abs(gpkg.areaM2 / judged.maskWaterM2 - 1)).toBeLessThan(1e-6);
     expect(Math.abs(geojson.areaM2 / judged.maskWaterM2 - 1)).toBeLessThan(0.01);
+    // RFC 7946 right-hand rule: shells counter-clockwise, holes clockwise (signed lon/lat area).
+    const collection = JSON.parse(readFileSync(summary.files.geojson!, 'utf8')) as { features: { geometry: { type: string; coordinates: number[][][] } }[] };
+    const signedArea = (ring: number[][]) => ring.slice(1).reduce((sum, [x, y], i) => sum + ring[i][0] * y - x * ring[i][1], 0);
+    for (const { geometry } of collection.features) {
+      expect(geometry.type).toBe('Polygon');
+      geometry.coordinates.forEach((ring, i) => expect(Math.sign(signedArea(ring))).toBe(i === 0 ? 1 : -1));
+    }
   });
 
   it.each(['utmMosaic', 'wgs84Mosaic'])('%s: minimum mapping unit and simplification keep polygons valid and the area within 1 percent', async (name) => {
