@@ -49,6 +49,25 @@ export const TrainConfigSchema = z.object({
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
+/** Every optional train option with its default, from the schema: the CLI's flags and the app's form start here. */
+export const TRAIN_CONFIG_DEFAULTS = TrainConfigSchema.omit({ model: true, dataDir: true }).parse({});
+
+/** The numeric train options (CLI `--kebab-case N`, number fields in the app's form); `chipSize` null = full chips. */
+export const TRAIN_NUMBER_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'lr',
+  'chipSize',
+  'cropsPerChip',
+  'waterCropShare',
+  'valSplit',
+  'testSplit',
+  'seed',
+  'patience',
+  'threshold',
+] as const satisfies readonly (keyof TrainConfig)[];
+export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
+
 export const SplitSchema = z.object({
   train: z.array(z.string()),
   val: z.array(z.string()),
