@@ -59,13 +59,19 @@ describe.skipIf(!existsSync(mask))('floodlens vectorise', () => {
     const out = join(temp, 'cancelled');
     const controller = new AbortController();
     const reason = new Error('cancelled by the test');
-    const written = writeMaskVectors(mask, out, 'jja10', { formats: ['gpkg', 'geojson'] }, {
-      signal: controller.signal,
-      onProgress: ({ rowsDone, height }) => {
-        expect(rowsDone).toBeLessThan(height);
-        controller.abort(reason);
+    const written = writeMaskVectors(
+      mask,
+      out,
+      'jja10',
+      { formats: ['gpkg', 'geojson'] },
+      {
+        signal: controller.signal,
+        onProgress: ({ rowsDone, height }) => {
+          expect(rowsDone).toBeLessThan(height);
+          controller.abort(reason);
+        },
       },
-    });
+    );
     await expect(written).rejects.toBe(reason);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
