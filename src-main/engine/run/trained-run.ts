@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { JsonFileError, readJsonFile } from '../fs/json-file.ts';
 import type { ChipInfo } from '../../api/dataset.ts';
-import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
+import type { RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { readCheckpointFile } from './checkpoint-file.ts';
 import { createNet } from '../models/net-factory.ts';
@@ -9,6 +8,7 @@ import { openTrainingSource } from '../inputs/open-source.ts';
 import { pixelSource, usesEmbeddings } from '../inputs/training-source.ts';
 import { CanonicalBandSchema } from '../../api/dataset.ts';
 import { RunFiles } from './run-files.ts';
+import { readRunRecord } from './run-record.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import type { TrainingSource } from '../inputs/training-source.ts';
 import type { JobContext } from '../compute/job-context.ts';
@@ -21,18 +21,6 @@ export interface TrainedRun {
   net: SequentialNet;
   source: TrainingSource;
   checkpoint: { which: CheckpointChoice; epoch: number | null };
-}
-
-export async function readRunRecord(runDir: string): Promise<RunRecord> {
-  const files = new RunFiles(runDir);
-  if (!existsSync(files.runJson)) throw new Error(`${runDir} is not a Floodlens run: ${files.runJson} is missing`);
-  // every failure names the file: compare over several runs must say which run.json is damaged
-  const parsed = RunRecordSchema.safeParse(await readJsonFile(files.runJson));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new JsonFileError(files.runJson, `not a valid run record (${issue?.path.join('.') || 'root'}: ${issue?.message})`);
-  }
-  return parsed.data;
 }
 
 export interface OpenTrainedRunOptions {
