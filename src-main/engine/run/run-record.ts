@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { EngineError } from '../../api/errors.ts';
 import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
-import { MAX_JSON_BYTES } from '../fs/json-file.ts';
+import { MAX_JSON_BYTES, parseJsonText } from '../fs/json-file.ts';
 import { readRegularText } from '../fs/regular-file.ts';
 import { RunFiles } from './run-files.ts';
 
@@ -19,7 +19,7 @@ export class RunRecordError extends EngineError {
 export async function readRunRecord(runDir: string): Promise<RunRecord> {
   const file = new RunFiles(runDir).runJson;
   if (!existsSync(file)) throw new RunRecordError(file, `${runDir} is not a Floodlens run: run.json is missing`);
-  // regular file only, bounded: a FIFO named run.json is refused, not waited on
+  // regular files only, bounded: a FIFO or a huge file named run.json cannot hang or exhaust the reader
   return parseRunRecord(file, await readRegularText(file, MAX_JSON_BYTES));
 }
 
@@ -31,9 +31,9 @@ export async function readRunRecordIfAny(runDir: string): Promise<RunRecord | nu
 export function parseRunRecord(file: string, text: string): RunRecord {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(file, text);
   } catch (error) {
-    throw new RunRecordError(file, `not valid JSON (${(error as Error).message})`);
+    throw new RunRecordError(file, (error as Error).message.slice(file.length + 2));
   }
   const parsed = RunRecordSchema.safeParse(json);
   if (!parsed.success) throw new RunRecordError(file, `not a valid run record (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})`);
