@@ -1,38 +1,88 @@
 /**
- * Many SIGKILLs during training (the CI test does 3):
- *   npx tsx scripts/kill-long.ts [--kills N] [--epochs E] [--seed S] [--max-delay-ms M]
- * Each kill is followed by the checks of test/robustness/kill-scenarios.ts (run.json parses, checkpoints
- * old-or-new complete, truncated copies rejected); the run is resumed until all kills are spent, then
- * resumed to completion and checked for every epoch 1..E.
+ * Many SIGKILLs over train, predict and embed (the CI test does 3 + 1 + 1):
+ *   npx tsx scripts/kill-long.ts [--kills N] [--epochs E] [--seed S] [--max-delay-ms M] [--predict-kills P] [--embed-kills M]
+ * Training: each kill is followed by the checks of test/robustness/kill-scenarios.ts (run.json parses,
+ * checkpoints old-or-new complete, truncated copies rejected, a stale run-folder lock taken over); the run
+ * is resumed until all kills are spent, then resumed to completion and checked for every epoch 1..E.
+ * Predict: killed P times into one folder; after each kill every GeoTIFF there is complete and the folder
+ * has no completion marker; a last run completes and its marker vouches for every mask.
+ * Embed (needs ../shared's tiny Clay v0): killed M times into one cache; a last run fails no chip.
+ * Prints one JSON summary line `KILL-JSON {…}` (kills per phase, runs lost).
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { scratchDir, trainUnderKills } from '../test/robustness/kill-scenarios.ts';
+import { readCompletedOutputs } from '../src-main/engine/fs/completion.ts';
+import { sharedFixture } from '../test/helpers/shared.ts';
+import { checkGeoTiffsComplete, demoData, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills, WORK_STARTED } from '../test/robustness/kill-scenarios.ts';
 
 const { values } = parseArgs({
-  options: { kills: { type: 'string', default: '30' }, epochs: { type: 'string', default: '12' }, seed: { type: 'string' }, 'max-delay-ms': { type: 'string', default: '8000' } },
+  options: {
+    kills: { type: 'string', default: '30' },
+    epochs: { type: 'string', default: '12' },
+    seed: { type: 'string' },
+    'max-delay-ms': { type: 'string', default: '8000' },
+    'predict-kills': { type: 'string', default: '0' },
+    'embed-kills': { type: 'string', default: '0' },
+  },
 });
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 const epochs = Number(values.epochs);
 const root = scratchDir('long');
-console.log(`kill-long: seed ${seed}, ${values.kills} kills over ${epochs} epochs in ${root}`);
+const summary = { seed, train: { kills: 0, lost: 0 }, predict: { kills: 0, lost: 0 }, embed: { kills: 0, lost: 0 } };
+console.log(`kill-long: seed ${seed}, ${values.kills} training kills over ${epochs} epochs, ${values['predict-kills']} predict kills, ${values['embed-kills']} embed kills in ${root}`);
+let ok = true;
 try {
-  const report = await trainUnderKills(join(root, 'run'), {
-    seed,
-    kills: Number(values.kills),
-    epochs,
-    minDelayMs: 0,
-    maxDelayMs: Number(values['max-delay-ms']),
-    log: console.log,
-  });
+  const runDir = join(root, 'run');
+  const report = await trainUnderKills(runDir, { seed, kills: Number(values.kills), epochs, minDelayMs: 0, maxDelayMs: Number(values['max-delay-ms']), log: console.log });
   const epochsSeen = report.final.epochs.map((e) => e.epoch);
   const complete = report.final.status === 'completed' && epochsSeen.join() === [...Array(epochs).keys()].map((i) => i + 1).join();
-  console.log(`${report.kills} kills survived (${report.exitedBeforeKill} runs finished before their kill), ${report.changedFiles} checkpoint replacements, ${report.tempFilesSeen} temp files ignored; final status ${report.final.status}, epochs ${epochsSeen.join(',')}`);
-  process.exitCode = complete ? 0 : 1;
+  summary.train = { kills: report.kills, lost: complete ? 0 : 1 };
+  ok &&= complete;
+  console.log(`train: ${report.kills} kills survived (${report.exitedBeforeKill} runs finished before their kill), ${report.changedFiles} checkpoint replacements, ${report.tempFilesSeen} temp files ignored; final status ${report.final.status}, epochs ${epochsSeen.join(',')}`);
+
+  const random = seededRandom(seed + 1);
+  const out = join(root, 'masks');
+  const predictArgs = ['predict', '--run', runDir, '--data', demoData, '--out', out, '--probabilities'];
+  for (let i = 0; i < Number(values['predict-kills']); i++) {
+    const killed = await runAndKill(predictArgs, random() * 3_000, WORK_STARTED);
+    const tiffs = await checkGeoTiffsComplete(out); // throws on a partial GeoTIFF
+    const marker = await readCompletedOutputs(out);
+    if (killed.killed) {
+      summary.predict.kills++;
+      if (marker.complete) throw new Error(`predict killed after ${killed.millis.toFixed(0)} ms left a completion marker`);
+    }
+    console.log(`predict ${i + 1}: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms; ${tiffs.complete} complete GeoTIFFs, marker ${marker.complete ? 'complete' : 'absent/incomplete'}`);
+  }
+  if (Number(values['predict-kills']) > 0) {
+    const final = await runToEnd(predictArgs);
+    const marker = await readCompletedOutputs(out);
+    const tiffs = await checkGeoTiffsComplete(out);
+    if (final.code !== 0 || !marker.complete || marker.files.length !== tiffs.complete) summary.predict.lost = 1;
+    ok &&= summary.predict.lost === 0;
+    console.log(`predict: final run exit ${final.code}, marker vouches for ${marker.files.length} of ${tiffs.complete} GeoTIFFs`);
+  }
+
+  const encoder = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
+  if (Number(values['embed-kills']) > 0 && existsSync(encoder)) {
+    const cache = join(root, 'cache');
+    const embedArgs = ['embed', '--encoder', encoder, '--data', demoData, '--out', cache];
+    for (let i = 0; i < Number(values['embed-kills']); i++) {
+      const killed = await runAndKill(embedArgs, random() * 1_500, WORK_STARTED);
+      if (killed.killed) summary.embed.kills++;
+      console.log(`embed ${i + 1}: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms`);
+    }
+    const final = await runToEnd([...embedArgs, '--json']);
+    const result = final.code === 0 ? (JSON.parse(final.stdout) as { computed: unknown[]; reused: unknown[]; failed: unknown[] }) : null;
+    if (!result || result.failed.length > 0) summary.embed.lost = 1;
+    ok &&= summary.embed.lost === 0;
+    console.log(`embed: final run exit ${final.code}, computed ${result?.computed.length}, reused ${result?.reused.length}, failed ${result?.failed.length}`);
+  }
 } catch (error) {
   console.error((error as Error).message);
-  process.exitCode = 1;
+  ok = false;
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
+console.log(`KILL-JSON ${JSON.stringify(summary)}`);
+process.exitCode = ok ? 0 : 1;

@@ -2,6 +2,7 @@ import { ContractError, parseRequest, type EventEnvelope, type RequestName, type
 import type { OnlineBasemapId } from '../api/basemaps.ts';
 import { QuickJobs, runJob } from './jobs/worker-host.ts';
 import { floodlensVersion } from './versions.ts';
+import { ReadRoots } from './fs/read-roots.ts';
 import { chipFootprint } from './preview/footprint.ts';
 import { EncodersService } from './workspace/encoders-service.ts';
 import { RunsService, type ExportTarget } from './workspace/runs-service.ts';
@@ -25,6 +26,11 @@ export interface EngineServiceOptions {
   lastDataset?: string | null;
   /** Downloads on offer instead of the official Clay releases (tests serve a fixture from 127.0.0.1). */
   weightsCatalogue?: readonly import('./weights/catalogue.ts').ClayWeightsEntry[];
+  /**
+   * Server mode: the only folders requests may read from (`serve --data-dir`, repeatable, plus the
+   * workspace). Null (the desktop app, where the user picks folders in native dialogs): no confinement.
+   */
+  readRoots?: readonly string[] | null;
 }
 
 export type EngineEventListener = (event: EventEnvelope) => void;
@@ -41,8 +47,10 @@ export class EngineService {
   private readonly runs: RunsService;
   private readonly encoders: EncodersService;
   private readonly quickJobs = new QuickJobs();
+  private readonly readRoots: ReadRoots | null;
 
   constructor(private readonly options: EngineServiceOptions) {
+    this.readRoots = options.readRoots ? new ReadRoots(options.readRoots) : null;
     this.runs = new RunsService({
       workspaceDir: options.workspaceDir ?? null,
       exportTarget: options.exportTarget ?? null,
@@ -65,10 +73,10 @@ export class EngineService {
         exportTarget: this.runs.exportTargetKind,
         lastDataset: this.options.lastDataset ?? null,
       }),
-      'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
+      'dataset.inspect': async (payload) => runJob('dataset.inspect', { dir: await this.readable(payload.dir) }),
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // One chip read + a warp (~0.1–0.5 s): on the long-lived quick-jobs thread, off the host's thread.
-      'chip.preview': (payload) => this.quickJobs.run('chip.preview', { chip: payload.chip, layer: payload.layer }),
+      'chip.preview': async (payload) => this.quickJobs.run('chip.preview', { chip: await this.readableChip(payload.chip), layer: payload.layer }),
       'basemaps.set': async ({ layers }) => {
         const enabled = [...new Set(layers)];
         this.options.onBasemapsChanged?.(enabled);
@@ -76,10 +84,30 @@ export class EngineService {
       },
       ...runHandlers,
       ...this.encoders.handlers(),
-      // The UI names an encoder checkpoint by id; the host puts its path into the run's config.
-      'run.start': async (payload) =>
-        runHandlers['run.start'](payload.encoderId ? { ...payload, config: { ...payload.config, encoder: await this.encoders.pathOf(payload.encoderId) } } : payload),
+      // Over the API a client names an encoder by id, never by path, and never says where to write: the
+      // encoder path comes from the host's list, embeddings go where the run's own folder puts them.
+      'run.start': async (payload) => {
+        await this.readable(payload.config.dataDir);
+        const encoder = payload.encoderId ? await this.encoders.pathOf(payload.encoderId) : null;
+        return runHandlers['run.start']({ ...payload, config: { ...payload.config, encoder, embeddingsDir: null } });
+      },
+      'run.evaluate': async (payload) => runHandlers['run.evaluate']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
+      'runs.compare': async (payload) => runHandlers['runs.compare']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
+      'export.masks': async (payload) => runHandlers['export.masks']({ ...payload, dataDir: await this.readable(payload.dataDir) }),
+      'run.predictChip': async (payload) => runHandlers['run.predictChip']({ ...payload, chip: await this.readableChip(payload.chip) }),
+      'runs.disagreement': async (payload) => runHandlers['runs.disagreement']({ ...payload, chip: await this.readableChip(payload.chip) }),
     };
+  }
+
+  /** `path` if this host lets clients read it (always in the app; inside the data roots in server mode). */
+  private async readable(path: string): Promise<string> {
+    return this.readRoots ? this.readRoots.check(path) : path;
+  }
+
+  /** A chip sent by the client names its files: each must be readable too. */
+  private async readableChip<T extends { files: string[]; labelFile: string | null }>(chip: T): Promise<T> {
+    for (const file of [...chip.files, ...(chip.labelFile ? [chip.labelFile] : [])]) await this.readable(file);
+    return chip;
   }
 
   /** Engine-initiated events (training progress, run finished, export progress) for every connected UI. */

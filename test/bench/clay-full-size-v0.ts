@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { CLAY_V0_BAND_GROUPS } from '../../src-main/engine/clay/identify.ts';
 import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
-import type { WeightTensor } from '../../src-main/engine/clay/weights.ts';
+import type { TensorRecord } from '../../src-main/engine/compute/tensor-record.ts';
 
 const DIM = 768;
 const DEPTH = 12;
@@ -27,8 +27,8 @@ function uniform(n: number, a: number, seed: number): Float32Array {
   return out;
 }
 
-export function releasedV0Weights(): Map<string, WeightTensor> {
-  const m = new Map<string, WeightTensor>();
+export function releasedV0Weights(): Map<string, TensorRecord> {
+  const m = new Map<string, TensorRecord>();
   let seed = 1;
   const p = 'model.encoder.';
   const lin = (key: string, out: number, inp: number, bias = true, inShape?: number[]) => {

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
-import type { WeightTensor } from '../../src-main/engine/clay/weights.ts';
+import type { TensorRecord } from '../../src-main/engine/compute/tensor-record.ts';
 import { releasedV15EncoderShapes, V15_LARGE } from './clay-v15-released-shapes.ts';
 
 /** Sentinel-2 L2A wavelengths (µm) of Clay's metadata.yaml, then Sentinel-1 VV/VH. */
@@ -28,8 +28,8 @@ function uniform(n: number, a: number, seed: number): Float32Array {
   return out;
 }
 
-export function releasedV15Weights(depth: number = V15_LARGE.depth): Map<string, WeightTensor> {
-  const m = new Map<string, WeightTensor>();
+export function releasedV15Weights(depth: number = V15_LARGE.depth): Map<string, TensorRecord> {
+  const m = new Map<string, TensorRecord>();
   let seed = 1;
   for (const [key, shape] of releasedV15EncoderShapes(depth)) {
     const n = shape.reduce((a, b) => a * b, 1);

@@ -77,9 +77,9 @@ describe('unreadable subfolder (case 2)', () => {
     chmodSync(join(dir, 'ok'), 0o755);
     chmodSync(join(dir, 'lost+found'), 0o700);
     const asNobody = (...command: string[]) =>
-      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...command], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, HOME: '/tmp' }, timeout: 60_000 });
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...command], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, HOME: '/tmp' }, timeout: 150_000 });
     expect(asNobody('ls', join(dir, 'lost+found')).stderr, 'the folder must really be unreadable to the scanning user').toMatch(/Permission denied/);
-    const run = asNobody(process.execPath, '--import', 'tsx', join(repoRoot, 'src-main/cli/main.ts'), 'dataset', 'inspect', dir, '--json');
+    const run = asNobody(process.execPath, '--import', 'tsx', join(repoRoot, 'test/security/helpers/inspect-json.ts'), dir);
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as DatasetInspection;
     expect(report.chips.map((c) => c.id)).toEqual(['Spain_7370579']);
@@ -87,7 +87,7 @@ describe('unreadable subfolder (case 2)', () => {
     const warning = report.errors.find((e) => e.code === 'unreadable-folder');
     expect(warning).toMatchObject({ file: join(dir, 'lost+found'), severity: 'warning' });
     expect(warning?.message).toMatch(/EACCES/);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe.skipIf(!hasGdal)('grids, bands and pixel sizes (cases 3, 9, 10)', () => {

@@ -100,7 +100,7 @@ describe('outputs and concurrent writers on a real run', () => {
     const text = readFileSync(join(damaged, 'run.json'), 'utf8');
     truncateSync(join(damaged, 'run.json'), Math.floor(text.length / 2));
     await expect(compareRuns({ runDirs: [runDir, damaged], dataDir: data }, context())).rejects.toThrow(
-      new RegExp(`${join(damaged, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON \\(.*\\); the file is damaged or was cut short`),
+      new RegExp(`${join(damaged, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON \\(`),
     );
     writeFileSync(join(damaged, 'run.json'), JSON.stringify({ ...JSON.parse(text), status: 42 }));
     await expect(compareRuns({ runDirs: [damaged], dataDir: data }, context())).rejects.toThrow(/damaged\/run\.json: not a valid run record \(status: /);

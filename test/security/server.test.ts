@@ -193,6 +193,15 @@ describe('server mode refuses what is not our page talking to us', () => {
     }
   });
 
+  it('closes with 1009 when the oversize message is 50 MB (still being sent when the limit is hit)', async () => {
+    const opened = await openSocket(wsUrl, { origin });
+    if (!('ws' in opened)) throw new Error(`refused ${opened.refused}`);
+    const closed = new Promise<number>((resolve) => opened.ws.once('close', (code) => resolve(code)));
+    opened.ws.on('error', () => undefined);
+    opened.ws.send(Buffer.alloc(50 * 2 ** 20, 0x78).toString('latin1'));
+    expect(await closed).toBe(1009);
+  }, 60_000);
+
   it('closes a socket that sends an oversize message (1009) and keeps serving others', async () => {
     const opened = await openSocket(wsUrl, { origin });
     if (!('ws' in opened)) throw new Error(`refused ${opened.refused}`);

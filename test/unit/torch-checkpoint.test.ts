@@ -3,9 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CheckpointError, TorchCheckpoint, readStateDict, writeStateDict, type NamedTensor } from '../../src-main/engine/torch/checkpoint.ts';
+import { CheckpointError, TorchCheckpoint, readStateDict, writeStateDict } from '../../src-main/engine/torch/checkpoint.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
 import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
+import type { TensorRecord } from '../../src-main/engine/compute/tensor-record.ts';
 
 const PYTHON = SYSTEM_PYTHON;
 const REFERENCE = resolve(repoRoot, 'test/fixtures/torch/torch_reference.py');
@@ -154,7 +155,7 @@ describe.skipIf(!hasTorch)('dtypes, views and Lightning metadata made by torch',
 });
 
 describe.skipIf(!hasTorch)('writeStateDict', () => {
-  const tensors = new Map<string, NamedTensor>([
+  const tensors = new Map<string, TensorRecord>([
     ['conv.weight', { shape: [4, 3, 3, 3], data: Float32Array.from({ length: 108 }, (_, i) => Math.sin(i) * 0.1) }],
     ['conv.bias', { shape: [4], data: Float32Array.from([1.5, -2, 3e-8, 1e30]) }],
     ['scalar', { shape: [], data: Float32Array.from([7]) }],

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, parseArgs, pathOption, portOption, UsageError } from '../args.ts';
+import { assertKnownOptions, checkPath, parseArgs, pathOption, portOption, UsageError } from '../args.ts';
 import { EngineService } from '../../engine/service.ts';
 import { startServer } from '../../server/server.ts';
 import { defaultCliDataDir, weightsDir as weightsDirOf } from '../../engine/weights/weights-dir.ts';
@@ -12,13 +12,14 @@ export const serveCommand: CliCommand = {
   path: ['serve'],
   summary: 'serve the app to a browser on 127.0.0.1 (token-protected)',
   usage:
-    'floodlens serve [--port N] [--workspace <dataset dir>] [--workspace-dir <runs dir>] [--export-dir <dir>] [--weights-dir <dir>]\n' +
+    'floodlens serve [--port N] [--workspace <dataset dir>] [--workspace-dir <runs dir>] [--export-dir <dir>] [--weights-dir <dir>] [--data-dir <dir>]...\n' +
     '  --workspace-dir: where runs are kept (default $FLOODLENS_HOME/workspace, else ~/.floodlens/workspace)\n' +
     '  --export-dir: the only folder exports from the browser may write into (exports are off without it)\n' +
+    '  --data-dir: a folder the browser may read datasets from (repeatable); nothing outside these, the workspace and the runs is readable\n' +
     '  --weights-dir: Clay checkpoints the browser may use (by name) and where downloads go (default $FLOODLENS_HOME/weights, else ~/.floodlens/weights)',
   async run(argv, io) {
     const args = parseArgs(argv);
-    assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir', 'weights-dir']);
+    assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir', 'weights-dir', 'data-dir']);
     const port = portOption(args, 'port');
     const rendererDir = resolve(projectRoot, 'out/renderer');
     if (!existsSync(resolve(rendererDir, 'index.html'))) {
@@ -33,6 +34,8 @@ export const serveCommand: CliCommand = {
       workspaceDir,
       exportTarget: exportDir ? { kind: 'folder', dir: resolve(exportDir) } : null,
       weightsDir,
+      // the browser may read only these (and nothing else on the disk): --data-dir folders, the workspace, the runs
+      readRoots: [...(args.options.get('data-dir') ?? []).map((dir) => checkPath(dir, `--data-dir "${dir}"`, 'existing-folder')), workspace, workspaceDir],
     });
     const server = await startServer({ service, rendererDir, port });
     io.stdout(`Floodlens is serving on ${server.url}\n`);

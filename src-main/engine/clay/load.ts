@@ -12,7 +12,8 @@ import type { ClayBatch, ClayEmbedding, ClayForward, ForwardOptions } from './ty
 import { ClayV0Encoder } from './v0/encoder.ts';
 import type { EncodingPrecision } from './v0/positional-encoding.ts';
 import { ClayV15Encoder } from './v15/encoder.ts';
-import { EncoderWeights, type WeightTensor } from './weights.ts';
+import { EncoderWeights } from './weights.ts';
+import type { TensorRecord } from '../compute/tensor-record.ts';
 
 export interface LoadClayOptions {
   /** Attention heads (not stored in the weights). Default: the checkpoint's hyper-parameters, else the released size (v0 12, v1.5 16). */
@@ -55,7 +56,7 @@ export interface ClayEncoder {
 
 /** Build an encoder from already-read tensors (keys as in the checkpoint, e.g. `model.encoder.*`). */
 export function clayEncoderFromTensors(
-  tensors: Map<string, WeightTensor>,
+  tensors: Map<string, TensorRecord>,
   opts: LoadClayOptions & { file?: string; hyperParameters?: Record<string, unknown>; consume?: boolean } = {},
 ): ClayEncoder {
   const file = opts.file ?? '(in memory)';
@@ -87,7 +88,7 @@ export async function loadClayEncoder(checkpointPath: string, opts: LoadClayOpti
     const list = ckpt.tensors();
     // Identify from the key list first, so a wrong file is refused before any tensor is read.
     const spec = identifyClay(list, { heads: opts.heads, hyperParameters, file: checkpointPath });
-    const tensors = new Map<string, WeightTensor>();
+    const tensors = new Map<string, TensorRecord>();
     for (const { key, shape } of list) {
       if (key.startsWith(spec.prefix)) tensors.set(key, { shape, data: await ckpt.readFloat32(key) });
     }

@@ -2,12 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ClayError } from './errors.ts';
 import type { LayerNormParams, LinearParams } from './nn/layers.ts';
-
-/** One float32 tensor as read from a checkpoint (same shape as `NamedTensor` of the torch reader). */
-export interface WeightTensor {
-  shape: number[];
-  data: Float32Array;
-}
+import type { TensorRecord } from '../compute/tensor-record.ts';
 
 /**
  * Hands out the encoder's weights (keys relative to the encoder prefix, e.g. `transformer.norm.weight`)
@@ -20,7 +15,7 @@ export class EncoderWeights {
    * arrays can be garbage-collected while the encoder is built (peak memory ≈ one copy of the weights).
    */
   constructor(
-    private readonly source: Map<string, WeightTensor>,
+    private readonly source: Map<string, TensorRecord>,
     private readonly prefix: string,
     private readonly file?: string,
     private readonly consume = false,
@@ -38,7 +33,7 @@ export class EncoderWeights {
     return this.source.has(this.prefix + key);
   }
 
-  raw(key: string, expectedShape?: number[]): WeightTensor {
+  raw(key: string, expectedShape?: number[]): TensorRecord {
     const full = this.prefix + key;
     const t = this.source.get(full);
     if (!t) throw new ClayError(`missing tensor ${full} needed by the Clay encoder`, this.file);

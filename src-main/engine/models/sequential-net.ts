@@ -7,17 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelKind } from '../../api/run.ts';
+import type { TensorRecord } from '../compute/tensor-record.ts';
 import {
   describeLayer, effectivePadding, filterFromTorch, filterToTorch, initBound, isConv, tfFilterShape, torchWeightShape,
   type ConvSpec, type LayerSpec,
 } from './layers.ts';
 
-/** A tensor as state dicts carry it: C-order float32 values and the PyTorch shape. */
-export interface StateTensor {
-  shape: number[];
-  data: Float32Array;
-}
-export type StateDict = Map<string, StateTensor>;
+/** A state dict: tensor records (C-order float32 values, PyTorch shapes) by key. */
+export type StateDict = Map<string, TensorRecord>;
 
 export class StateDictError extends Error {
   constructor(readonly source: string, message: string) {
@@ -190,7 +187,7 @@ export class SequentialNet {
    * Loads a PyTorch-layout state dict. Strict like PyTorch: every key present with its exact shape;
    * extra keys are an error unless `allowExtra` (e.g. a Lightning checkpoint holding an encoder too).
    */
-  loadStateDict(weights: Map<string, StateTensor>, source = 'state dict', allowExtra = false): void {
+  loadStateDict(weights: Map<string, TensorRecord>, source = 'state dict', allowExtra = false): void {
     const expected = this.stateDictShapes();
     const missing = [...expected.keys()].filter((key) => !weights.has(key));
     if (missing.length) throw new StateDictError(source, `missing ${missing.join(', ')} for ${this.kind}`);
@@ -216,7 +213,7 @@ export class SequentialNet {
    * PyTorch-layout tensors (weights, or gradients from a PyTorch run) → tensors in this net's
    * variable layout, keyed like `variables`. Shapes are checked; the caller disposes the result.
    */
-  fromTorchLayout(state: Map<string, StateTensor>): Map<string, tf.Tensor> {
+  fromTorchLayout(state: Map<string, TensorRecord>): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
     for (const p of this.convParams()) {
       const weight = state.get(p.weightKey);

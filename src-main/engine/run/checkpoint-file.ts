@@ -1,10 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-
-import type { StateTensor } from '../models/sequential-net.ts';
-
-/** A named float32 tensor in PyTorch layout, as state dicts hold it. */
-export type StoredTensor = StateTensor;
+import type { TensorRecord } from '../compute/tensor-record.ts';
 
 /**
  * Floodlens checkpoint (`.flck`): one file holding model weights, optimizer state and run state,
@@ -30,7 +26,7 @@ export class CheckpointFileError extends Error {
   }
 }
 
-export async function writeCheckpointFile(path: string, tensors: Map<string, StoredTensor>, meta: unknown): Promise<void> {
+export async function writeCheckpointFile(path: string, tensors: Map<string, TensorRecord>, meta: unknown): Promise<void> {
   const header: Header = { meta, tensors: [] };
   let total = 0;
   for (const [name, tensor] of tensors) {
@@ -54,7 +50,7 @@ export async function writeCheckpointFile(path: string, tensors: Map<string, Sto
   await writeFileAtomic(path, file);
 }
 
-export async function readCheckpointFile(path: string): Promise<{ tensors: Map<string, StoredTensor>; meta: unknown }> {
+export async function readCheckpointFile(path: string): Promise<{ tensors: Map<string, TensorRecord>; meta: unknown }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -79,7 +75,7 @@ export async function readCheckpointFile(path: string): Promise<{ tensors: Map<s
   const total = header.tensors.reduce((sum, t) => sum + t.length, 0);
   if (headerBytes + total * 4 !== bytes.length) throw new CheckpointFileError(path, `truncated or padded: expected ${headerBytes + total * 4} bytes, found ${bytes.length}`);
   const body = new Float32Array(bytes.buffer.slice(bytes.byteOffset + headerBytes, bytes.byteOffset + bytes.length));
-  const tensors = new Map<string, StoredTensor>();
+  const tensors = new Map<string, TensorRecord>();
   let offset = 0;
   for (const t of header.tensors) {
     if (!Number.isInteger(t.length) || t.length < 0 || t.shape.reduce((a, b) => a * b, 1) !== t.length) {

@@ -4,15 +4,13 @@ import { nameOf, PyDict, PyGlobal, type PyValue, type TensorRef } from './pickle
 import { isTensor, unpickleTorch } from './torch-pickle.ts';
 import { ELEMENT_SIZE, gatherCOrder, isContiguous, product, spanOf, swapBytes, toFloat32 } from './tensor-decode.ts';
 import { inflationProblem, ZipReader } from './zip-reader.ts';
+import type { TensorRecord } from '../compute/tensor-record.ts';
 
 export { CheckpointError } from './errors.ts';
 export { writeStateDict } from './state-dict-writer.ts';
 
 export type TorchDtype = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 export interface TensorInfo { key: string; dtype: TorchDtype; shape: number[] }
-/** Floating (and integer) types decoded to float32, C order. */
-export interface NamedTensor { shape: number[]; data: Float32Array }
-
 /** data.pkl of a multi-GB Clay checkpoint is a few MB; refuse anything absurd before reading it. */
 const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
 /** Top-level keys that hold the model's state dict, in order of preference. */
@@ -105,10 +103,10 @@ export class TorchCheckpoint {
 }
 
 /** Read the whole state dict (or the keys `keep` accepts) as float32 tensors. */
-export async function readStateDict(path: string, keep?: (key: string) => boolean): Promise<Map<string, NamedTensor>> {
+export async function readStateDict(path: string, keep?: (key: string) => boolean): Promise<Map<string, TensorRecord>> {
   const checkpoint = await TorchCheckpoint.open(path);
   try {
-    const out = new Map<string, NamedTensor>();
+    const out = new Map<string, TensorRecord>();
     for (const { key, shape } of checkpoint.tensors()) {
       if (keep && !keep(key)) continue;
       out.set(key, { shape, data: await checkpoint.readFloat32(key) });

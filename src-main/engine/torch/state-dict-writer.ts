@@ -1,8 +1,6 @@
 import { CheckpointError } from './errors.ts';
 import { writeZipAtomic, type ZipRecord, type ZipWriteOptions } from './zip-writer.ts';
-
-/** The shape of a tensor to save: float32, C order. */
-export interface Float32Tensor { shape: number[]; data: Float32Array }
+import type { TensorRecord } from '../compute/tensor-record.ts';
 
 const ARCHIVE = 'archive';
 
@@ -11,7 +9,7 @@ const ARCHIVE = 'archive';
  * (pickle protocol 2, `_rebuild_tensor_v2` with persistent storage ids), one `archive/data/<n>`
  * storage per tensor, and `archive/version` = "3". Atomic (temporary file + rename).
  */
-export async function writeStateDict(path: string, tensors: Map<string, Float32Tensor>, options: ZipWriteOptions = {}): Promise<void> {
+export async function writeStateDict(path: string, tensors: Map<string, TensorRecord>, options: ZipWriteOptions = {}): Promise<void> {
   const entries = [...tensors];
   for (const [key, tensor] of entries) {
     const count = tensor.shape.reduce((a, b) => a * b, 1);

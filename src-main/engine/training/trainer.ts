@@ -8,7 +8,7 @@ import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
 import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
-import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from '../run/checkpoint-file.ts';
+import { readCheckpointFile, writeCheckpointFile } from '../run/checkpoint-file.ts';
 import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
 import { createNet } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
@@ -22,6 +22,7 @@ import { splitChips } from './split.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
 import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import { engineVersions } from '../versions.ts';
+import type { TensorRecord } from '../compute/tensor-record.ts';
 import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface TrainRequest {
@@ -260,7 +261,7 @@ const OPTIMIZER_PREFIX = 'optimizer/';
 
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
-  const tensors = new Map<string, StoredTensor>(net.stateDict());
+  const tensors = new Map<string, TensorRecord>(net.stateDict());
   for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpointFile(files.lastCheckpoint, tensors, {
     epoch: state.epoch,

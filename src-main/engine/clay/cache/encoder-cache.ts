@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { TorchCheckpoint } from '../../torch/checkpoint.ts';
 import { identifyClay, type ClaySpec, type TensorShapeInfo } from '../identify.ts';
-import type { WeightTensor } from '../weights.ts';
 import { encodersDir, resolveCacheDir } from './cache-dir.ts';
 import { CacheFileReader, CacheFileWriter, EncoderCacheError } from './cache-file.ts';
 import { CHECKSUM_NAME } from './checksum.ts';
 import { hashTensor } from './fingerprint.ts';
 import { cacheFilePath, forgetSource, lookupSource, rememberSource, sameSource, sourceIdentity, type SourceIdentity } from './source-index.ts';
+import type { TensorRecord } from '../../compute/tensor-record.ts';
 
 const KIND = 'floodlens-clay-encoder';
 const FORMAT_VERSION = 1;
@@ -68,7 +68,7 @@ export interface ConversionStats {
 
 export interface ClayEncoderTensors extends ClayEncoderFileIdentity {
   /** Keys as in the checkpoint (e.g. `model.encoder.*`), checkpoint order. */
-  tensors: Map<string, WeightTensor>;
+  tensors: Map<string, TensorRecord>;
   hyperParameters?: Record<string, unknown>;
 }
 
@@ -118,7 +118,7 @@ async function fromCache(file: string, cacheDir: string, fingerprint: string, ke
     );
     const identity = { file, spec, fingerprint, from: 'cache' as const, cacheFile: path };
     if (!keep) return identity;
-    const tensors = new Map<string, WeightTensor>();
+    const tensors = new Map<string, TensorRecord>();
     for (const [index, entry] of entries.entries()) {
       opts.checkCancelled?.();
       tensors.set(entry.name, { shape: entry.shape, data: await reader.read(index) });
@@ -165,7 +165,7 @@ async function fromCheckpoint(
       });
     }
     const hash = createHash('sha256');
-    const tensors = new Map<string, WeightTensor>();
+    const tensors = new Map<string, TensorRecord>();
     for (const { key, shape } of encoderList) {
       opts.checkCancelled?.();
       const data = await ckpt.readFloat32(key);
