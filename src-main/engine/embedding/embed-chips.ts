@@ -67,7 +67,8 @@ async function openMatchingStore(dir: string, identity: Pick<EncoderIdentity, 'f
     );
   }
   if (store.recipe !== undefined && store.recipe !== recipe) {
-    throw new EmbeddingCacheMismatchError(`${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder`);
+    const wholeChips = recipe.includes('/tile-') && !store.recipe.includes('/tile-') ? ' or encoder tile 0 (whole chips, as this folder was made)' : '';
+    throw new EmbeddingCacheMismatchError(`${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder${wholeChips}`);
   }
   return store;
 }
