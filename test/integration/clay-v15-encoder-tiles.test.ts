@@ -10,6 +10,7 @@ import { clayInputForChip, encoderTileFor, inputRecipeId } from '../../src-main/
 import { EmbeddingCacheMismatchError, embedChips } from '../../src-main/engine/embedding/embed-chips.ts';
 import { EmbeddingStore } from '../../src-main/engine/embedding/embedding-store.ts';
 import { embedInTiles } from '../../src-main/engine/embedding/encoder-tiles.ts';
+import { embeddingsForTraining } from '../../src-main/engine/embedding/training-embeddings.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData, sharedFixture } from '../helpers/shared.ts';
 
 reportSkippedWithoutShared('Clay v1.5 encodes a real 512² S1 chip as 256² tiles');
@@ -80,5 +81,15 @@ describe.skipIf(!hasShared)('Clay v1.5 on a 512² Sentinel-1 chip: 256² tiles, 
     expect(inputRecipeId('v1.5', { encoderTile: 0 })).toBe('clay-v1.5/auto/latlon-training');
     expect(() => encoderTileFor('v0', 256)).toThrow(/Clay v0 encodes whole 512² chips/);
     expect(encoderTileFor('v0', undefined)).toBeNull();
+  }, 300_000);
+
+  it('a run without an explicit tile keeps the tiling of the folder it embedded into (runs from before tiling: whole chips)', async () => {
+    const dir = join(work, 'embeddings-whole');
+    await embedChips(checkpoint, [chip], dir, new LocalJobContext('embed'), { encoderCacheDir: null, inputs: { encoderTile: 0 } });
+    const config = { encoder: checkpoint, embeddingsDir: dir, model: 'clay-decoder', encoderTile: null };
+    const reused = await embeddingsForTraining(config, [chip], { encoderCacheDir: null });
+    expect(reused.notes[0]).toMatch(/0 computed, 1 reused/);
+    expect(reused.encoderInputs).toMatchObject({ version: 'v1.5', encoderTile: null, recipes: ['clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10'] });
+    await expect(embeddingsForTraining({ ...config, encoderTile: 256 }, [chip], { encoderCacheDir: null })).rejects.toThrow(/encoder tile 0 \(whole chips/);
   }, 300_000);
 });

@@ -61,6 +61,12 @@ export interface ClayChipInput {
   zeroFilledBands: string[];
 }
 
+/** The tile side a cache's recipe id records (null = whole chips). */
+export function encoderTileOfRecipe(recipe: string | undefined): number | null {
+  const tile = /\/tile-(\d+)$/.exec(recipe ?? '');
+  return tile ? Number(tile[1]) : null;
+}
+
 /** The recipe identity of a cache: embeddings made with different input options are not interchangeable. */
 export function inputRecipeId(version: 'v0' | 'v1.5', options: ClayInputOptions = {}): string {
   if (version === 'v0') return 'clay-v0/v0-stats/s1-linear';
