@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     const [n, ch, h, w] = c.inputShape;
     const net = build(c);
     const batch = syntheticBatch([n, h, w, ch], c.labelSize);
-    const train = timeTrainStep(net, batch, { steps, warmup: 1 });
-    const infer = timeInference(net, batch.input, { steps, warmup: 1 });
+    const train = await timeTrainStep(net, batch, { steps, warmup: 1 });
+    const infer = await timeInference(net, batch.input, { steps, warmup: 1 });
     ours.set(c.name, { trainMs: train.medianMs, inferMs: infer.medianMs, peakRssMb: rssMb() });
     tf.dispose([batch.input, batch.label]);
     net.dispose();

@@ -124,8 +124,9 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
         state.bestEpoch = epoch;
         state.epochsWithoutImprovement = 0;
         record.best = { epoch, valIou: iou };
-        await writeCheckpointFile(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
-        await writeStateDict(files.bestStateDict, net.stateDict());
+        const weights = await net.stateDict();
+        await writeCheckpointFile(files.bestCheckpoint, weights, { epoch, valIou: iou });
+        await writeStateDict(files.bestStateDict, weights);
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
       await saveRecord(files, record);
@@ -196,7 +197,7 @@ async function runEpoch(
   for await (const samplesOfBatch of batchOf()) {
     context.throwIfCancelled();
     const batch = toTensorBatch(samplesOfBatch);
-    const { loss } = trainStep(net, optimizer, batch);
+    const { loss } = await trainStep(net, optimizer, batch);
     disposeBatch(batch);
     step++;
     samples += batch.size;
@@ -256,8 +257,8 @@ const OPTIMIZER_PREFIX = 'optimizer/';
 
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
-  const tensors = new Map<string, StoredTensor>(net.stateDict());
-  for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
+  const tensors = new Map<string, StoredTensor>(await net.stateDict());
+  for (const [key, tensor] of await optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpointFile(files.lastCheckpoint, tensors, {
     epoch: state.epoch,
     randomState: state.random.snapshot(),
