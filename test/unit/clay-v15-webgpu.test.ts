@@ -1,6 +1,9 @@
 /** The Clay v1.5 encoder parity suite (clay-v15.test.ts) again, on WebGPU (SwiftShader in CI), same tolerances. */
+import { vi } from 'vitest';
 import { reportSkippedWithoutWebGpu, webgpuExpected } from '../helpers/webgpu.ts';
 
+// SwiftShader runs tfjs's tiled shaders (workgroup barriers) very slowly: minutes, not seconds.
+vi.setConfig({ testTimeout: 1_200_000, hookTimeout: 1_200_000 });
 reportSkippedWithoutWebGpu('clay-v15 encoder parity (webgpu)');
 if (webgpuExpected) {
   process.env.FLOODLENS_BACKEND = 'webgpu';

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type { ComputeBackend } from '../../api/compute.ts';
 import { registerWasmGradientKernels } from './wasm-kernels.ts';
 import { activateWebGpu, adapterLabel, type GpuAdapterInfo } from './webgpu.ts';
 
@@ -53,6 +54,11 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     throw error;
   });
   return current;
+}
+
+/** The run.json / api form of the choice. */
+export function backendRecord(info: BackendInfo): ComputeBackend {
+  return { name: info.backend, device: info.device, skipped: info.skipped.map((s) => ({ name: s.name, reason: s.reason })), adapter: info.adapter };
 }
 
 function parseForced(opts: InitBackendOptions): BackendChoice | undefined {

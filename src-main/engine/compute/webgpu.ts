@@ -8,19 +8,9 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { GpuAdapter } from '../../api/compute.ts';
 
-export interface GpuAdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** Software adapter (the fallback adapter, or a known CPU rasteriser). */
-  software: boolean;
-  /** Largest single GPU buffer, bytes. */
-  maxBufferSize: number;
-  /** Largest buffer one shader may bind as storage, bytes: bounds the largest tensor a kernel reads or writes. */
-  maxStorageBufferBindingSize: number;
-}
+export type GpuAdapterInfo = GpuAdapter;
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|warp/i;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { RunRecordSchema, TrainConfigSchema, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
-import { initBackend } from '../compute/backend.ts';
+import { backendRecord, initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
@@ -94,7 +94,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
     config,
     data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
-    backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
+    backend: backendRecord(backend),
     versions: engineVersions(backend.tfjsVersion),
     epochs: [],
     best: null,
@@ -103,7 +103,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   };
   record.status = 'running';
   record.error = null;
-  record.backend = { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) };
+  record.backend = backendRecord(backend);
   const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, epochsWithoutImprovement: 0 };
   if (existing) {
     record.timings.resumedTimes += 1;
