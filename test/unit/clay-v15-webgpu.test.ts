@@ -1,5 +1,5 @@
 /** The Clay v1.5 encoder parity suite (clay-v15.test.ts) again, on WebGPU (SwiftShader in CI), same tolerances. */
-import { vi } from 'vitest';
+import { it, vi } from 'vitest';
 import { reportSkippedWithoutWebGpu, webgpuExpected } from '../helpers/webgpu.ts';
 
 // SwiftShader runs tfjs's tiled shaders (workgroup barriers) very slowly: minutes, not seconds.
@@ -8,4 +8,4 @@ reportSkippedWithoutWebGpu('clay-v15 encoder parity (webgpu)');
 if (webgpuExpected) {
   process.env.FLOODLENS_BACKEND = 'webgpu';
   await import('./clay-v15.test.ts');
-}
+} else it.skip('needs FLOODLENS_WEBGPU_PARITY=1', () => undefined);
