@@ -3,6 +3,7 @@
  * data fingerprint, split, backend, versions) and everything it measured (per-epoch loss and metrics).
  */
 import { z } from 'zod';
+import { ComputeBackendSchema } from './compute.ts';
 import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
 
 /**
@@ -132,7 +133,7 @@ export const RunRecordSchema = z.object({
     parameters: z.number().int(),
     inputChannels: z.number().int(),
   }),
-  backend: z.object({ name: z.string(), device: z.string().nullable(), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  backend: ComputeBackendSchema,
   versions: z.object({ floodlens: z.string(), tfjs: z.string(), node: z.string(), platform: z.string() }),
   epochs: z.array(EpochRecordSchema),
   best: z.object({ epoch: z.number().int(), valIou: z.number().nullable() }).nullable(),

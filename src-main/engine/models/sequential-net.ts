@@ -163,22 +163,22 @@ export class SequentialNet {
   }
 
   /** Weights in PyTorch state-dict layout and order (loadable by `load_state_dict(strict=True)`). */
-  stateDict(): StateDict {
+  stateDict(): Promise<StateDict> {
     return this.toTorchLayout(this.variables);
   }
 
   /**
    * Any per-parameter tensors keyed like the variables (weights, gradients, Adam moments) converted
-   * to PyTorch state-dict layout and order.
+   * to PyTorch state-dict layout and order. Reads asynchronously: WebGPU under Node has no synchronous readback.
    */
-  toTorchLayout(values: ReadonlyMap<string, tf.Tensor>): StateDict {
+  async toTorchLayout(values: ReadonlyMap<string, tf.Tensor>): Promise<StateDict> {
     const out: StateDict = new Map();
     for (const p of this.convParams()) {
       const weight = values.get(p.weightKey);
       const bias = values.get(p.biasKey);
       if (!weight || !bias) throw new Error(`${this.kind}: no value for ${weight ? p.biasKey : p.weightKey}`);
-      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, weight.dataSync() as Float32Array) });
-      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from(bias.dataSync() as Float32Array) });
+      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, (await weight.data()) as Float32Array) });
+      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from((await bias.data()) as Float32Array) });
     }
     return out;
   }

@@ -26,11 +26,11 @@ export function lossAndGradients(model: SequentialNet, batch: TrainBatch): { los
   return { loss: value, grads: byKey };
 }
 
-export function trainStep(model: SequentialNet, optimizer: Adam, batch: TrainBatch): StepResult {
+export async function trainStep(model: SequentialNet, optimizer: Adam, batch: TrainBatch): Promise<StepResult> {
   const { loss, grads } = lossAndGradients(model, batch);
   try {
     optimizer.apply(grads);
-    return { loss: loss.dataSync()[0] };
+    return { loss: (await loss.data())[0] };
   } finally {
     loss.dispose();
     for (const g of grads.values()) g.dispose();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { TrainConfigSchema, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
-import { initBackend } from '../compute/backend.ts';
+import { backendRecord, initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
@@ -99,7 +99,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     config,
     data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes, ...(encoderInputs ? { encoderInputs } : {}) },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
-    backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
+    backend: backendRecord(backend),
     versions: engineVersions(backend.tfjsVersion),
     epochs: [],
     best: null,
@@ -108,7 +108,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   };
   record.status = 'running';
   record.error = null;
-  record.backend = { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) };
+  record.backend = backendRecord(backend);
   const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, epochsWithoutImprovement: 0 };
   if (existing) {
     record.timings.resumedTimes += 1;
@@ -129,8 +129,9 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
         state.bestEpoch = epoch;
         state.epochsWithoutImprovement = 0;
         record.best = { epoch, valIou: iou };
-        await writeCheckpointFile(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
-        await writeStateDict(files.bestStateDict, net.stateDict());
+        const weights = await net.stateDict();
+        await writeCheckpointFile(files.bestCheckpoint, weights, { epoch, valIou: iou });
+        await writeStateDict(files.bestStateDict, weights);
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
       await saveRecord(files, record);
@@ -201,7 +202,7 @@ async function runEpoch(
   for await (const samplesOfBatch of batchOf()) {
     context.throwIfCancelled();
     const batch = toTensorBatch(samplesOfBatch);
-    const { loss } = trainStep(net, optimizer, batch);
+    const { loss } = await trainStep(net, optimizer, batch);
     disposeBatch(batch);
     step++;
     samples += batch.size;
@@ -261,8 +262,8 @@ const OPTIMIZER_PREFIX = 'optimizer/';
 
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
-  const tensors = new Map<string, TensorRecord>(net.stateDict());
-  for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
+  const tensors = new Map<string, TensorRecord>(await net.stateDict());
+  for (const [key, tensor] of await optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpointFile(files.lastCheckpoint, tensors, {
     epoch: state.epoch,
     randomState: state.random.snapshot(),
