@@ -54,10 +54,10 @@ export const TrainConfigSchema = z.object({
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(4),
   lr: z.number().positive().default(1e-3),
-  /** Square random-crop edge for training; null trains on full chips. */
-  chipSize: z.number().int().positive().nullable().default(null),
+  /** Square random-crop edge for training; null trains on full chips (docs/TRAINING.md: a 512² step costs 64 steps of 64²). */
+  chipSize: z.number().int().positive().nullable().default(64),
   /** Random crops drawn from each training chip per epoch (more steps per epoch on small datasets). */
-  cropsPerChip: z.number().int().positive().default(1),
+  cropsPerChip: z.number().int().positive().default(4),
   /** Share of random crops centred on a labelled-water pixel (0 = uniform crops only). */
   waterCropShare: z.number().min(0).max(1).default(0.5),
   valSplit: z.number().min(0).max(0.9).default(0.2),
@@ -73,6 +73,14 @@ export const TrainConfigSchema = z.object({
   threshold: z.number().gt(0).lt(1).default(0.5),
   /** Time budget: train as many epochs as fit (up to `epochs`), then stop with the best checkpoint; null = no budget. */
   maxMinutes: z.number().positive().nullable().default(null),
+  /** Weight of water pixels in the BCE (PyTorch's pos_weight); 1 = plain BCE. */
+  posWeight: z.number().positive().default(1),
+  /** `warmup-cosine`: linear warm-up over `warmupSteps`, then a cosine decay over the run's epochs or time budget. */
+  lrSchedule: z.enum(['constant', 'warmup-cosine']).default('constant'),
+  warmupSteps: z.number().int().nonnegative().default(0),
+  /** Pixel models validate on this many fixed crops of this edge per validation chip (null: whole chips). */
+  valCropSize: z.number().int().positive().nullable().default(128),
+  valCropsPerChip: z.number().int().positive().default(4),
   /** `otsu` runs: the band thresholded. */
   otsuBand: z.enum(OTSU_BANDS).default('VH'),
 });

@@ -2,7 +2,7 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
 import type { JobContext } from '../jobs/job-context.ts';
-import type { TrainingSource } from '../training/training-source.ts';
+import type { ModelSample, TrainingSource } from '../training/training-source.ts';
 import type { ChipPrediction, ChipPredictor } from './predict-chip.ts';
 
 export interface Evaluation {
@@ -36,6 +36,24 @@ export async function evaluateChips(
     }
     await onPrediction?.(chip, prediction);
     context?.progress({ phase: 'evaluate', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
+  }
+  return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
+}
+
+/** Scores ready-made samples (e.g. fixed validation crops); a sample's id names its row. */
+export async function evaluateSamples(predictor: ChipPredictor, samples: readonly ModelSample[], context?: JobContext): Promise<Evaluation> {
+  const confusions: ChipConfusion[] = [];
+  let lossSum = 0;
+  let lossChips = 0;
+  for (const [index, sample] of samples.entries()) {
+    context?.throwIfCancelled();
+    const prediction = await predictor.predict(sample);
+    confusions.push({ id: sample.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
+    if (prediction.loss !== null) {
+      lossSum += prediction.loss;
+      lossChips++;
+    }
+    context?.progress({ phase: 'validate', epoch: null, epochs: null, step: index + 1, steps: samples.length, loss: null, samplesPerSecond: null, etaSeconds: null, message: sample.id });
   }
   return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
 }

@@ -16,6 +16,12 @@ export class TrainingBudget {
     return this.maxMinutes * 60 - this.spentBefore - (performance.now() - this.started) / 1000;
   }
 
+  /** Share of the budget used, 0..1, or null without a budget. */
+  fractionUsed(): number | null {
+    const left = this.remaining();
+    return left === null || this.maxMinutes === null ? null : 1 - left / (this.maxMinutes * 60);
+  }
+
   /** True once no time is left for more training (plus one validation pass). */
   exhausted(): boolean {
     const left = this.remaining();

@@ -9,7 +9,7 @@ import { initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
-import { evaluateChips } from '../evaluation/evaluate-chips.ts';
+import { evaluateChips, evaluateSamples } from '../evaluation/evaluate-chips.ts';
 import { netPredictor } from '../evaluation/predict-chip.ts';
 import { createBaselineRun } from './baseline-run.ts';
 import { collapseWarning, detectCollapse, isBetter } from './collapse.ts';
@@ -25,9 +25,11 @@ import { trainStep } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from './run-files.ts';
 import { SeededRandom } from './seeded-random.ts';
-import { splitChips } from './split.ts';
+import { heldOutSplit, splitChips } from './split.ts';
 import { openTrainingSource } from './open-source.ts';
-import type { ModelSample, TrainingSource } from './training-source.ts';
+import { cachedSource, type ModelSample, type TrainingSource } from './training-source.ts';
+import { learningRate } from './lr-schedule.ts';
+import { validationCrops } from './validation-crops.ts';
 import { engineVersions } from '../versions.ts';
 
 export interface TrainRequest {
@@ -35,6 +37,8 @@ export interface TrainRequest {
   /** New run: its config. Omit with `resume` to continue the run in `outDir`. */
   config?: TrainConfigInput;
   resume?: boolean;
+  /** Chips held out as the test split (never trained or validated on): cross-validation's left-out region. */
+  testChips?: string[];
 }
 
 /** What an end-of-epoch hook sees: the run so far and its net (after the epoch's checkpoints were written). */
@@ -77,7 +81,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   if (existing && existing.data.fingerprint !== fingerprint) {
     throw new Error(`the data in ${config.dataDir} changed since this run started (fingerprint differs): resume refused, start a new run`);
   }
-  const split = existing?.data.split ?? splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit });
+  const split = existing?.data.split ?? (request.testChips ? heldOutSplit(chips.map((c) => c.id), request.testChips, config) : splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit }));
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
   if (config.model === 'otsu') {
@@ -126,9 +130,11 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   await saveRecord(files, record);
 
   const budget = new TrainingBudget(config.maxMinutes, record.timings.trainSeconds);
+  const trainSource = cachedSource(source);
+  const validation = await validationSet(config, source, chipsOf(split.val));
   try {
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
-      const epochRecord = await runEpoch(epoch, config, net, optimizer, source, chipsOf(split.train), chipsOf(split.val), state, context, budget);
+      const epochRecord = await runEpoch(epoch, config, net, optimizer, trainSource, chipsOf(split.train), validation, state, context, budget);
       record.epochs = [...record.epochs.filter((e) => e.epoch < epoch), epochRecord];
       record.timings.trainSeconds += epochRecord.seconds;
       budget.validationSeconds = epochRecord.validationSeconds;
@@ -186,7 +192,7 @@ async function runEpoch(
   optimizer: Adam,
   source: TrainingSource,
   train: ChipInfo[],
-  val: ChipInfo[],
+  validation: ValidationSet,
   state: LoopState,
   context: JobContext,
   budget: TrainingBudget,
@@ -228,7 +234,9 @@ async function runEpoch(
     // Keep time for this epoch's validation: a run stopped by its budget still ends on a scored checkpoint.
     if (step > 0 && budget.exhausted()) break;
     const batch = toTensorBatch(samplesOfBatch);
-    const { loss } = trainStep(net, optimizer, batch);
+    const epochsDone = (epoch - 1 + step / steps) / config.epochs;
+    optimizer.lr = learningRate(config, { step: optimizer.step, done: Math.max(epochsDone, budget.fractionUsed() ?? 0) });
+    const { loss } = trainStep(net, optimizer, { ...batch, posWeight: config.posWeight });
     disposeBatch(batch);
     step++;
     samples += batch.size;
@@ -247,7 +255,15 @@ async function runEpoch(
     });
   }
   const trainSeconds = (performance.now() - started) / 1000;
-  const evaluation = val.length > 0 ? await evaluateChips(netPredictor(net, config.threshold, { ownsNet: false }), source, val, context) : null;
+  const predictor = netPredictor(net, config.threshold, { ownsNet: false });
+  const evaluation =
+    validation.kind === 'crops'
+      ? validation.samples.length > 0
+        ? await evaluateSamples(predictor, validation.samples, context)
+        : null
+      : validation.chips.length > 0
+        ? await evaluateChips(predictor, source, validation.chips, context)
+        : null;
   return {
     validationSeconds: (performance.now() - started) / 1000 - trainSeconds,
     collapse: evaluation ? detectCollapse(evaluation.report.metrics) : null,
@@ -324,4 +340,14 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
   // killed after last.flck but before run.json: the checkpoint knows the epoch run.json missed
   if (m.epochRecord?.epoch === m.epoch && !record.epochs.some((e) => e.epoch === m.epoch)) record.epochs.push(m.epochRecord);
   if (m.bestEpoch !== null) record.best = { epoch: m.bestEpoch, valIou: m.bestIou };
+}
+
+type ValidationSet = { kind: 'crops'; samples: ModelSample[] } | { kind: 'chips'; chips: ChipInfo[] };
+
+/** Fixed crops of the validation chips (pixel models with `valCropSize`), else the whole chips. */
+async function validationSet(config: TrainConfig, source: TrainingSource, val: ChipInfo[]): Promise<ValidationSet> {
+  if (!source.supportsAugmentation || config.valCropSize === null) return { kind: 'chips', chips: val };
+  const samples: ModelSample[] = [];
+  for (const chip of val) samples.push(...validationCrops(await source.load(chip), config.valCropSize, config.valCropsPerChip, config.seed));
+  return { kind: 'crops', samples };
 }
