@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, existsSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { otsuThreshold } from '../../src-main/engine/baselines/otsu.ts';
-import { otsuPredictor, otsuSource, sampleOtsuThreshold } from '../../src-main/engine/evaluation/otsu-predictor.ts';
+import { otsuThreshold } from '../../src-main/engine/models/otsu.ts';
+import { otsuPredictor, otsuSource, sampleOtsuThreshold } from '../../src-main/engine/run/otsu-predictor.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { evaluateRun } from '../../src-main/engine/evaluation/evaluate-run.ts';
-import { LocalJobContext } from '../../src-main/engine/jobs/job-context.ts';
+import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { hasRasterio, runPythonJson } from '../helpers/python-reference.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
 

@@ -2,11 +2,11 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import { RunRecordSchema, type RunRecord, type TrainConfig } from '../../api/run.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
-import type { JobContext } from '../jobs/job-context.ts';
-import { evaluateChips } from '../evaluation/evaluate-chips.ts';
-import { otsuMethod, otsuPredictor, otsuSource } from '../evaluation/otsu-predictor.ts';
+import type { JobContext } from '../compute/job-context.ts';
+import { evaluateChips } from '../run/evaluate-chips.ts';
+import { otsuMethod, otsuPredictor, otsuSource } from '../run/otsu-predictor.ts';
 import { engineVersions } from '../versions.ts';
-import type { RunFiles } from './run-files.ts';
+import type { RunFiles } from '../run/run-files.ts';
 import type { DatasetSplit } from './split.ts';
 
 export interface BaselineRunInput {

@@ -1,8 +1,8 @@
 /** The Otsu baseline as a run's predictor: each chip thresholded on its own histogram of one radar band in dB. */
 import type { BaselineMethod } from '../../api/run.ts';
-import { otsuThreshold, OTSU_BINS } from '../baselines/otsu.ts';
-import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../prediction/masks.ts';
-import { pixelSource, type ModelSample, type TrainingSource } from '../training/training-source.ts';
+import { otsuThreshold, OTSU_BINS } from '../models/otsu.ts';
+import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../export/masks.ts';
+import { pixelSource, type ModelSample, type TrainingSource } from '../inputs/training-source.ts';
 import type { ChipPredictor } from './predict-chip.ts';
 
 /** Width of the soft edge of the probability layer around the threshold (dB): p = σ((t − x) / scale). */

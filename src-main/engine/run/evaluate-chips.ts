@@ -1,8 +1,8 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
-import type { JobContext } from '../jobs/job-context.ts';
-import type { ModelSample, TrainingSource } from '../training/training-source.ts';
+import type { JobContext } from '../compute/job-context.ts';
+import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import type { ChipPrediction, ChipPredictor } from './predict-chip.ts';
 
 export interface Evaluation {
