@@ -12,48 +12,46 @@ export interface Evaluation {
 }
 
 /**
- * Scores a net on whole chips. A pixel counts where the label is valid (docs/METRICS.md); where the
+ * Scores a predictor on whole chips. A pixel counts where the label is valid (docs/METRICS.md); where the
  * image had no data the mask says 255 (no prediction), which counts as not water.
  */
-export async function evaluateChips(
+export function evaluateChips(
   predictor: ChipPredictor,
   source: TrainingSource,
   chips: readonly ChipInfo[],
   context?: JobContext,
   onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
 ): Promise<Evaluation> {
-  const confusions: ChipConfusion[] = [];
-  let lossSum = 0;
-  let lossChips = 0;
-  for (const [index, chip] of chips.entries()) {
-    context?.throwIfCancelled();
-    const sample = await source.load(chip);
-    const prediction = await predictor.predict(sample);
-    confusions.push({ id: chip.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
-    if (prediction.loss !== null) {
-      lossSum += prediction.loss;
-      lossChips++;
-    }
-    await onPrediction?.(chip, prediction);
-    context?.progress({ phase: 'evaluate', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
-  }
-  return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
+  return scoreSamples(predictor, 'evaluate', chips.length, chips.map((chip) => async () => ({ sample: await source.load(chip), chip })), context, onPrediction);
 }
 
 /** Scores ready-made samples (e.g. fixed validation crops); a sample's id names its row. */
-export async function evaluateSamples(predictor: ChipPredictor, samples: readonly ModelSample[], context?: JobContext): Promise<Evaluation> {
+export function evaluateSamples(predictor: ChipPredictor, samples: readonly ModelSample[], context?: JobContext): Promise<Evaluation> {
+  return scoreSamples(predictor, 'validate', samples.length, samples.map((sample) => async () => ({ sample, chip: null })), context);
+}
+
+async function scoreSamples(
+  predictor: ChipPredictor,
+  phase: string,
+  steps: number,
+  loaders: (() => Promise<{ sample: ModelSample; chip: ChipInfo | null }>)[],
+  context?: JobContext,
+  onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
+): Promise<Evaluation> {
   const confusions: ChipConfusion[] = [];
   let lossSum = 0;
   let lossChips = 0;
-  for (const [index, sample] of samples.entries()) {
+  for (const [index, load] of loaders.entries()) {
     context?.throwIfCancelled();
+    const { sample, chip } = await load();
     const prediction = await predictor.predict(sample);
     confusions.push({ id: sample.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
     if (prediction.loss !== null) {
       lossSum += prediction.loss;
       lossChips++;
     }
-    context?.progress({ phase: 'validate', epoch: null, epochs: null, step: index + 1, steps: samples.length, loss: null, samplesPerSecond: null, etaSeconds: null, message: sample.id });
+    if (chip) await onPrediction?.(chip, prediction);
+    context?.progress({ phase, epoch: null, epochs: null, step: index + 1, steps, loss: null, samplesPerSecond: null, etaSeconds: null, message: sample.id });
   }
   return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
 }
