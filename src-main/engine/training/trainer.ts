@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { RunRecordSchema, TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
