@@ -1,26 +1,24 @@
 /** Train settings from command-line flags (shared by `train` and `cv`); a flag not given keeps the contract's default. */
 import { resolve } from 'node:path';
-import { MODEL_KINDS, ModelKindSchema, TrainConfigSchema, type TrainConfigInput } from '../../api/run.ts';
+import { MODEL_KINDS, ModelKindSchema, TRAIN_CONFIG_DEFAULTS, TRAIN_NUMBER_OPTIONS, TrainConfigSchema, type TrainConfigInput, type TrainNumberOption } from '../../api/run.ts';
 import { numberOption, option, requiredOption, UsageError, type ParsedArgs } from '../args.ts';
-import { checkConfigFlags } from '../config-flags.ts';
+import { checkConfigFlags, flagName } from '../config-flags.ts';
 
 /** Epoch cap when only --max-minutes is given: the budget (or early stopping) ends training. */
 export const EPOCHS_UNDER_BUDGET = 10_000;
 
-const NUMBER_FLAGS = {
-  epochs: 'epochs', 'batch-size': 'batchSize', lr: 'lr', 'chip-size': 'chipSize', 'crops-per-chip': 'cropsPerChip',
-  'water-crop-share': 'waterCropShare', 'val-split': 'valSplit', 'test-split': 'testSplit', seed: 'seed', patience: 'patience',
-  threshold: 'threshold', 'max-minutes': 'maxMinutes', 'pos-weight': 'posWeight', 'warmup-steps': 'warmupSteps',
-  'val-crop-size': 'valCropSize', 'val-crops-per-chip': 'valCropsPerChip',
-} as const satisfies Record<string, keyof TrainConfigInput>;
+/** Every numeric option of the api's TrainConfigSchema as `--kebab-case N`. */
+const NUMBER_FLAGS: Record<string, TrainNumberOption> = Object.fromEntries(TRAIN_NUMBER_OPTIONS.map((field) => [flagName(field).slice(2), field]));
 const CHOICE_FLAGS = { 'otsu-band': 'otsuBand', 'lr-schedule': 'lrSchedule', normalisation: 'normalisation' } as const satisfies Record<string, keyof TrainConfigInput>;
 
 export const TRAIN_FLAGS = ['data', 'model', 'embeddings', 'encoder', ...Object.keys(NUMBER_FLAGS), ...Object.keys(CHOICE_FLAGS), 'no-augment', 'full-chips'];
 
-export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--max-minutes M] [--batch-size N] [--lr X]
-  [--lr-schedule constant|warmup-cosine] [--warmup-steps N] [--pos-weight W] [--chip-size N | --full-chips] [--crops-per-chip N]
-  [--water-crop-share F] [--val-split F] [--test-split F] [--val-crop-size N] [--val-crops-per-chip N] [--seed N] [--patience N]
-  [--threshold P] [--normalisation dataset|clay-v0] [--no-augment] [--otsu-band VH|VV]
+const numberUsage = Object.entries(NUMBER_FLAGS)
+  .map(([flag, field]) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? (field === 'chipSize' ? 'full chip' : field === 'valCropSize' ? 'whole chips' : 'none')})]`)
+  .join(' ');
+
+export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--full-chips]
+  [--lr-schedule constant|warmup-cosine] [--normalisation dataset|clay-v0] [--no-augment] [--otsu-band VH|VV]
 --max-minutes M: train as many epochs as fit in M minutes (then --epochs only caps them), keep the best checkpoint;
   run.json says why training stopped (stopReason). Defaults: docs/TRAINING.md`;
 

@@ -1,14 +1,18 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
+import type { ChipWaterArea, WaterAreas } from '../../api/run.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import type { ChipPrediction, ChipPredictor } from './predict-chip.ts';
+import { chipWaterArea, totalWaterAreas } from './water-areas.ts';
 
 export interface Evaluation {
   report: MetricsReport;
   /** Mean loss over chips with valid pixels (null when none). */
   loss: number | null;
+  /** Predicted and labelled water in km² over label-valid pixels. */
+  areas: WaterAreas;
 }
 
 /**
@@ -39,6 +43,7 @@ async function scoreSamples(
   onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
 ): Promise<Evaluation> {
   const confusions: ChipConfusion[] = [];
+  const areas: ChipWaterArea[] = [];
   let lossSum = 0;
   let lossChips = 0;
   for (const [index, load] of loaders.entries()) {
@@ -46,6 +51,8 @@ async function scoreSamples(
     const { sample, chip } = await load();
     const prediction = await predictor.predict(sample);
     confusions.push({ id: sample.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
+    const area = chip ? chipWaterArea(chip, prediction.mask, sample.label, sample.labelValid) : null;
+    if (area) areas.push(area);
     if (prediction.loss !== null) {
       lossSum += prediction.loss;
       lossChips++;
@@ -53,5 +60,5 @@ async function scoreSamples(
     if (chip) await onPrediction?.(chip, prediction);
     context?.progress({ phase, epoch: null, epochs: null, step: index + 1, steps, loss: null, samplesPerSecond: null, etaSeconds: null, message: sample.id });
   }
-  return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null };
+  return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null, areas: totalWaterAreas(areas) };
 }
