@@ -18,7 +18,18 @@ describe('train --max-minutes', () => {
     const record = await runJob('train', {
       outDir: runDir,
       // 1.2 s: the first step always runs, then the budget ends the first epoch early.
-      config: { model: 'scratch', dataDir: resolve(repoRoot, 'resources/demo'), maxMinutes: 0.02, epochs: 10_000, chipSize: 32, batchSize: 1, cropsPerChip: 8, valCropSize: 32, valCropsPerChip: 1, seed: 2 },
+      config: {
+        model: 'scratch',
+        dataDir: resolve(repoRoot, 'resources/demo'),
+        maxMinutes: 0.02,
+        epochs: 10_000,
+        chipSize: 32,
+        batchSize: 1,
+        cropsPerChip: 8,
+        valCropSize: 32,
+        valCropsPerChip: 1,
+        seed: 2,
+      },
     });
     expect(record.status).toBe('completed');
     expect(record.stopReason).toBe('max-minutes');

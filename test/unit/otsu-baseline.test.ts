@@ -35,8 +35,22 @@ describe('otsuThreshold', () => {
 });
 
 const CHIPS = [
-  { id: 'India_900498', file: 'sen1floods11/s1_label/India_900498_S1Hand.tif', band: 2, nodata: null, label: 'sen1floods11/s1_label/India_900498_LabelHand.tif', labelNodata: -1 },
-  { id: 'Nigeria_812045', file: 'sen1floods11/s1_label/Nigeria_812045_S1Hand.tif', band: 2, nodata: null, label: 'sen1floods11/s1_label/Nigeria_812045_LabelHand.tif', labelNodata: -1 },
+  {
+    id: 'India_900498',
+    file: 'sen1floods11/s1_label/India_900498_S1Hand.tif',
+    band: 2,
+    nodata: null,
+    label: 'sen1floods11/s1_label/India_900498_LabelHand.tif',
+    labelNodata: -1,
+  },
+  {
+    id: 'Nigeria_812045',
+    file: 'sen1floods11/s1_label/Nigeria_812045_S1Hand.tif',
+    band: 2,
+    nodata: null,
+    label: 'sen1floods11/s1_label/Nigeria_812045_LabelHand.tif',
+    labelNodata: -1,
+  },
   { id: 'jja10', file: 'c2smsfloods-s1/jja10_vh.tif', band: 1, nodata: 0, label: 'c2smsfloods-s1/jja10.tif', labelNodata: 255 },
 ];
 

@@ -61,10 +61,17 @@ describe('validation crops', () => {
   const size = 8;
   const plane = size * size;
   const sample: ModelSample = {
-    id: 'chip', channels: 2, inputHeight: size, inputWidth: size, height: size, width: size,
+    id: 'chip',
+    channels: 2,
+    inputHeight: size,
+    inputWidth: size,
+    height: size,
+    width: size,
     input: Float32Array.from({ length: 2 * plane }, (_, i) => i),
     label: Float32Array.from({ length: plane }, (_, i) => i % 2),
-    valid: new Float32Array(plane).fill(1), inputValid: new Uint8Array(plane).fill(1), labelValid: new Uint8Array(plane).fill(1),
+    valid: new Float32Array(plane).fill(1),
+    inputValid: new Uint8Array(plane).fill(1),
+    labelValid: new Uint8Array(plane).fill(1),
   };
   it('cuts the same crops of every plane at corners fixed by chip id and seed', () => {
     const crops = validationCrops(sample, 4, 3, 7);
@@ -90,7 +97,10 @@ describe('cross-validation regions and held-out splits', () => {
   it('groups Sen1Floods11 chips by country and C2S-MS chips by site, with overrides', () => {
     expect(regionFromChipId('Spain_7370579')).toBe('Spain');
     expect(regionFromChipId('jja10')).toBe('jja');
-    expect(groupByRegion(['Spain_1', 'India_2', 'pxs10', 'Spain_3'], { pxs10: 'India' })).toEqual({ India: ['India_2', 'pxs10'], Spain: ['Spain_1', 'Spain_3'] });
+    expect(groupByRegion(['Spain_1', 'India_2', 'pxs10', 'Spain_3'], { pxs10: 'India' })).toEqual({
+      India: ['India_2', 'pxs10'],
+      Spain: ['Spain_1', 'Spain_3'],
+    });
   });
 
   it('holds the named chips out of train and val', () => {

@@ -27,7 +27,10 @@ Regions come from chip ids (Sen1Floods11 country prefix, C2S-MS site letters); -
       if (!parsed.success) throw new UsageError(`--regions ${regionsFile}: expected a JSON object of chip id → region name`);
       regionOverrides = parsed.data;
     }
-    const only = option(args, 'only')?.split(',').map((r) => r.trim()).filter(Boolean);
+    const only = option(args, 'only')
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     const json = args.flags.has('json');
     const report = await runCliJob('cv', { config, dataDir, outDir, regionOverrides, onlyRegions: only }, io, json);
     io.stdout(json ? JSON.stringify(report, null, 2) + '\n' : `${formatCvTable(report)}\n${outDir}/cv.json\n`);

@@ -1,6 +1,14 @@
 /** Train settings from command-line flags (shared by `train` and `cv`); a flag not given keeps the contract's default. */
 import { resolve } from 'node:path';
-import { MODEL_KINDS, ModelKindSchema, TRAIN_CONFIG_DEFAULTS, TRAIN_NUMBER_OPTIONS, TrainConfigSchema, type TrainConfigInput, type TrainNumberOption } from '../../api/run.ts';
+import {
+  MODEL_KINDS,
+  ModelKindSchema,
+  TRAIN_CONFIG_DEFAULTS,
+  TRAIN_NUMBER_OPTIONS,
+  TrainConfigSchema,
+  type TrainConfigInput,
+  type TrainNumberOption,
+} from '../../api/run.ts';
 import { numberOption, option, requiredOption, UsageError, type ParsedArgs } from '../args.ts';
 import { checkConfigFlags, flagName } from '../config-flags.ts';
 
@@ -8,13 +16,30 @@ import { checkConfigFlags, flagName } from '../config-flags.ts';
 export const EPOCHS_UNDER_BUDGET = 10_000;
 
 /** Every numeric option of the api's TrainConfigSchema as `--kebab-case N`. */
-const NUMBER_FLAGS: Record<string, TrainNumberOption> = Object.fromEntries(TRAIN_NUMBER_OPTIONS.map((field) => [flagName(field).slice(2), field]));
-const CHOICE_FLAGS = { 'otsu-band': 'otsuBand', 'lr-schedule': 'lrSchedule', normalisation: 'normalisation' } as const satisfies Record<string, keyof TrainConfigInput>;
+const NUMBER_FLAGS: Record<string, TrainNumberOption> = Object.fromEntries(
+  TRAIN_NUMBER_OPTIONS.map((field) => [flagName(field).slice(2), field]),
+);
+const CHOICE_FLAGS = { 'otsu-band': 'otsuBand', 'lr-schedule': 'lrSchedule', normalisation: 'normalisation' } as const satisfies Record<
+  string,
+  keyof TrainConfigInput
+>;
 
-export const TRAIN_FLAGS = ['data', 'model', 'embeddings', 'encoder', ...Object.keys(NUMBER_FLAGS), ...Object.keys(CHOICE_FLAGS), 'no-augment', 'full-chips'];
+export const TRAIN_FLAGS = [
+  'data',
+  'model',
+  'embeddings',
+  'encoder',
+  ...Object.keys(NUMBER_FLAGS),
+  ...Object.keys(CHOICE_FLAGS),
+  'no-augment',
+  'full-chips',
+];
 
 const numberUsage = Object.entries(NUMBER_FLAGS)
-  .map(([flag, field]) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? (field === 'chipSize' ? 'full chip' : field === 'valCropSize' ? 'whole chips' : 'none')})]`)
+  .map(
+    ([flag, field]) =>
+      `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? (field === 'chipSize' ? 'full chip' : field === 'valCropSize' ? 'whole chips' : 'none')})]`,
+  )
   .join(' ');
 
 export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--full-chips]
@@ -30,7 +55,8 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfigInput {
   const encoder = option(args, 'encoder');
   if (embeddings) config.embeddingsDir = resolve(embeddings);
   if (encoder) config.encoder = resolve(encoder);
-  for (const [flag, field] of Object.entries(NUMBER_FLAGS)) if (option(args, flag) !== undefined) config[field] = numberOption(args, flag, 0);
+  for (const [flag, field] of Object.entries(NUMBER_FLAGS))
+    if (option(args, flag) !== undefined) config[field] = numberOption(args, flag, 0);
   for (const [flag, field] of Object.entries(CHOICE_FLAGS)) if (option(args, flag) !== undefined) config[field] = option(args, flag);
   if (config.maxMinutes !== undefined && config.epochs === undefined) config.epochs = EPOCHS_UNDER_BUDGET;
   if (args.flags.has('full-chips')) {
@@ -38,5 +64,10 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfigInput {
     config.chipSize = null;
   }
   if (args.flags.has('no-augment')) config.augment = false;
-  return checkConfigFlags(TrainConfigSchema, config, { dataDir: 'existing-folder', embeddingsDir: 'existing-folder', encoder: 'existing-file' }, { dataDir: '--data', embeddingsDir: '--embeddings' });
+  return checkConfigFlags(
+    TrainConfigSchema,
+    config,
+    { dataDir: 'existing-folder', embeddingsDir: 'existing-folder', encoder: 'existing-file' },
+    { dataDir: '--data', embeddingsDir: '--embeddings' },
+  );
 }

@@ -50,8 +50,14 @@ const mean = (values: (number | null)[]) => {
 export async function crossValidate(request: CrossValidateRequest, context: JobContext): Promise<CvReport> {
   const dataDir = resolve(request.dataDir);
   const chips = labelledChips(await inspectDataset(dataDir));
-  const regions = groupByRegion(chips.map((c) => c.id), request.regionOverrides);
-  if (Object.keys(regions).length < 2) throw new Error(`${dataDir}: leave-one-region-out needs chips from at least 2 regions, found ${Object.keys(regions).join(', ') || 'none'}`);
+  const regions = groupByRegion(
+    chips.map((c) => c.id),
+    request.regionOverrides,
+  );
+  if (Object.keys(regions).length < 2)
+    throw new Error(
+      `${dataDir}: leave-one-region-out needs chips from at least 2 regions, found ${Object.keys(regions).join(', ') || 'none'}`,
+    );
   const byId = new Map(chips.map((c) => [c.id, c]));
   const report: CvReport = {
     dataDir,
@@ -70,7 +76,15 @@ export async function crossValidate(request: CrossValidateRequest, context: JobC
     if (request.onlyRegions && !request.onlyRegions.includes(region)) continue;
     context.throwIfCancelled();
     context.log(`fold ${region}: holding out ${ids.join(', ')}`);
-    report.folds.push(await runFold(region, ids.map((id) => byId.get(id)!), request, dataDir, context));
+    report.folds.push(
+      await runFold(
+        region,
+        ids.map((id) => byId.get(id)!),
+        request,
+        dataDir,
+        context,
+      ),
+    );
     summarise(report);
     await writeJsonAtomic(reportFile, CvReportSchema.parse(report));
   }
@@ -79,9 +93,26 @@ export async function crossValidate(request: CrossValidateRequest, context: JobC
   return report;
 }
 
-async function runFold(region: string, heldOut: ChipInfo[], request: CrossValidateRequest, dataDir: string, context: JobContext): Promise<CvFold> {
+async function runFold(
+  region: string,
+  heldOut: ChipInfo[],
+  request: CrossValidateRequest,
+  dataDir: string,
+  context: JobContext,
+): Promise<CvFold> {
   const runDir = join(resolve(request.outDir), `fold-${region}`);
-  const fold: CvFold = { region, chips: heldOut.map((c) => c.id), runDir, stopReason: null, epochs: 0, trainSeconds: 0, collapse: null, scores: {} as CvFold['scores'], perChip: [], error: null };
+  const fold: CvFold = {
+    region,
+    chips: heldOut.map((c) => c.id),
+    runDir,
+    stopReason: null,
+    epochs: 0,
+    trainSeconds: 0,
+    collapse: null,
+    scores: {} as CvFold['scores'],
+    perChip: [],
+    error: null,
+  };
   const perChip = new Map(heldOut.map((c) => [c.id, {} as Record<CvPredictor, number | null>]));
   const score = async (name: CvPredictor, predictor: ChipPredictor, source: Parameters<typeof evaluateChips>[1]) => {
     try {
@@ -94,7 +125,12 @@ async function runFold(region: string, heldOut: ChipInfo[], request: CrossValida
   };
   try {
     const record = await trainRun({ outDir: runDir, config: { ...request.config, dataDir }, testChips: fold.chips }, context);
-    Object.assign(fold, { stopReason: record.stopReason, epochs: record.epochs.length, trainSeconds: record.timings.trainSeconds, collapse: record.collapse });
+    Object.assign(fold, {
+      stopReason: record.stopReason,
+      epochs: record.epochs.length,
+      trainSeconds: record.timings.trainSeconds,
+      collapse: record.collapse,
+    });
     const run = await openTrainedRun(runDir, heldOut, 'best');
     await score('model', run.predictor, run.source);
   } catch (error) {

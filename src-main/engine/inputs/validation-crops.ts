@@ -23,7 +23,8 @@ export function validationCrops(sample: ModelSample, size: number, count: number
     const x = random.int(sample.width - edge + 1);
     const y = random.int(sample.height - edge + 1);
     const input = new Float32Array(sample.channels * edge * edge);
-    for (let c = 0; c < sample.channels; c++) input.set(cropPlane(sample.input.subarray(c * plane, (c + 1) * plane), sample.width, x, y, edge), c * edge * edge);
+    for (let c = 0; c < sample.channels; c++)
+      input.set(cropPlane(sample.input.subarray(c * plane, (c + 1) * plane), sample.width, x, y, edge), c * edge * edge);
     return {
       id: `${sample.id}#${k}`,
       input,

@@ -36,12 +36,31 @@ export async function createBaselineRun(input: BaselineRunInput, context: JobCon
     createdAt: now,
     updatedAt: now,
     config,
-    data: { dir: config.dataDir, fingerprint: input.fingerprint, chips: input.chips.length, inputBands: [config.otsuBand], normalisation: null, split: input.split, notes: [] },
+    data: {
+      dir: config.dataDir,
+      fingerprint: input.fingerprint,
+      chips: input.chips.length,
+      inputBands: [config.otsuBand],
+      normalisation: null,
+      split: input.split,
+      notes: [],
+    },
     model: { kind: 'otsu', parameters: 0, inputChannels: 1 },
     backend: { name: 'js', device: 'CPU (plain JavaScript: a histogram per chip, no tensors)', skipped: [] },
     versions: engineVersions(input.tfjsVersion),
     epochs: evaluation
-      ? [{ epoch: 1, trainLoss: 0, val: evaluation.report.metrics, valLoss: null, seconds, samples: 0, samplesPerSecond: 0, collapse: null }]
+      ? [
+          {
+            epoch: 1,
+            trainLoss: 0,
+            val: evaluation.report.metrics,
+            valLoss: null,
+            seconds,
+            samples: 0,
+            samplesPerSecond: 0,
+            collapse: null,
+          },
+        ]
       : [],
     best: evaluation ? { epoch: 1, valIou: evaluation.report.metrics.iou } : null,
     timings: { trainSeconds: 0, resumedTimes: 0 },

@@ -31,7 +31,10 @@ export function collapseWarning(collapse: Collapse, where: string): string {
  * Which of two validation results to keep as "best": a non-collapsed model always beats a collapsed one
  * (the floor), then the higher IoU wins. A first result (no best yet) is always kept.
  */
-export function isBetter(candidate: { iou: number | null; collapse: Collapse | null }, best: { iou: number | null; collapse: Collapse | null } | null): boolean {
+export function isBetter(
+  candidate: { iou: number | null; collapse: Collapse | null },
+  best: { iou: number | null; collapse: Collapse | null } | null,
+): boolean {
   if (best === null) return true;
   if ((candidate.collapse === null) !== (best.collapse === null)) return candidate.collapse === null;
   if (candidate.iou === null) return false;
