@@ -48,6 +48,18 @@ export const EncoderDownloadOfferSchema = z.object({
   /** Bytes of an interrupted download that the next one resumes from. */
   partialBytes: z.number().nullable(),
   downloading: z.boolean(),
+  /** The pinned address, and the release page to open when it stops working. */
+  url: z.string(),
+  releasePage: z.string(),
+  /** `5.16 GB`: the release page's figure until a download verifies the exact size and SHA-256. */
+  sizeLabel: z.string(),
+  verified: z.boolean(),
+  /** Disk the download needs (file + converted encoder cache + slack, less a resumable part) and what is free. */
+  neededBytes: z.number(),
+  freeBytes: z.number().nullable(),
+  enough: z.boolean(),
+  /** `5.16 GB (documented, unverified), needs ~6.6 GB free; 40.20 GB free in /…`. */
+  summary: z.string(),
 });
 export type EncoderDownloadOffer = z.infer<typeof EncoderDownloadOfferSchema>;
 
@@ -68,8 +80,12 @@ export const encoderRequestSchemas = {
   'encoders.list': z.object({}),
   /** App: opens the native file dialog (any `name` is ignored). Server: `name` is a file inside the weights folder. */
   'encoders.load': z.object({ name: z.string().min(1).max(500).optional() }),
-  /** Resolves when the file is complete, verified and identified; progress arrives as events. */
-  'encoders.download': z.object({ catalogueId }),
+  /**
+   * Resolves when the file is complete, verified and identified; progress arrives as events. `url` ("use this
+   * URL"): fetch this entry's file from another https address (e.g. where the release moved it); the
+   * catalogue's size and checksum are then not applied, and the computed SHA-256 is returned to record.
+   */
+  'encoders.download': z.object({ catalogueId, url: z.string().url().max(2000).optional() }),
   'encoders.cancelDownload': z.object({ catalogueId }),
 } as const;
 
@@ -77,7 +93,7 @@ export interface EncoderResponseMap {
   'encoders.list': EncodersList;
   /** null when the user cancelled the dialog. */
   'encoders.load': { checkpoint: EncoderCheckpoint | null };
-  'encoders.download': { checkpoint: EncoderCheckpoint };
+  'encoders.download': { checkpoint: EncoderCheckpoint; sha256: string; verified: boolean };
   'encoders.cancelDownload': { cancelled: boolean };
 }
 

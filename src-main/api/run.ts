@@ -133,6 +133,23 @@ export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
 export const RUN_STATUSES = ['running', 'completed', 'stopped-early', 'cancelled', 'failed'] as const;
 
+/** What an encoder actually saw (clay-decoder / linear-probe runs with an encoder): shown on the run card. */
+export const EncoderInputsSchema = z.object({
+  version: z.enum(['v0', 'v1.5']),
+  /** The distinct encoder inputs used over the run's chips, e.g. `clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10`. */
+  recipes: z.array(z.string()),
+  /**
+   * Bands the encoder requires that the chips lacked and that were fed as 0 after normalisation (the band's
+   * mean): Clay v0's fixed 13 bands on Sentinel-1-only chips. Clay v1.5 encodes the bands a chip has.
+   */
+  zeroFilledBands: z.array(z.string()),
+  /** Chips that had at least one band zero-filled. */
+  chipsZeroFilled: z.number().int(),
+  /** One sentence for people. */
+  summary: z.string(),
+});
+export type EncoderInputs = z.infer<typeof EncoderInputsSchema>;
+
 export const RunRecordSchema = z.object({
   formatVersion: z.literal(1),
   id: z.string(),
@@ -152,6 +169,8 @@ export const RunRecordSchema = z.object({
     split: SplitSchema,
     /** Input problems the run worked around (missing bands, nodata set to 0, unreadable chips). */
     notes: z.array(z.string()),
+    /** Runs on an encoder's embeddings: what the encoder saw (absent in older records and pixel runs). */
+    encoderInputs: EncoderInputsSchema.optional(),
   }),
   model: z.object({
     kind: ModelKindSchema,

@@ -20,7 +20,7 @@ import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './ap
 import type { RunRecord } from '../../src-main/api/run.ts';
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
-import type { ClayWeightsEntry } from '../../src-main/engine/weights/catalogue.ts';
+import { findCatalogueEntry, type ClayWeightsEntry } from '../../src-main/engine/weights/catalogue.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
@@ -92,8 +92,8 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     mirror = await slowFileServer(clayV15);
     // The official entries, pointed at a local mirror (v1.5) and at a closed port (v0.1: "no network").
     const catalogue: ClayWeightsEntry[] = [
-      { id: 'clay-v1.5', version: 'v1.5', fileName: 'clay-v1.5.ckpt', url: `${mirror.url}/v1.5/clay-v1.5.ckpt`, sizeBytes: statSync(clayV15).size, sha256: null, description: 'Clay v1.5 (test mirror).' },
-      { id: 'clay-v0.1', version: 'v0', fileName: 'Clay_v0.1.ckpt', url: 'http://127.0.0.1:9/Clay_v0.1.ckpt', sizeBytes: null, sha256: null, description: 'Clay v0.1 (unreachable).' },
+      { ...findCatalogueEntry('clay-v1.5')!, url: `${mirror.url}/v1.5/clay-v1.5.ckpt`, sizeBytes: statSync(clayV15).size, description: 'Clay v1.5 (test mirror).' },
+      { ...findCatalogueEntry('clay-v0.1')!, fileName: 'Clay_v0.1.ckpt', url: 'http://127.0.0.1:9/Clay_v0.1.ckpt', description: 'Clay v0.1 (unreachable).' },
     ];
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: null, weightsDir, weightsCatalogue: catalogue });
     server = await startServer({ service, rendererDir, port: 0 });

@@ -1,7 +1,7 @@
 /** TypeScript side of test/helpers/vector_judge.py: GDAL/numpy references for pixel areas, water areas and polygons. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SYSTEM_PYTHON } from './python-reference.ts';
+import { SYSTEM_PYTHON } from './references.ts';
 
 const JUDGE = join(import.meta.dirname, 'vector_judge.py');
 
@@ -34,7 +34,8 @@ export interface JudgedVectors {
   files: Record<string, { features: number; invalid: number; areaM2: number; epsg: string; driver: string; gpkgErrors?: string[] }>;
 }
 
-export const judgeVectors = (mask: string, minPixels: number, files: string[]): JudgedVectors => runJudge(['judge', mask, String(minPixels), ...files]);
+export const judgeVectors = (mask: string, minPixels: number, files: string[]): JudgedVectors =>
+  runJudge(['judge', mask, String(minPixels), ...files]);
 
 /** Tiles real labels into one `width`×`height` uint8 mask (1/0/255) on the first label's grid. */
 export function buildMosaic(out: string, width: number, height: number, labels: string[]): void {

@@ -6,6 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCompletedOutputs } from '../../src-main/engine/fs/completion.ts';
 import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { checkGeoTiffsComplete, demoData, midWork, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills } from './kill-scenarios.ts';
@@ -44,6 +45,8 @@ describe('nothing is lost under SIGKILL', () => {
     // armed on a step that is not the last, the kill lands while predict is still exporting
     const killed = await runAndKill(args, random() * 100, midWork);
     const afterKill = await checkGeoTiffsComplete(out);
+    // a killed predict has no completion marker: nothing in the folder reads as a finished output
+    if (killed.killed) expect((await readCompletedOutputs(out)).complete).toBe(false);
     console.log(`predict: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms with ${afterKill.complete} complete GeoTIFFs, ${afterKill.temp} temp files`);
     expect(killed.killed, `the kill must land before predict finishes (exit code ${killed.code})`).toBe(true);
     const rerun = await runToEnd(args);
@@ -51,6 +54,9 @@ describe('nothing is lost under SIGKILL', () => {
     const final = await checkGeoTiffsComplete(out);
     expect(final.complete).toBeGreaterThanOrEqual(afterKill.complete);
     expect(final.complete).toBeGreaterThan(0);
+    const completed = await readCompletedOutputs(out);
+    expect(completed.complete, completed.problems.join('; ')).toBe(true);
+    expect(completed.files.length).toBe(final.complete);
   }, 150_000);
 
   const encoder = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');

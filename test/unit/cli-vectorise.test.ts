@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/main.ts';
 import { VectorSummarySchema } from '../../src-main/api/vector.ts';
+import { writeMaskVectors } from '../../src-main/engine/vector/write-mask-vectors.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const demo = join(repoRoot, 'resources/demo/c2smsfloods');
@@ -52,6 +53,27 @@ describe.skipIf(!existsSync(mask))('floodlens vectorise', () => {
     // 168 704 water pixels of 10 m × 10 m in the C2S-MS label (counted by numpy in vector-gdal.test.ts's judge).
     expect(summary.maskWaterAreaKm2).toBeCloseTo(16.8704, 9);
     expect(summary.featureAreaKm2).toBeLessThan(summary.maskWaterAreaKm2);
+  });
+
+  it('cancelled half-way: rejects with the reason and leaves no file, not even a temporary one', async () => {
+    const out = join(temp, 'cancelled');
+    const controller = new AbortController();
+    const reason = new Error('cancelled by the test');
+    const written = writeMaskVectors(
+      mask,
+      out,
+      'jja10',
+      { formats: ['gpkg', 'geojson'] },
+      {
+        signal: controller.signal,
+        onProgress: ({ rowsDone, height }) => {
+          expect(rowsDone).toBeLessThan(height);
+          controller.abort(reason);
+        },
+      },
+    );
+    await expect(written).rejects.toBe(reason);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
   it('a file that is not a mask fails with exit 1 naming it, and leaves no file', async () => {

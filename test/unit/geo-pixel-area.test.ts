@@ -7,12 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { readBands, readRasterHeader } from '../../src-main/engine/geo/geotiff-file.ts';
 import { maskAreas, pixelAreaM2ByRow, PixelAreaError, type RasterGrid } from '../../src-main/engine/geo/pixel-area.ts';
 import { proj4ForEpsg } from '../../src-main/engine/geo/crs.ts';
-import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
-import { hasRasterio } from '../helpers/python-reference.ts';
+import { sharedData } from '../helpers/shared.ts';
+import { needs } from '../helpers/references.ts';
 import { referenceAreas } from '../helpers/vector-judge.ts';
 
-const ready = hasShared && hasRasterio;
-reportSkippedWithoutShared('pixel areas vs PROJ/rasterio');
+const ready = needs('pixel areas vs PROJ/rasterio', 'shared', 'rasterio', 'gdal');
 
 const CHIPS = [
   ['sen1floods11', 'Spain_7370579', 'Spain_7370579_LabelHand.tif'],
@@ -36,7 +35,8 @@ describe.skipIf(!ready)('pixel areas on real chips', () => {
       const grid = await gridOf(file);
       const areaOfRow = pixelAreaM2ByRow(grid);
       const expected = reference.get(file)!;
-      for (let row = 0; row < grid.height; row++) expect(Math.abs(areaOfRow(row) / expected.rows[row] - 1), `${file} row ${row}`).toBeLessThan(1e-9);
+      for (let row = 0; row < grid.height; row++)
+        expect(Math.abs(areaOfRow(row) / expected.rows[row] - 1), `${file} row ${row}`).toBeLessThan(1e-9);
       const [label] = await readBands(file);
       const areas = maskAreas(grid, label);
       expect(Math.abs(areas.validAreaM2 / expected.valid - 1), file).toBeLessThan(1e-9);

@@ -8,13 +8,13 @@ import { labelMasks } from '../../src-main/engine/dataset/label.ts';
 import { readBands } from '../../src-main/engine/geo/geotiff-file.ts';
 import { chipWaterArea, totalWaterAreas } from '../../src-main/engine/run/water-areas.ts';
 import { labelledChips } from '../../src-main/engine/inputs/chip-samples.ts';
-import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
-import { hasRasterio } from '../helpers/python-reference.ts';
+import { sharedData } from '../helpers/shared.ts';
+import { needs } from '../helpers/references.ts';
 import { referenceAreas } from '../helpers/vector-judge.ts';
 
-reportSkippedWithoutShared('evaluation water areas');
+const ready = needs('evaluation water areas', 'shared', 'rasterio', 'gdal');
 
-describe.skipIf(!hasShared || !hasRasterio)('water areas of evaluated chips', () => {
+describe.skipIf(!ready)('water areas of evaluated chips', () => {
   it('per chip and total km² match numpy + PROJ to 1e-9 (relative)', async () => {
     const chips = [
       ...labelledChips(await inspectDataset(sharedData('sen1floods11', 's1_label'))),
@@ -34,7 +34,10 @@ describe.skipIf(!hasShared || !hasRasterio)('water areas of evaluated chips', ()
       const expected = reference.get(chip.labelFile!)!;
       const close = (km2: number, m2: number) => (m2 === 0 ? km2 === 0 : Math.abs((km2 * 1e6) / m2 - 1) < 1e-9);
       expect(close(area.labelWaterKm2, expected.water), `${chip.id} label ${area.labelWaterKm2} vs ${expected.water}`).toBe(true);
-      expect(close(area.predictedWaterKm2, expected.predicted!), `${chip.id} predicted ${area.predictedWaterKm2} vs ${expected.predicted}`).toBe(true);
+      expect(
+        close(area.predictedWaterKm2, expected.predicted!),
+        `${chip.id} predicted ${area.predictedWaterKm2} vs ${expected.predicted}`,
+      ).toBe(true);
       expect(close(area.validAreaKm2, expected.valid), `${chip.id} valid`).toBe(true);
       areas.push(area);
     }

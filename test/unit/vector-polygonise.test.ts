@@ -28,7 +28,12 @@ function floodFillSizes(mask: Uint8Array, width: number, height: number): number
       size++;
       const x = k % width;
       const y = Math.floor(k / width);
-      for (const [nx, ny] of [[x + 1, y], [x - 1, y], [x, y + 1], [x, y - 1]]) {
+      for (const [nx, ny] of [
+        [x + 1, y],
+        [x - 1, y],
+        [x, y + 1],
+        [x, y - 1],
+      ]) {
         const j = ny * width + nx;
         if (nx >= 0 && ny >= 0 && nx < width && ny < height && mask[j] === 1 && !seen[j]) {
           seen[j] = 1;
@@ -43,7 +48,11 @@ function floodFillSizes(mask: Uint8Array, width: number, height: number): number
 
 function polygonise(mask: Uint8Array, width: number, height: number): { components: WaterComponent[]; polygoniser: MaskPolygoniser } {
   const components: WaterComponent[] = [];
-  const polygoniser = new MaskPolygoniser(width, (row) => 100 + row, (component) => components.push(component));
+  const polygoniser = new MaskPolygoniser(
+    width,
+    (row) => 100 + row,
+    (component) => components.push(component),
+  );
   for (let y = 0; y < height; y++) polygoniser.pushRow(mask.subarray(y * width, (y + 1) * width));
   polygoniser.finish();
   return { components, polygoniser };
@@ -65,7 +74,8 @@ function checkPolygon(polygon: PixelPolygon): number {
 function noCrossings(polygon: PixelPolygon): boolean {
   const segments: number[][] = [];
   for (const ring of [polygon.shell, ...polygon.holes]) for (let i = 0; i + 3 < ring.length; i += 2) segments.push(ring.slice(i, i + 4));
-  for (let i = 0; i < segments.length; i++) for (let j = i + 1; j < segments.length; j++) if (segmentsConflict(segments[i], segments[j])) return false;
+  for (let i = 0; i < segments.length; i++)
+    for (let j = i + 1; j < segments.length; j++) if (segmentsConflict(segments[i], segments[j])) return false;
   return true;
 }
 
@@ -98,7 +108,11 @@ describe('streaming mask polygoniser', () => {
     expect(components[0].pixels).toBe(11);
     expect(components[0].areaM2).toBe(2 * (100 + 101 + 102) + 5 * 103);
     expect(components[0].polygons[0].holes).toHaveLength(0);
-    const polygoniser = new MaskPolygoniser(1000, () => 1, () => undefined);
+    const polygoniser = new MaskPolygoniser(
+      1000,
+      () => 1,
+      () => undefined,
+    );
     const stripes = new Uint8Array(1000).map((_, x) => (x % 4 === 0 ? 1 : 0));
     for (let y = 0; y < 50; y++) polygoniser.pushRow(y % 10 === 9 ? new Uint8Array(1000) : stripes);
     expect(polygoniser.liveIds).toBe(0); // row 49 is dry: every stripe has closed

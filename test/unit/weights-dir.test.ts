@@ -3,25 +3,43 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/main.ts';
-import { CLAY_WEIGHTS_CATALOGUE, findCatalogueEntry } from '../../src-main/engine/weights/catalogue.ts';
+import { bytesNeededFor, CLAY_WEIGHTS_CATALOGUE, findCatalogueEntry } from '../../src-main/engine/weights/catalogue.ts';
+import { planDownload } from '../../src-main/engine/weights/download-plan.ts';
 import { defaultCliDataDir, listWeights, weightsDir } from '../../src-main/engine/weights/weights-dir.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'floodlens-weights-dir-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('Clay weights catalogue', () => {
-  it('lists each official release once, from the made-with-clay/Clay repository over https', () => {
+  it('pins each official release to a commit where the file exists, with its documented size and release page', async () => {
     expect(CLAY_WEIGHTS_CATALOGUE.map((e) => e.id)).toEqual(['clay-v1.5', 'clay-v0.1']);
     expect(new Set(CLAY_WEIGHTS_CATALOGUE.map((e) => e.fileName)).size).toBe(CLAY_WEIGHTS_CATALOGUE.length);
     for (const entry of CLAY_WEIGHTS_CATALOGUE) {
-      expect(entry.url.startsWith('https://huggingface.co/made-with-clay/Clay/resolve/main/')).toBe(true);
+      expect(entry.revision).toMatch(/^[0-9a-f]{40}$/);
+      expect(entry.url).toBe(`https://huggingface.co/made-with-clay/Clay/resolve/${entry.revision}/${entry.pathInRepo}`);
       expect(entry.url.endsWith(`/${entry.fileName}`)).toBe(true);
+      expect(entry.releasePage.startsWith(`https://huggingface.co/made-with-clay/Clay/tree/${entry.revision}/`)).toBe(true);
+      expect(entry.documentedSize.source).toMatch(/^https:\/\/huggingface\.co\/made-with-clay\/Clay\//);
+      // Unverified until a download verifies them: never filled in from memory.
       if (entry.sha256 !== null) expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
       if (entry.sizeBytes !== null) expect(Number.isSafeInteger(entry.sizeBytes) && entry.sizeBytes > 0).toBe(true);
     }
-    expect(findCatalogueEntry('clay-v1.5')?.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/main/v1.5/clay-v1.5.ckpt');
-    expect(findCatalogueEntry('clay-v0.1')?.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/main/Clay_v0.1_epoch-24_val-loss-0.46.ckpt');
+    // The release moved v0 into v0/ (commit 2033cf5) and documents clay-v1.5.ckpt at 5.16 GB (not the 1.25 GB encoder exports).
+    const v15 = findCatalogueEntry('clay-v1.5')!;
+    expect(v15.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v1.5/clay-v1.5.ckpt');
+    expect(v15.documentedSize.label).toBe('5.16 GB');
+    expect(findCatalogueEntry('clay-v0.1')?.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v0/Clay_v0.1_epoch-24_val-loss-0.46.ckpt');
     expect(findCatalogueEntry('nope')).toBeUndefined();
+
+    // Shown before a download: size, unverified, and the free space it needs (file + 1.25 GB encoder cache + slack).
+    expect(bytesNeededFor(v15)).toBe(Math.ceil(5.16e9 * 1.02 + 311_442_944 * 4));
+    const plan = await planDownload(v15, '/weights', 0, async () => 4e9);
+    expect(plan).toMatchObject({ sizeLabel: '5.16 GB', verified: false, enough: false, freeBytes: 4e9 });
+    expect(plan.summary).toBe('5.16 GB (documented, unverified), needs ~6.6 GB free; 4.00 GB free in /weights');
+    // A resumed download needs only the rest.
+    expect((await planDownload(v15, '/weights', 5e9, async () => 4e9)).enough).toBe(true);
+    // The real statfs of this machine answers for a folder that does not exist yet.
+    expect((await planDownload(v15, join(work, 'not', 'yet'))).freeBytes).toBeGreaterThan(0);
   });
 });
 

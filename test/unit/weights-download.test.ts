@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,7 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
       if (path === '/hop/redirect-absolute') return void res.writeHead(307, { location: `${base}/file` }).end();
       if (path === '/redirect-to-plain-http-elsewhere') return void res.writeHead(302, { location: 'http://example.invalid/clay.ckpt' }).end();
       if (path === '/redirect-loop') return void res.writeHead(302, { location: '/redirect-loop' }).end();
+      if (path === '/gone') return void res.writeHead(410, { 'content-type': 'text/plain' }).end('gone');
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -214,6 +215,28 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
     expect(existsSync(partPath(target))).toBe(false);
   });
 
+  it('on 404 and 410 of a catalogue file, names the release page to open and the "use this URL" way out', async () => {
+    const releasePage = 'https://huggingface.co/made-with-clay/Clay/tree/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v1.5';
+    for (const [path, status] of [['/moved.ckpt', 404], ['/gone', 410]] as const) {
+      const error = await expectDownloadError(downloadFile({ url: `${base}${path}`, dest: dest(`gone-${status}`), releasePage }), 'http-status');
+      expect(error.status).toBe(status);
+      expect(error.releasePage).toBe(releasePage);
+      expect(error.message).toContain(`Open ${releasePage} to find it`);
+      expect(error.message).toContain('Use this URL');
+    }
+  });
+
+  it('refuses, before writing a byte, a download the disk cannot hold (Content-Length + reserve vs statfs)', async () => {
+    const target = dest('no-space');
+    const error = await expectDownloadError(downloadFile({ url: `${base}/file`, dest: target, reserveBytes: 1000, freeSpace: async () => body.length }), 'disk-space');
+    expect(error.message).toContain('not enough free disk');
+    expect(error).toMatchObject({ expected: String(body.length + 1000), actual: String(body.length) });
+    expect(existsSync(partPath(target))).toBe(false);
+    // Exactly enough is enough.
+    await downloadFile({ url: `${base}/file`, dest: target, reserveBytes: 1000, freeSpace: async () => body.length + 1000 });
+    expect(readFileSync(target).equals(body)).toBe(true);
+  });
+
   it('reports a refused connection as offline with the "load it yourself" hint', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -295,5 +318,33 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
     expect(bad).toBe(1);
     expect(err.join('')).toContain('checksum mismatch');
     expect(existsSync(join(dir, 'clay-v1.5.ckpt'))).toBe(false);
+
+    // "Use this URL" without a catalogue id: the file keeps the URL's name, and the hash to record is printed.
+    out.length = 0;
+    expect(await runCli(['weights', 'download', '--dir', dir, '--url', `${base}/file`], io)).toBe(0);
+    expect(readFileSync(join(dir, 'file')).equals(body)).toBe(true);
+    expect(out.join('')).toContain(`sha256 ${sha256} (unverified: record this hash`);
+    expect(out.join('')).toContain('Clay v0 encoder');
+  });
+
+  it('`floodlens weights add` links a checkpoint the user already has into --dir, after identifying it, and prints its hash', async () => {
+    const dir = join(work, 'add');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) };
+    expect(await runCli(['weights', 'add', fixturePath, '--dir', dir], io)).toBe(0);
+    const added = join(dir, 'clay-v0-tiny.ckpt');
+    // Not a second copy of the weights: the same inode (hard link) or a symbolic link to it.
+    expect(lstatSync(added).isSymbolicLink() || statSync(added).ino === statSync(fixturePath).ino).toBe(true);
+    expect(readFileSync(added).equals(body)).toBe(true);
+    expect(out.join('')).toMatch(/\((hard-link|symlink)\)/);
+    expect(out.join('')).toContain(`sha256 ${sha256}`);
+    // Adding it again is a no-op; a file that is not a Clay encoder is refused with the reason.
+    expect(await runCli(['weights', 'add', fixturePath, '--dir', dir], io)).toBe(0);
+    const notClay = join(work, 'not-clay.ckpt');
+    writeFileSync(notClay, 'hello');
+    expect(await runCli(['weights', 'add', notClay, '--dir', dir], io)).toBe(1);
+    expect(err.join('')).toContain('is not a usable Clay encoder');
+    expect(existsSync(join(dir, 'not-clay.ckpt'))).toBe(false);
   });
 });

@@ -9,7 +9,8 @@ export function vectorFormatsOption(raw: string | undefined, fallback: VectorFor
   if (raw === undefined) return fallback;
   const formats = raw.split(',').map((part) => part.trim());
   for (const format of formats) {
-    if (!VectorFormatSchema.safeParse(format).success) throw new UsageError(`--vector takes ${VECTOR_FORMATS.join(', ')} (comma-separated), got "${raw}"`);
+    if (!VectorFormatSchema.safeParse(format).success)
+      throw new UsageError(`--vector takes ${VECTOR_FORMATS.join(', ')} (comma-separated), got "${raw}"`);
   }
   if (new Set(formats).size !== formats.length) throw new UsageError(`--vector names a format twice: "${raw}"`);
   return formats as VectorFormat[];
@@ -32,7 +33,11 @@ export const vectoriseCommand: CliCommand = {
     const formats = vectorFormatsOption(option(args, 'vector'), ['gpkg', 'geojson']);
     const maskPath = requiredPathOption(args, 'mask', 'existing-file');
     const outDir = requiredPathOption(args, 'out', 'folder-or-new');
-    const stem = option(args, 'stem') ?? basename(maskPath).replace(/\.tiff?$/i, '').replace(/_mask$/, '');
+    const stem =
+      option(args, 'stem') ??
+      basename(maskPath)
+        .replace(/\.tiff?$/i, '')
+        .replace(/_mask$/, '');
     if (!/^[^/\\\0]+$/.test(stem)) throw new UsageError(`--stem must be a file name without folders, got "${stem}"`);
     const json = args.flags.has('json');
     const result = await runCliJob('vectorise', { maskPath, outDir, stem, options: { formats, minPixels, simplify } }, io, json);

@@ -7,8 +7,8 @@ export function navigationAllowed(url: string, pages: AppPages): boolean {
 }
 
 /**
- * Hosts whose pages a link in the app may open in the user's browser (basemap attributions and
- * data credits). Anything else a page asks to open is dropped.
+ * Hosts whose pages a link in the app may open in the user's browser (basemap attributions, data
+ * credits, the Clay weights' release page). Anything else a page asks to open is dropped.
  */
 export const EXTERNAL_LINK_HOSTS: readonly string[] = [
   'www.openstreetmap.org',
@@ -17,6 +17,7 @@ export const EXTERNAL_LINK_HOSTS: readonly string[] = [
   'www.naturalearthdata.com',
   'maplibre.org',
   'github.com',
+  'huggingface.co',
 ];
 
 /** `setWindowOpenHandler` always denies a new window; this says whether to hand the URL to the OS browser. */

@@ -35,6 +35,8 @@ export interface ClayChipInput {
   recipe: string;
   /** Inputs the chip lacked and what was used instead (recorded per chip in the embeddings index). */
   missingInputs: string[];
+  /** Bands the encoder requires that the chip lacked, fed as 0 after normalisation (v0 only; v1.5 takes any subset). */
+  zeroFilledBands: string[];
 }
 
 /** The recipe identity of a cache: embeddings made with different input options are not interchangeable. */
@@ -62,7 +64,7 @@ async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
   const normalised = normaliseClayV0(raster);
   const plane = raster.width * raster.height;
   const missingInputs: string[] = [];
-  if (normalised.missingBands.length > 0) missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: set to the v0 mean (0 after normalisation)`);
+  if (normalised.missingBands.length > 0) missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: fed as zeros (0 after normalisation = the v0 mean)`);
   CLAY_V0_BANDS.forEach((band, i) => {
     const note = nodataNote(chip, band, normalised.nodataPixels[i], plane);
     if (note) missingInputs.push(note);
@@ -78,6 +80,7 @@ async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
     batch: { pixels: normalised.pixels, shape: [1, 13, raster.height, raster.width], latlon: Float32Array.from(latlon), time: Float32Array.from(timestep) },
     recipe: 'clay-v0 13 bands (v0 order, v0 statistics, S1 linear power)',
     missingInputs,
+    zeroFilledBands: [...normalised.missingBands],
   };
 }
 
@@ -137,5 +140,6 @@ async function clayV15Input(chip: ChipInfo, options: ClayInputOptions): Promise<
     },
     recipe: `clay-v1.5 ${platform.name} [${used.map((b) => b.band).join(', ')}] gsd ${platform.gsd}`,
     missingInputs,
+    zeroFilledBands: [],
   };
 }

@@ -118,7 +118,7 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
         if (store.channels !== channels || store.grid.height !== gridHeight || store.grid.width !== gridWidth) {
           throw new Error(`embedding [${channels}, ${gridHeight}, ${gridWidth}] does not fit this folder's [${store.channels}, ${store.grid.height}, ${store.grid.width}] (chips of different sizes cannot share a cache)`);
         }
-        await store.write(chip.id, grid, fingerprints.get(chip.id)!, { inputs: input.recipe, missingInputs: input.missingInputs });
+        await store.write(chip.id, grid, fingerprints.get(chip.id)!, { inputs: input.recipe, missingInputs: input.missingInputs, zeroFilledBands: input.zeroFilledBands });
         result.computed.push(chip.id);
         result.missingInputs[chip.id] = input.missingInputs;
       } catch (error) {

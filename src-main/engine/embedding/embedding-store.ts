@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { CanonicalBand } from '../../api/dataset.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-write.ts';
-import { chipFileStem } from '../fs/chip-file-stem.ts';
+import { freeFileStem } from '../fs/chip-file-stem.ts';
+import { readJsonFile } from '../fs/json-file.ts';
 
 /** On-disk embeddings: see docs/EMBEDDINGS.md. */
 export const EMBEDDINGS_INDEX = 'embeddings.json';
@@ -27,6 +28,8 @@ const IndexSchema = z.object({
       inputs: z.string().optional(),
       /** What the chip lacked and what stood in for it (missing bands, nodata, date, CRS). */
       missingInputs: z.array(z.string()).optional(),
+      /** Bands the encoder requires that the chip lacked, fed as 0 after normalisation. */
+      zeroFilledBands: z.array(z.string()).optional(),
     }),
   ),
 });
@@ -62,9 +65,9 @@ export class EmbeddingStore {
     const path = join(dir, EMBEDDINGS_INDEX);
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path, 'utf8'));
+      raw = await readJsonFile(path);
     } catch (error) {
-      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message})`);
+      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message.replace(`${path}: `, '')})`);
     }
     const parsed = IndexSchema.safeParse(raw);
     if (!parsed.success) throw new EmbeddingStoreError(path, `invalid embeddings index: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
@@ -138,13 +141,16 @@ export class EmbeddingStore {
     chipId: string,
     embedding: Float32Array,
     chipFingerprint: string | null,
-    details: { inputs?: string; missingInputs?: string[] } = {},
+    details: { inputs?: string; missingInputs?: string[]; zeroFilledBands?: string[] } = {},
   ): Promise<void> {
     const { channels, gridHeight, gridWidth } = this.index;
     if (embedding.length !== channels * gridHeight * gridWidth) {
       throw new EmbeddingStoreError(this.dir, `embedding for ${chipId} has ${embedding.length} values, expected ${channels}×${gridHeight}×${gridWidth}`);
     }
-    const file = `${chipFileStem(chipId)}.f32`;
+    // chip ids that sanitise alike ("chip a", "chip_a") must not share a file: one would read the other's embedding
+    const existing = this.index.chips[chipId]?.file;
+    const used = new Map(Object.entries(this.index.chips).map(([id, entry]) => [entry.file.replace(/\.f32$/, '').toLowerCase(), id]));
+    const file = existing ?? `${freeFileStem(chipId, used)}.f32`;
     await writeFileAtomic(join(this.dir, file), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
     this.index.chips[chipId] = { file, chipFingerprint, ...details };
     await this.saveIndex();

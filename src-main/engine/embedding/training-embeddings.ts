@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
+import type { EncoderInputs } from '../../api/run.ts';
 import { LocalJobContext, type JobContext } from '../compute/job-context.ts';
 import { EmbeddingStore } from './embedding-store.ts';
 import { embedChips, encoderFileOptions } from './embed-chips.ts';
@@ -18,6 +19,8 @@ export function defaultEmbeddingsDir(runDir: string, encoderFingerprint: string)
 export interface TrainingEmbeddings {
   dir: string;
   notes: string[];
+  /** What the encoder saw, when the embeddings folder says (null for folders from before it recorded this). */
+  encoderInputs: EncoderInputs | null;
 }
 
 export async function embeddingsForTraining(
@@ -28,13 +31,15 @@ export async function embeddingsForTraining(
   const context = options.context ?? new LocalJobContext('embeddings');
   if (!config.encoder) {
     if (!config.embeddingsDir) throw new Error(`the ${config.model} model needs embeddings: choose a Clay encoder checkpoint (embeddings are computed and cached) or an embeddings folder (see docs/EMBEDDINGS.md)`);
-    return { dir: config.embeddingsDir, notes: await missingInputNotes(config.embeddingsDir, chips) };
+    return { dir: config.embeddingsDir, notes: await missingInputNotes(config.embeddingsDir, chips), encoderInputs: await encoderInputsOf(config.embeddingsDir, chips) };
   }
   if (!existsSync(config.encoder)) {
     // A finished run whose encoder file moved can still use what it cached.
     if (config.embeddingsDir && existsSync(config.embeddingsDir)) {
       const store = await EmbeddingStore.open(config.embeddingsDir);
-      if (chips.every((chip) => store.has(chip.id))) return { dir: config.embeddingsDir, notes: [`encoder ${config.encoder} not found: used its cached embeddings`] };
+      if (chips.every((chip) => store.has(chip.id))) {
+        return { dir: config.embeddingsDir, notes: [`encoder ${config.encoder} not found: used its cached embeddings`], encoderInputs: await encoderInputsOf(config.embeddingsDir, chips) };
+      }
     }
     throw new Error(`encoder checkpoint ${config.encoder} not found`);
   }
@@ -50,7 +55,24 @@ export async function embeddingsForTraining(
       (result.computed.length > 0 ? ` (${result.secondsPerChip!.toFixed(2)} s per chip)` : ''),
     ...(await missingInputNotes(dir, chips)),
   ];
-  return { dir, notes };
+  return { dir, notes, encoderInputs: await encoderInputsOf(dir, chips) };
+}
+
+/** The run card's account of the encoder's input, from what the embeddings index recorded per chip. */
+async function encoderInputsOf(dir: string, chips: readonly ChipInfo[]): Promise<EncoderInputs | null> {
+  if (!existsSync(dir)) return null;
+  const store = await EmbeddingStore.open(dir);
+  const entries = chips.map((chip) => store.entry(chip.id)).filter((e) => e !== undefined);
+  if (entries.length === 0 || entries.some((e) => e.inputs === undefined)) return null;
+  const version = store.encoderName === 'clay-v0' ? 'v0' : 'v1.5';
+  const recipes = [...new Set(entries.map((e) => e.inputs!))];
+  const zeroFilledBands = [...new Set(entries.flatMap((e) => e.zeroFilledBands ?? []))];
+  const chipsZeroFilled = entries.filter((e) => (e.zeroFilledBands ?? []).length > 0).length;
+  const summary =
+    zeroFilledBands.length === 0
+      ? `Clay ${version} saw the bands each chip has (${recipes.join('; ')})`
+      : `Clay ${version} needs its fixed bands: ${zeroFilledBands.join(', ')} were missing on ${chipsZeroFilled} of ${entries.length} chip(s) and fed as zeros (0 after normalisation), so this run's encoder saw partly empty input`;
+  return { version, recipes, zeroFilledBands, chipsZeroFilled, summary };
 }
 
 async function missingInputNotes(dir: string, chips: readonly ChipInfo[]): Promise<string[]> {

@@ -27,6 +27,12 @@ export function comparisonWarnings(records: RunRecord[], dataDir: string): strin
   const foreign = records.filter((r) => resolve(r.data.dir) !== resolve(dataDir)).map((r) => r.id);
   if (foreign.length > 0) warnings.push(`scored on ${dataDir}, which is not the training data of ${foreign.join(', ')}`);
   for (const record of records) if (record.data.split.test.length === 0) warnings.push(`${record.id} has no test split`);
+  // a run killed mid-training still has run.json and checkpoints: say it is not a finished run
+  for (const record of records) {
+    if (record.status === 'running' || record.status === 'failed' || record.status === 'cancelled') {
+      warnings.push(`${record.id} did not complete (status ${record.status}: killed, failed or still training; ${record.epochs.length} of ${record.config.epochs} epochs): its scores are those of an unfinished run`);
+    }
+  }
   return warnings;
 }
 

@@ -9,6 +9,7 @@ import { selectChips, type ChipSelection } from '../inputs/select-chips.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
 import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
 import { readRunRecord } from '../run/run-record.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface EvaluateRequest {
   runDir: string;
@@ -21,6 +22,10 @@ export interface EvaluateRequest {
 }
 
 export async function evaluateRun(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {
+  return withFolderLock(request.runDir, `evaluate (${request.name ?? 'split'})`, () => evaluateLocked(request, context));
+}
+
+async function evaluateLocked(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {
   const record = await readRunRecord(request.runDir);
   const chips = selectChips(record, labelledChips(await inspectDataset(request.dataDir)), request.chips);
   if (chips.length === 0) throw new Error(`no chips to evaluate (${typeof request.chips === 'object' ? 'empty chip list' : `the run's ${request.chips} split is empty`})`);

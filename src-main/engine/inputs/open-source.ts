@@ -1,5 +1,5 @@
 import type { ChipInfo } from '../../api/dataset.ts';
-import type { InputNormalisation, TrainConfig } from '../../api/run.ts';
+import type { EncoderInputs, InputNormalisation, TrainConfig } from '../../api/run.ts';
 import { datasetStatistics } from './input-normalisation.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { inputBandsOf } from './chip-samples.ts';
@@ -26,7 +26,7 @@ export async function openTrainingSource(
   trainChips: readonly ChipInfo[],
   recorded: InputNormalisation | null = null,
   options: OpenSourceOptions = {},
-): Promise<{ source: TrainingSource; notes: string[]; normalisation: InputNormalisation | null; embeddingsDir?: string }> {
+): Promise<{ source: TrainingSource; notes: string[]; normalisation: InputNormalisation | null; embeddingsDir?: string; encoderInputs?: EncoderInputs }> {
   const notes: string[] = [];
   if (!usesEmbeddings(config.model)) {
     const bands = inputBandsOf(chips);
@@ -47,5 +47,5 @@ export async function openTrainingSource(
   const missing = chips.filter((chip) => !store.has(chip.id)).map((chip) => chip.id);
   if (missing.length > 0) throw new Error(`${embeddings.dir} has no embeddings for ${missing.length} chip(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   if (config.augment || config.chipSize) notes.push('crops and flips are not applied to embeddings: the decoder trains on whole chips');
-  return { source: embeddingSource(store), notes, normalisation: null, embeddingsDir: embeddings.dir };
+  return { source: embeddingSource(store), notes, normalisation: null, embeddingsDir: embeddings.dir, ...(embeddings.encoderInputs ? { encoderInputs: embeddings.encoderInputs } : {}) };
 }

@@ -1,9 +1,10 @@
 /** `run.json`: the one reader and writer of a run's record (schema: RunRecordSchema in the api). */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { EngineError } from '../../api/errors.ts';
 import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { MAX_JSON_BYTES, parseJsonText } from '../fs/json-file.ts';
+import { readRegularText } from '../fs/regular-file.ts';
 import { RunFiles } from './run-files.ts';
 
 /** run.json is missing, not JSON, or not a run record: names the file. */
@@ -18,7 +19,8 @@ export class RunRecordError extends EngineError {
 export async function readRunRecord(runDir: string): Promise<RunRecord> {
   const file = new RunFiles(runDir).runJson;
   if (!existsSync(file)) throw new RunRecordError(file, `${runDir} is not a Floodlens run: run.json is missing`);
-  return parseRunRecord(file, await readFile(file, 'utf8'));
+  // regular files only, bounded: a FIFO or a huge file named run.json cannot hang or exhaust the reader
+  return parseRunRecord(file, await readRegularText(file, MAX_JSON_BYTES));
 }
 
 /** The record, or null when the folder holds no run.json yet. */
@@ -29,9 +31,9 @@ export async function readRunRecordIfAny(runDir: string): Promise<RunRecord | nu
 export function parseRunRecord(file: string, text: string): RunRecord {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(file, text);
   } catch (error) {
-    throw new RunRecordError(file, `not valid JSON (${(error as Error).message})`);
+    throw new RunRecordError(file, (error as Error).message.slice(file.length + 2));
   }
   const parsed = RunRecordSchema.safeParse(json);
   if (!parsed.success) throw new RunRecordError(file, `not a valid run record (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})`);

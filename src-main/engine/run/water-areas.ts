@@ -46,5 +46,13 @@ export function chipWaterArea(chip: ChipInfo, mask: Uint8Array, label: ArrayLike
 
 export function totalWaterAreas(perChip: ChipWaterArea[]): WaterAreas {
   const sum = (key: 'predictedWaterKm2' | 'labelWaterKm2' | 'validAreaKm2') => perChip.reduce((total, chip) => total + chip[key], 0);
-  return { perChip, total: { predictedWaterKm2: sum('predictedWaterKm2'), labelWaterKm2: sum('labelWaterKm2'), validAreaKm2: sum('validAreaKm2'), chips: perChip.length } };
+  return {
+    perChip,
+    total: {
+      predictedWaterKm2: sum('predictedWaterKm2'),
+      labelWaterKm2: sum('labelWaterKm2'),
+      validAreaKm2: sum('validAreaKm2'),
+      chips: perChip.length,
+    },
+  };
 }

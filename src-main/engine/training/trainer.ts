@@ -29,6 +29,7 @@ import { cachedSource, type ModelSample, type TrainingSource } from '../inputs/t
 import { learningRate } from './lr-schedule.ts';
 import { validationCrops } from '../inputs/validation-crops.ts';
 import { engineVersions } from '../versions.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface TrainRequest {
   outDir: string;
@@ -66,6 +67,11 @@ interface LoopState {
 
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
 export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
+  // one writer per run folder: a second train/resume into it is refused instead of silently losing results
+  return withFolderLock(request.outDir, request.resume ? 'resume' : 'train', () => trainLocked(request, context, hooks));
+}
+
+async function trainLocked(request: TrainRequest, context: JobContext, hooks: TrainHooks): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
   const existing = await readRunRecordIfAny(files.dir);
   if (existing && !request.resume) throw new Error(`${files.runJson} already exists: resume that run, or choose another output folder`);
@@ -89,7 +95,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   const backend = await initBackend();
   context.log(`compute backend: ${backend.backend} (${backend.device})`);
 
-  const { source, notes, normalisation, embeddingsDir } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
+  const { source, notes, normalisation, embeddingsDir, encoderInputs } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
   if (embeddingsDir && !config.embeddingsDir) config.embeddingsDir = embeddingsDir;
   const first = await source.load(chipsOf(split.train)[0]);
@@ -104,7 +110,7 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
     createdAt: now,
     updatedAt: now,
     config,
-    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes },
+    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes, ...(encoderInputs ? { encoderInputs } : {}) },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
     backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
     versions: engineVersions(backend.tfjsVersion),

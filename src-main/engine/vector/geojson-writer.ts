@@ -78,7 +78,8 @@ export class GeoJsonWriter {
       this.ringToWgs84(polygon.shell, true),
       ...polygon.holes.map((hole) => this.ringToWgs84(hole, false)),
     ]);
-    const geometry = polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons };
+    const geometry =
+      polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons };
     const properties = { id: feature.id, pixels: feature.pixels, area_km2: feature.areaM2 / 1e6 };
     this.push(`${this.count > 0 ? ',\n' : ''}${JSON.stringify({ type: 'Feature', id: feature.id, properties, geometry })}`);
     this.count++;

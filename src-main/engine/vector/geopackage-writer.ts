@@ -63,7 +63,12 @@ export class GeoPackageWriter {
     database.run(CORE_SCHEMA);
     // The WGS 84 row is required by the standard, whatever the layer's CRS.
     database.run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)', [
-      'WGS 84 geodetic', 4326, 'EPSG', 4326, wktForEpsg(4326) ?? 'undefined', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid',
+      'WGS 84 geodetic',
+      4326,
+      'EPSG',
+      4326,
+      wktForEpsg(4326) ?? 'undefined',
+      'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid',
     ]);
     const { epsg, proj4, isGeographic } = grid.crs;
     const srsId = epsg ?? USER_DEFINED_SRS_ID;
@@ -71,12 +76,23 @@ export class GeoPackageWriter {
       const wkt = epsg !== null ? wktForEpsg(epsg) : null;
       const name = wkt?.match(/^\w+\["([^"]*)"/)?.[1] ?? (isGeographic ? 'user-defined geographic CRS' : 'user-defined projected CRS');
       database.run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)', [
-        name, srsId, epsg !== null ? 'EPSG' : 'NONE', srsId, wkt ?? proj4, epsg !== null ? `EPSG:${epsg}` : proj4,
+        name,
+        srsId,
+        epsg !== null ? 'EPSG' : 'NONE',
+        srsId,
+        wkt ?? proj4,
+        epsg !== null ? `EPSG:${epsg}` : proj4,
       ]);
     }
-    database.run(`CREATE TABLE "${layer.name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON, pixels INTEGER NOT NULL, area_km2 REAL NOT NULL)`);
+    database.run(
+      `CREATE TABLE "${layer.name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON, pixels INTEGER NOT NULL, area_km2 REAL NOT NULL)`,
+    );
     database.run('INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, ?, ?, ?, ?)', [
-      layer.name, 'features', layer.name, layer.description ?? '', srsId,
+      layer.name,
+      'features',
+      layer.name,
+      layer.description ?? '',
+      srsId,
     ]);
     database.run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', [layer.name, 'geom', 'MULTIPOLYGON', srsId]);
     database.run('BEGIN');
@@ -100,7 +116,11 @@ export class GeoPackageWriter {
       this.insert.free();
       const e = this.count > 0 ? this.envelope : null;
       this.database.run('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?', [
-        e?.minX ?? null, e?.minY ?? null, e?.maxX ?? null, e?.maxY ?? null, this.layer.name,
+        e?.minX ?? null,
+        e?.minY ?? null,
+        e?.maxX ?? null,
+        e?.maxY ?? null,
+        this.layer.name,
       ]);
       this.database.run('COMMIT');
       await writeFileAtomic(this.path, this.database.export());

@@ -12,7 +12,11 @@ import type { RasterGrid } from '../geo/pixel-area.ts';
 export async function readMaskGrid(file: string): Promise<{ header: RasterHeader; grid: RasterGrid }> {
   const header = await readRasterHeader(file);
   if (header.bandCount !== 1 || !/int/.test(header.dtype))
-    throw new ChipReadError('unsupported-dtype', file, `a water mask is one band of integers (1 water, 0 dry); this file has ${header.bandCount} band(s) of ${header.dtype}`);
+    throw new ChipReadError(
+      'unsupported-dtype',
+      file,
+      `a water mask is one band of integers (1 water, 0 dry); this file has ${header.bandCount} band(s) of ${header.dtype}`,
+    );
   if (!header.crs || !header.geoTransform) {
     const problem = header.geoErrors[0];
     throw problem ?? new ChipReadError('no-georeference', file, 'the mask has no georeference');

@@ -61,7 +61,8 @@ export class MaskPolygoniser {
   private find(id: number): number {
     let root = id;
     for (let next = this.parent.get(root)!; next !== root; next = this.parent.get(root)!) root = next;
-    for (let node = id, next = this.parent.get(node)!; node !== root; node = next, next = this.parent.get(node)!) this.parent.set(node, root);
+    for (let node = id, next = this.parent.get(node)!; node !== root; node = next, next = this.parent.get(node)!)
+      this.parent.set(node, root);
     return root;
   }
 

@@ -71,7 +71,8 @@ function simplifyRing(ring: Ring, tolerance: number, anchors: Set<string>): Ring
   return out;
 }
 
-const cross = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => Math.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax));
+const cross = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) =>
+  Math.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax));
 const within = (a: number, b: number, c: number) => Math.min(a, b) <= c && c <= Math.max(a, b);
 
 /** True when segments ab and cd meet anywhere except at one shared endpoint where they do not overlap. */
@@ -175,7 +176,10 @@ export function simplifyPolygon(polygon: PixelPolygon, tolerance: number): Pixel
     }
   }
   for (let attempt = 0, t = tolerance; attempt < 4; attempt++, t /= 2) {
-    const simplified = { shell: simplifyRing(polygon.shell, t, anchors), holes: polygon.holes.map((hole) => simplifyRing(hole, t, anchors)) };
+    const simplified = {
+      shell: simplifyRing(polygon.shell, t, anchors),
+      holes: polygon.holes.map((hole) => simplifyRing(hole, t, anchors)),
+    };
     if (isValid(polygon, simplified, t)) return simplified;
   }
   return polygon;

@@ -21,8 +21,15 @@ export async function vectoriseMask(request: VectoriseRequest, context: JobConte
       if (context.cancelled) controller.abort(new JobCancelledError());
       const elapsed = (performance.now() - started) / 1000;
       context.progress({
-        phase: 'vectorise', epoch: null, epochs: null, step: rowsDone, steps: height, loss: null, samplesPerSecond: null,
-        etaSeconds: etaSeconds(rowsDone, height, elapsed), message: `${rowsDone}/${height} rows`,
+        phase: 'vectorise',
+        epoch: null,
+        epochs: null,
+        step: rowsDone,
+        steps: height,
+        loss: null,
+        samplesPerSecond: null,
+        etaSeconds: etaSeconds(rowsDone, height, elapsed),
+        message: `${rowsDone}/${height} rows`,
       });
     },
   });

@@ -40,7 +40,9 @@ export async function writeMaskVectors(
   const files: VectorSummary['files'] = {};
   const gpkgPath = join(outDir, vectorFileName(stem, 'gpkg'));
   const geojsonPath = join(outDir, vectorFileName(stem, 'geojson'));
-  const gpkg = formats.includes('gpkg') ? await GeoPackageWriter.create(gpkgPath, grid, { name: WATER_LAYER, description: `water polygons of ${maskPath}` }) : null;
+  const gpkg = formats.includes('gpkg')
+    ? await GeoPackageWriter.create(gpkgPath, grid, { name: WATER_LAYER, description: `water polygons of ${maskPath}` })
+    : null;
   let geojson: GeoJsonWriter | null = null;
   try {
     geojson = formats.includes('geojson') ? await GeoJsonWriter.create(geojsonPath, grid, WATER_LAYER) : null;

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import type { IncomingMessage } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { DownloadError, errorCode, isUnreachableError, OFFLINE_HINT } from './errors.ts';
+import { formatBytes, formatNeeded, freeBytes } from './free-space.ts';
 import { getFollowingRedirects, parseDownloadUrl } from './http-get.ts';
 import { TransferRate, type DownloadProgress } from './transfer-rate.ts';
 
@@ -22,6 +23,12 @@ export interface DownloadOptions {
   /** Give up when the connection is silent this long. Default 30 s. */
   idleTimeoutMs?: number;
   maxRedirects?: number;
+  /** Opened in the 404/410 message: where the user can find the file's current address. */
+  releasePage?: string;
+  /** Bytes needed beyond the file itself (the encoder cache written on first use). Default 0. */
+  reserveBytes?: number;
+  /** Free bytes where `dest` goes (default: statfs); tests inject a small number. */
+  freeSpace?: (dir: string) => Promise<number>;
 }
 
 export interface DownloadResult {
@@ -53,6 +60,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     signal: options.signal,
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
     maxRedirects: options.maxRedirects ?? 10,
+    releasePage: options.releasePage,
   };
   throwIfCancelled(context);
   await onDisk(part, () => mkdir(dirname(dest), { recursive: true }), options.url);
@@ -84,6 +92,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
         actual: String(total),
       });
     }
+    if (total !== null) await assertFreeSpace(response, { dest, needed: total - startAt + (options.reserveBytes ?? 0), url: options.url, freeSpace: options.freeSpace ?? freeBytes });
     const bytes = await receiveBody(response, { context, startAt, total, hash, onProgress: options.onProgress, intervalMs: options.progressIntervalMs ?? 250, resumedFrom: startAt });
     return finish({ part, dest, hash, bytes, resumedFrom: startAt, finalUrl, expectedSha256, expectedSize, url: options.url }, options.onProgress);
   }
@@ -96,6 +105,21 @@ interface TransferContext {
   signal?: AbortSignal;
   idleTimeoutMs: number;
   maxRedirects: number;
+  releasePage?: string;
+}
+
+/** Refuses (before writing a byte) a transfer the disk cannot hold, rather than failing hours in with ENOSPC. */
+async function assertFreeSpace(response: IncomingMessage, check: { dest: string; needed: number; url: string; freeSpace: (dir: string) => Promise<number> }): Promise<void> {
+  const dir = dirname(check.dest);
+  const free = await check.freeSpace(dir).catch(() => null);
+  if (free === null || free >= check.needed) return;
+  response.destroy();
+  throw new DownloadError('disk-space', `not enough free disk in ${dir}: this download needs ~${formatNeeded(check.needed)}, only ${formatBytes(free)} are free; free some space or choose another weights folder`, {
+    url: check.url,
+    path: dir,
+    expected: String(check.needed),
+    actual: String(free),
+  });
 }
 
 type OpenedTransfer =
@@ -131,14 +155,20 @@ async function openTransfer(context: TransferContext, resumedFrom: number): Prom
     return total === resumedFrom ? { kind: 'already-complete', finalUrl: finalUrl.href } : { kind: 'restart' };
   }
   response.resume();
-  throw new DownloadError('http-status', `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} from ${finalUrl.href}${statusHint(status)}`, {
+  throw new DownloadError('http-status', `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} from ${finalUrl.href}${statusHint(status, context.releasePage)}`, {
     url: context.url.href,
     status,
+    releasePage: status === 404 || status === 410 ? context.releasePage : undefined,
   });
 }
 
-function statusHint(status: number): string {
-  if (status === 404) return ': the file is not on the server (check the URL or the catalogue entry)';
+function statusHint(status: number, releasePage: string | undefined): string {
+  if (status === 404 || status === 410) {
+    const moved = ': the file is no longer at this address (the release moved or removed it)';
+    return releasePage
+      ? `${moved}. Open ${releasePage} to find it, then download it with "Use this URL" (CLI: --url <address>) or point Floodlens at a copy you already have`
+      : `${moved}; check the URL`;
+  }
   if (status === 401 || status === 403) return ': access denied (the file may need a login or accepting its terms in a browser)';
   if (status === 429 || status >= 500) return ': the server is busy or failing; try again later (the download resumes where it stopped)';
   return '';

@@ -9,6 +9,7 @@ export type DownloadErrorCode =
   | 'size-mismatch' // the .part is deleted
   | 'checksum-mismatch' // the .part is deleted
   | 'disk' // the file could not be read, written, synced or renamed
+  | 'disk-space' // statfs says the file (plus the encoder cache) will not fit; nothing was written
   | 'cancelled'; // AbortSignal fired; the .part is kept for a later resume
 
 export class DownloadError extends Error {
@@ -16,16 +17,18 @@ export class DownloadError extends Error {
   readonly url: string;
   /** HTTP status for `http-status`. */
   readonly status?: number;
-  /** Expected / actual value for `size-mismatch` (bytes) and `checksum-mismatch` (hex SHA-256). */
+  /** Expected / actual value for `size-mismatch` and `disk-space` (bytes) and `checksum-mismatch` (hex SHA-256). */
   readonly expected?: string;
   readonly actual?: string;
-  /** The file involved, for `disk`. */
+  /** The file involved, for `disk`; the folder, for `disk-space`. */
   readonly path?: string;
+  /** For a 404/410 of a catalogue file: the release page where its current address can be found. */
+  readonly releasePage?: string;
 
   constructor(
     code: DownloadErrorCode,
     message: string,
-    details: { url: string; status?: number; expected?: string; actual?: string; path?: string; cause?: unknown },
+    details: { url: string; status?: number; expected?: string; actual?: string; path?: string; releasePage?: string; cause?: unknown },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'DownloadError';
@@ -35,6 +38,7 @@ export class DownloadError extends Error {
     this.expected = details.expected;
     this.actual = details.actual;
     this.path = details.path;
+    this.releasePage = details.releasePage;
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../../api/encoders.ts';
 import { CLAY_WEIGHTS_CATALOGUE, type ClayWeightsEntry } from '../weights/catalogue.ts';
 import { downloadFile, partPath } from '../weights/download.ts';
+import { planDownload } from '../weights/download-plan.ts';
 import { catalogueFilePath, listWeights } from '../weights/weights-dir.ts';
 import { identifyCheckpointFile } from './checkpoint-identity.ts';
 import { RunWorkspaceError } from './run-workspace.ts';
@@ -71,7 +72,7 @@ export class EncodersService {
         this.changed({ selectId: checkpoint.id });
         return { checkpoint };
       },
-      'encoders.download': ({ catalogueId }) => this.download(catalogueId),
+      'encoders.download': ({ catalogueId, url }) => this.download(catalogueId, url),
       'encoders.cancelDownload': async ({ catalogueId }) => {
         const controller = this.downloads.get(catalogueId);
         controller?.abort();
@@ -123,14 +124,24 @@ export class EncodersService {
     return Promise.all(
       this.catalogue.map(async (entry) => {
         const path = catalogueFilePath(dir, entry);
+        const partialBytes = await size(partPath(path));
+        const plan = await planDownload(entry, dir, partialBytes ?? 0);
         return {
           catalogueId: entry.id,
           version: entry.version,
           fileName: entry.fileName,
           description: entry.description,
           present: (await size(path)) !== null,
-          partialBytes: await size(partPath(path)),
+          partialBytes,
           downloading: this.downloads.has(entry.id),
+          url: entry.url,
+          releasePage: entry.releasePage,
+          sizeLabel: plan.sizeLabel,
+          verified: plan.verified,
+          neededBytes: plan.neededBytes,
+          freeBytes: plan.freeBytes,
+          enough: plan.enough,
+          summary: plan.summary,
         };
       }),
     );
@@ -164,20 +175,29 @@ export class EncodersService {
     return this.describe(`loaded:${this.loaded.length - 1}`, real, 'loaded', size);
   }
 
-  private async download(catalogueId: string): Promise<{ checkpoint: EncoderCheckpoint }> {
+  private async download(catalogueId: string, customUrl?: string): Promise<ResponsePayload<'encoders.download'>> {
     const entry = this.catalogue.find((e) => e.id === catalogueId);
     if (!entry) throw new EncoderError(`no official checkpoint "${catalogueId}" (known: ${this.catalogue.map((e) => e.id).join(', ')})`);
     const dir = this.weightsDir;
     if (!dir) throw new RunWorkspaceError('this host has no weights folder to download into (start `serve` with --weights-dir <dir>)', 'unavailable');
     if (this.downloads.has(catalogueId)) throw new EncoderError(`${entry.fileName} is already downloading`);
+    const dest = catalogueFilePath(dir, entry);
+    if (!customUrl) {
+      const partial = await stat(partPath(dest)).then((s) => s.size).catch(() => 0);
+      const plan = await planDownload(entry, dir, partial);
+      if (!plan.enough) throw new EncoderError(`not enough free disk for ${entry.fileName}: ${plan.summary}. Free some space, or use a copy you already have.`);
+    }
     const controller = new AbortController();
     this.downloads.set(catalogueId, controller);
     try {
+      // A custom URL is another file as far as we know: the catalogue's size and checksum do not apply to it.
       const result = await downloadFile({
-        url: entry.url,
-        dest: catalogueFilePath(dir, entry),
-        expectedSha256: entry.sha256,
-        expectedSize: entry.sizeBytes,
+        url: customUrl ?? entry.url,
+        dest,
+        expectedSha256: customUrl ? null : entry.sha256,
+        expectedSize: customUrl ? null : entry.sizeBytes,
+        releasePage: entry.releasePage,
+        reserveBytes: entry.encoderCacheBytes,
         signal: controller.signal,
         onProgress: (progress) => {
           const event: EncoderDownloadProgressEvent = { catalogueId, ...progress };
@@ -187,7 +207,8 @@ export class EncodersService {
       });
       const id = `weights:${basename(result.path)}`;
       this.changed({ selectId: id });
-      return { checkpoint: await this.describe(id, result.path, 'weights-folder', result.bytes) };
+      const verified = !customUrl && entry.sha256 !== null;
+      return { checkpoint: await this.describe(id, result.path, 'weights-folder', result.bytes), sha256: result.sha256, verified };
     } finally {
       this.downloads.delete(catalogueId);
     }

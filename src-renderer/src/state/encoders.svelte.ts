@@ -20,6 +20,9 @@ export interface DownloadState {
   status: 'running' | 'done' | 'cancelled' | 'error';
   progress: EncoderDownloadProgressEvent | null;
   error: string | null;
+  /** When done: the file's SHA-256, and whether it matched a published one (else it is there to record). */
+  sha256?: string;
+  verified?: boolean;
 }
 
 export class EncodersState {
@@ -74,11 +77,12 @@ export class EncodersState {
     }
   }
 
-  async startDownload(catalogueId: string): Promise<void> {
+  /** `url`: "use this URL" instead of the catalogue's pinned address. */
+  async startDownload(catalogueId: string, url?: string): Promise<void> {
     this.download = { catalogueId, status: 'running', progress: null, error: null };
     try {
-      const { checkpoint } = await this.client.request('encoders.download', { catalogueId });
-      this.download = { ...this.download, status: 'done' };
+      const { checkpoint, sha256, verified } = await this.client.request('encoders.download', url ? { catalogueId, url } : { catalogueId });
+      this.download = { ...this.download, status: 'done', sha256, verified };
       await this.refresh(checkpoint.id);
     } catch (error) {
       const message = (error as Error).message;

@@ -51,6 +51,19 @@ export interface ClayEncoderFileIdentity {
   from: 'cache' | 'checkpoint';
   /** The cache file now holding this encoder, or null (cache off or not writable). */
   cacheFile: string | null;
+  /** When converted from the checkpoint this time: what was read and what it cost. */
+  conversion?: ConversionStats;
+}
+
+export interface ConversionStats {
+  checkpointBytes: number;
+  /** float32 bytes of the encoder tensors (what the cache holds). */
+  encoderBytes: number;
+  /** Bytes read from the checkpoint: zip directory + data.pkl + the encoder's records, never the teacher/decoder/optimizer ones. */
+  bytesRead: number;
+  seconds: number;
+  /** This process's peak RSS so far (getrusage maxRSS), bytes: the conversion's own when it runs in a fresh process. */
+  peakRssBytes: number;
 }
 
 export interface ClayEncoderTensors extends ClayEncoderFileIdentity {
@@ -66,8 +79,8 @@ export async function readClayEncoderTensors(file: string, opts: EncoderCacheOpt
 
 /** Spec and fingerprint only: a cache hit reads the cache header alone; a miss converts (streaming) and caches. */
 export async function identifyClayEncoderFile(file: string, opts: EncoderCacheOptions = {}): Promise<ClayEncoderFileIdentity> {
-  const { file: f, spec, fingerprint, from, cacheFile } = await readEncoder(file, false, opts);
-  return { file: f, spec, fingerprint, from, cacheFile };
+  const { file: f, spec, fingerprint, from, cacheFile, conversion } = await readEncoder(file, false, opts);
+  return { file: f, spec, fingerprint, from, cacheFile, ...(conversion ? { conversion } : {}) };
 }
 
 async function readEncoder(file: string, keep: boolean, opts: EncoderCacheOptions): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
@@ -123,6 +136,7 @@ async function fromCheckpoint(
   source: SourceIdentity | null,
   opts: EncoderCacheOptions,
 ): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
+  const started = performance.now();
   const ckpt = await TorchCheckpoint.open(file);
   let writer: CacheFileWriter<EncoderCacheMeta> | null = null;
   const warn = (what: string, error: unknown) => opts.onWarning?.(`cannot cache the encoder of ${file} (${what}): ${(error as Error).message}`);
@@ -183,7 +197,14 @@ async function fromCheckpoint(
         warn('finish', error);
       }
     }
-    return { file, spec, fingerprint, from: 'checkpoint', cacheFile, ...(keep ? { tensors, hyperParameters } : {}) };
+    const conversion: ConversionStats = {
+      checkpointBytes: ckpt.fileSize,
+      encoderBytes: encoderList.reduce((sum, t) => sum + 4 * t.shape.reduce((a, b) => a * b, 1), 0),
+      bytesRead: ckpt.bytesRead,
+      seconds: (performance.now() - started) / 1000,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    return { file, spec, fingerprint, from: 'checkpoint', cacheFile, conversion, ...(keep ? { tensors, hyperParameters } : {}) };
   } finally {
     await writer?.abort();
     await ckpt.close();
