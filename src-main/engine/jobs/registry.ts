@@ -11,6 +11,7 @@ export interface JobKinds {
   compare: { input: import('../evaluation/compare-runs.ts').CompareRequest; result: import('../../api/run.ts').Comparison };
   predict: { input: import('../prediction/predict-run.ts').PredictRequest; result: import('../prediction/predict-run.ts').PredictResult };
   embed: { input: import('../embedding/embed-dataset.ts').EmbedRequest; result: import('../embedding/embed-dataset.ts').EmbedResult };
+  cv: { input: import('../cv/cross-validate.ts').CrossValidateRequest; result: import('../../api/cv.ts').CvReport };
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
   'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
   'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
@@ -33,6 +34,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   predict: async () => (await import('../prediction/predict-run.ts')).predictRun,
   embed: async () => (await import('../embedding/embed-dataset.ts')).embedDataset,
   probe: async () => (await import('../probe/probe-encoders.ts')).probeEncoders,
+  cv: async () => (await import('../cv/cross-validate.ts')).crossValidate,
   'chip.preview': async () => {
     const { chipPreview } = await import('../preview/chip-preview.ts');
     return (input) => chipPreview(input.chip, input.layer);

@@ -16,7 +16,8 @@ export interface AdamOptions {
 }
 
 export class Adam {
-  readonly lr: number;
+  /** Learning rate of the next step (a schedule may change it between steps). */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

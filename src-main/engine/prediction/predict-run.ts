@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
-import { predictChip } from '../run/predict-chip.ts';
 import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
 import { readRunRecord } from '../run/run-record.ts';
 import { selectChips } from '../inputs/select-chips.ts';
@@ -54,7 +53,7 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
-    FLOODLENS_CHECKPOINT: `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
+    FLOODLENS_CHECKPOINT: record.baseline ? `none (${record.baseline.rule})` : `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
     FLOODLENS_THRESHOLD: String(record.config.threshold),
   };
   const written: PredictResult['chips'] = [];
@@ -63,7 +62,7 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
     for (const [index, chip] of chips.entries()) {
       context.throwIfCancelled();
       const sample = await run.source.load(chip);
-      const prediction = await predictChip(run.net, sample, record.config.threshold);
+      const prediction = await run.predictor.predict(sample);
       const files = await exportChipPrediction(
         chip,
         { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
@@ -76,7 +75,7 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
       context.progress({ phase: 'predict', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: (index + 1) / elapsed, etaSeconds: etaSeconds(index + 1, chips.length, elapsed), message: chip.id });
     }
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
   const names = written.flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null)).map((file) => relative(outDir, file));
   await completeOutputs(outDir, names, 'predict', { run: record.id, checkpoint: provenance.FLOODLENS_CHECKPOINT, chips: written.length });
