@@ -3,7 +3,7 @@
  * `<stem>_mask.tif` (COG, uint8 1/0/255, palette), optionally `<stem>_prob.tif` (COG, float32, NaN no data)
  * and `<stem>_summary.json` (true-area km²), written last: its presence says the outputs are complete.
  */
-import { open, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { StreamingCogWriter } from '../export/cog-writer.ts';
@@ -109,6 +109,7 @@ export async function mergeSceneParts(request: MergeRequest): Promise<SceneSumma
   const { part: first } = parts[0];
   const { scene, plan, stem } = first;
   const outDir = resolve(request.outDir);
+  await mkdir(outDir, { recursive: true });
   const files = {
     mask: join(outDir, `${stem}_mask.tif`),
     probabilities: first.probabilities ? join(outDir, `${stem}_prob.tif`) : null,

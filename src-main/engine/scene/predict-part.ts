@@ -12,7 +12,7 @@ import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
 import { maskFromProbabilities, probabilitiesWithNodata } from '../prediction/masks.ts';
 import { coreRowsFor, scenePlan, windowsFor, type RowRange, type ScenePlan } from './scene-plan.ts';
 import { PART_FORMAT, partFileNames, sceneStem, writePartManifest, type ScenePart } from './scene-part.ts';
-import { SceneReader, openSceneInfo } from './scene-source.ts';
+import { SceneReader, openSceneInfo, windowOfStrip } from './scene-source.ts';
 import { defaultWindow, openWindowModel, type WindowModel } from './window-model.ts';
 
 export interface SceneOptions {
@@ -64,8 +64,9 @@ class CoreStrip {
     const { width, height, window, margin, core } = this.plan;
     const y = coreRow * core;
     const rows = Math.min(core, height - y);
+    const source = await this.reader.readStrip(this.model.rawBands, y - margin, window);
     for (let x = 0; x < width; x += core) {
-      const raw = await this.reader.readWindow(this.model.rawBands, x - margin, y - margin, window);
+      const raw = windowOfStrip(source, x - margin, window);
       const prediction = await this.model.predict(raw, window);
       const cols = Math.min(core, width - x);
       for (let r = 0; r < rows; r++) {

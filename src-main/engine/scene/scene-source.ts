@@ -162,6 +162,34 @@ export function reflectIndex(i: number, n: number): number {
   return k;
 }
 
+export interface SceneStrip {
+  pixels: Float32Array;
+  present: boolean[];
+  rows: number;
+  width: number;
+}
+
+/**
+ * The `size`×`size` window of a strip (of `size` rows) starting at scene column `x`, columns
+ * reflect-padded beyond the left and right edges: [bands, size, size].
+ */
+export function windowOfStrip(strip: SceneStrip, x: number, size: number): { pixels: Float32Array; present: boolean[] } {
+  const { width, rows } = strip;
+  const cols = Array.from({ length: size }, (_, i) => reflectIndex(x + i, width));
+  const plane = size * size;
+  const bands = strip.present.length;
+  const pixels = new Float32Array(bands * plane);
+  for (let c = 0; c < bands; c++) {
+    for (let r = 0; r < size; r++) {
+      const source = c * rows * width + r * width;
+      const target = c * plane + r * size;
+      if (x >= 0 && x + size <= width) pixels.set(strip.pixels.subarray(source + x, source + x + size), target);
+      else for (let i = 0; i < size; i++) pixels[target + i] = strip.pixels[source + cols[i]];
+    }
+  }
+  return { pixels, present: strip.present };
+}
+
 /** Keeps each band file open for the life of the reader (a worker reads many windows). */
 export class SceneReader {
   private constructor(
@@ -204,33 +232,25 @@ export class SceneReader {
   }
 
   /**
-   * The `size`×`size` window whose top-left scene pixel is (x, y), in `bands` order ([bands, size, size],
-   * NaN where nodata or the scene lacks the band), reflect-padded beyond the scene's edges.
+   * Rows y … y+rows of the whole scene width in `bands` order ([bands, rows, width], NaN where nodata or
+   * the scene lacks the band), rows reflect-padded beyond the top and bottom edges.
    */
-  async readWindow(bands: readonly CanonicalBand[], x: number, y: number, size: number): Promise<{ pixels: Float32Array; present: boolean[] }> {
+  async readStrip(bands: readonly CanonicalBand[], y: number, rows: number): Promise<SceneStrip> {
     const { width, height } = this.info;
-    const cols = Array.from({ length: size }, (_, i) => reflectIndex(x + i, width));
-    const rows = Array.from({ length: size }, (_, i) => reflectIndex(y + i, height));
-    const rx0 = Math.min(...cols);
-    const rx1 = Math.max(...cols) + 1;
-    const ry0 = Math.min(...rows);
-    const ry1 = Math.max(...rows) + 1;
-    const readWidth = rx1 - rx0;
-    const plane = size * size;
+    const rowIndex = Array.from({ length: rows }, (_, i) => reflectIndex(y + i, height));
+    const ry0 = Math.min(...rowIndex);
+    const ry1 = Math.max(...rowIndex) + 1;
+    const plane = rows * width;
     const pixels = new Float32Array(bands.length * plane).fill(Number.NaN);
     const present = bands.map(() => false);
     for (const [c, name] of bands.entries()) {
       const band = this.info.bands.find((b) => b.name === name);
       if (!band) continue;
       present[c] = true;
-      const values = await this.readBand(band, [rx0, ry0, rx1, ry1]);
-      const out = pixels.subarray(c * plane, (c + 1) * plane);
-      for (let r = 0; r < size; r++) {
-        const source = (rows[r] - ry0) * readWidth - rx0;
-        for (let i = 0; i < size; i++) out[r * size + i] = values[source + cols[i]];
-      }
+      const values = await this.readBand(band, [0, ry0, width, ry1]);
+      for (let r = 0; r < rows; r++) pixels.set(values.subarray((rowIndex[r] - ry0) * width, (rowIndex[r] - ry0 + 1) * width), c * plane + r * width);
     }
-    return { pixels, present };
+    return { pixels, present, rows, width };
   }
 
   async close(): Promise<void> {
