@@ -68,27 +68,27 @@ describe.skipIf(!hasShared)('tiled prediction equals whole-chip prediction away 
     }
     const spread = whole.reduce((m, v) => Math.max(m, v), 0) - whole.reduce((m, v) => Math.min(m, v), 1);
     expect(spread).toBeGreaterThan(1e-3); // the comparison is not between two constants
-  }, 120_000);
+  }, 600_000);
 });
 
-describe.skipIf(!hasShared)('a scene of real chips (odd size) → COG + summary; workers and shards agree', () => {
-  const scene = join(work, 'scene-713x541.tif');
+describe.skipIf(!hasShared)('a scene of real chips (odd size, 533×301) → COG + summary; workers and shards agree', () => {
+  const scene = join(work, 'scene-533x301.tif');
   let runDir: string;
   beforeAll(async () => {
-    buildChipMosaic(scene, { width: 713, height: 541 });
+    buildChipMosaic(scene, { width: 533, height: 301 });
     runDir = await writeSeededScratchRun(join(work, 'run-128'), { chipSize: 128 });
   }, 60_000);
 
   it('2 workers in one run and 2 shards (1 worker each) + merge give byte-identical COGs', async () => {
     const single = await runJob('scene.predict', { runDir, scene, outDir: join(work, 'one'), probabilities: true, workers: 2 });
     const summary = SceneSummarySchema.parse(JSON.parse(readFileSync(single.summary!.files.summary, 'utf8')));
-    expect(summary).toMatchObject({ width: 713, height: 541, tiles: 9, workers: 2, window: 128, epsg: 4326, backend: expect.any(String) });
+    expect(summary).toMatchObject({ width: 533, height: 301, tiles: 6, workers: 2, window: 128, epsg: 4326, backend: expect.any(String) });
     expect(summary.validAreaKm2).toBeGreaterThan(0);
     expect(summary.waterFraction).toBeGreaterThanOrEqual(0);
     expect(summary.waterAreaKm2).toBeCloseTo(summary.validAreaKm2 * summary.waterFraction, 9);
 
     for (const index of [0, 1]) await runJob('scene.predict', { runDir, scene, outDir: join(work, `shard${index}`), probabilities: true, workers: 1, shard: { index, count: 2 } });
-    await expect(runJob('scene.merge', { partDirs: [join(work, 'shard0')], outDir: join(work, 'merged') })).rejects.toThrow(/tile rows 1\.\.3 of 3 are missing/);
+    await expect(runJob('scene.merge', { partDirs: [join(work, 'shard0')], outDir: join(work, 'merged') })).rejects.toThrow(/tile rows 1\.\.2 of 2 are missing/);
     const merged = await runJob('scene.merge', { partDirs: [join(work, 'shard0'), join(work, 'shard1')], outDir: join(work, 'merged') });
     expect(readFileSync(merged.files.mask).equals(readFileSync(single.summary!.files.mask))).toBe(true);
     expect(readFileSync(merged.files.probabilities!).equals(readFileSync(single.summary!.files.probabilities!))).toBe(true);
@@ -100,20 +100,17 @@ describe.skipIf(!hasShared)('a scene of real chips (odd size) → COG + summary;
     expect(validate(merged.files.probabilities!)).toMatch(/is a valid cloud optimized GeoTIFF/);
     const maskInfo = JSON.parse(execFileSync('gdalinfo', ['-json', merged.files.mask], { encoding: 'utf8' }));
     const sceneInfo = JSON.parse(execFileSync('gdalinfo', ['-json', scene], { encoding: 'utf8' }));
-    expect(maskInfo.size).toEqual([713, 541]);
+    expect(maskInfo.size).toEqual([533, 301]);
     expect(maskInfo.geoTransform).toEqual(sceneInfo.geoTransform);
     expect(maskInfo.coordinateSystem.wkt).toEqual(sceneInfo.coordinateSystem.wkt);
     const band = maskInfo.bands[0];
     expect(band).toMatchObject({ type: 'Byte', noDataValue: 255, colorInterpretation: 'Palette', block: [256, 256] });
-    expect(band.overviews.map((o: { size: number[] }) => o.size)).toEqual([
-      [357, 271],
-      [179, 136],
-    ]);
+    expect(band.overviews.map((o: { size: number[] }) => o.size)).toEqual([[267, 151]]);
     expect(maskInfo.metadata?.['IMAGE_STRUCTURE']?.COMPRESSION).toBe('DEFLATE');
 
     // the mask and the km² agree with GDAL's own reading of the file
     const mask = (await readBand(merged.files.mask)).values as Uint8Array;
     expect(mask.reduce((n, v) => n + (v === 1 ? 1 : 0), 0)).toBe(summary.waterPixels);
     expect(mask.reduce((n, v) => n + (v !== 255 ? 1 : 0), 0)).toBe(summary.validPixels);
-  }, 240_000);
+  }, 900_000);
 });

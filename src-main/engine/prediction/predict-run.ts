@@ -6,6 +6,7 @@ import { predictChip } from '../evaluation/predict-chip.ts';
 import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../evaluation/trained-run.ts';
 import { selectChips } from '../evaluation/evaluate-run.ts';
 import type { JobContext } from '../jobs/job-context.ts';
+import { JobCancelledError } from '../../api/jobs.ts';
 import { etaSeconds } from '../jobs/job-context.ts';
 import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
 import { probabilitiesWithNodata } from './masks.ts';
@@ -47,17 +48,28 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   try {
     for (const [index, chip] of chips.entries()) {
       context.throwIfCancelled();
-      const sample = await run.source.load(chip);
-      const prediction = await predictChip(run.net, sample, record.config.threshold);
-      const files = await exportChipPrediction(
-        chip,
-        { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
-        outDir,
-        provenance,
-      );
-      written.push({ id: chip.id, files });
+      // One chip that cannot be read or placed (no CRS, corrupt pixels) is reported and skipped; the others are written.
+      try {
+        if (chip.epsg === null || chip.geoTransform === null) throw new Error('has no CRS or geotransform: a mask cannot be placed on the map');
+        const sample = await run.source.load(chip);
+        const prediction = await predictChip(run.net, sample, record.config.threshold);
+        const files = await exportChipPrediction(
+          chip,
+          { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
+          outDir,
+          provenance,
+        );
+        written.push({ id: chip.id, files });
+      } catch (error) {
+        if (error instanceof JobCancelledError) throw error;
+        skipped.push({ id: chip.id, reason: (error as Error).message });
+        context.log(`skipped ${chip.id}: ${(error as Error).message}`);
+      }
       const elapsed = (performance.now() - started) / 1000;
       context.progress({ phase: 'predict', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: (index + 1) / elapsed, etaSeconds: etaSeconds(index + 1, chips.length, elapsed), message: chip.id });
+    }
+    if (written.length === 0) {
+      throw new Error(`nothing was written: ${skipped.length} chip(s) could not be predicted (${skipped.slice(0, 3).map((s) => `${s.id}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})`);
     }
   } finally {
     run.net.dispose();
