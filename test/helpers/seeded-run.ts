@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { RunRecordSchema, type RunRecord } from '../../src-main/api/run.ts';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { createScratchNet } from '../../src-main/engine/models/scratch-net.ts';
-import { writeCheckpointFile } from '../../src-main/engine/training/checkpoint-file.ts';
-import { RunFiles } from '../../src-main/engine/training/run-files.ts';
+import { writeCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
+import { RunFiles } from '../../src-main/engine/run/run-files.ts';
 
 export async function writeSeededScratchRun(dir: string, options: { chipSize: number; seed?: number }): Promise<string> {
   await initBackend();

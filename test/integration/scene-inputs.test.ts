@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { createScratchNet } from '../../src-main/engine/models/scratch-net.ts';
-import { LocalJobContext } from '../../src-main/engine/jobs/job-context.ts';
+import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { predictRun } from '../../src-main/engine/prediction/predict-run.ts';
 import { openSceneInfo, reflectIndex } from '../../src-main/engine/scene/scene-source.ts';
 import { runCli } from '../../src-main/cli/main.ts';

@@ -1,4 +1,4 @@
-import type { JobContext } from './job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 
 /**
  * Every kind of job the worker can run: input type, result type and a lazy loader, so the worker
@@ -16,7 +16,7 @@ export interface JobKinds {
   'scene.predict': { input: import('./scene-job.ts').ScenePredictRequest; result: import('./scene-job.ts').ScenePredictResult };
   'scene.part': { input: import('../scene/predict-part.ts').ScenePartRequest; result: import('../scene/predict-part.ts').ScenePartResult };
   'scene.merge': { input: import('../scene/merge-parts.ts').MergeRequest; result: import('../scene/merge-parts.ts').SceneSummary };
-  'run.chipOverlays': { input: import('../workspace/chip-overlays.ts').ChipOverlaysRequest; result: import('../workspace/chip-overlays.ts').ChipOverlaysResult };
+  'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -45,7 +45,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     const { mergeSceneParts } = await import('../scene/merge-parts.ts');
     return (input) => mergeSceneParts(input);
   },
-  'run.chipOverlays': async () => (await import('../workspace/chip-overlays.ts')).chipOverlays,
+  'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

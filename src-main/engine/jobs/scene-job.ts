@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { readRunRecord } from '../evaluation/trained-run.ts';
+import { readRunRecord } from '../run/trained-run.ts';
 import { mergeSceneParts, type SceneSummary } from '../scene/merge-parts.ts';
 import type { SceneOptions } from '../scene/predict-part.ts';
 import { sceneStem } from '../scene/scene-part.ts';
 import { scenePlan, shardRows, splitRows, windowsFor } from '../scene/scene-plan.ts';
 import { openSceneInfo } from '../scene/scene-source.ts';
 import { defaultWindow } from '../scene/window-model.ts';
-import { etaSeconds, type JobContext } from './job-context.ts';
+import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { runJob } from './worker-host.ts';
 
 export interface ScenePredictRequest extends SceneOptions {

@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { StreamingCogWriter } from '../export/cog-writer.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { MaskAreaAccumulator, toKm2 } from '../geo/pixel-area.ts';
-import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../prediction/masks.ts';
+import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../export/masks.ts';
 import { ScenePartSchema, isPartManifest, partFileNames, type ScenePart } from './scene-part.ts';
 
 export const MASK_PALETTE = new Map<number, readonly [number, number, number]>([

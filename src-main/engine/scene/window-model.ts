@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CanonicalBand } from '../../api/dataset.ts';
 import type { RunRecord } from '../../api/run.ts';
 import { CanonicalBandSchema } from '../../api/dataset.ts';
-import { openTrainedRun, type CheckpointChoice } from '../evaluation/trained-run.ts';
-import { normalisePixels, rawBandsFor } from '../training/input-normalisation.ts';
-import { usesEmbeddings } from '../training/training-source.ts';
-import { toNhwc } from '../training/batches.ts';
+import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
+import { normalisePixels, rawBandsFor } from '../inputs/input-normalisation.ts';
+import { usesEmbeddings } from '../inputs/training-source.ts';
+import { toNhwc } from '../inputs/batches.ts';
 import type { SceneInfo } from './scene-source.ts';
 
 export interface WindowPrediction {
