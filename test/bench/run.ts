@@ -82,3 +82,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (picked?.includes('scene')) console.log(JSON.stringify(await (await import('./scene.ts')).runSceneBench(), null, 2));
