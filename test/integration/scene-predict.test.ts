@@ -105,7 +105,10 @@ describe.skipIf(!hasShared)('a scene of real chips (odd size, 533×301) → COG 
     expect(maskInfo.coordinateSystem.wkt).toEqual(sceneInfo.coordinateSystem.wkt);
     const band = maskInfo.bands[0];
     expect(band).toMatchObject({ type: 'Byte', noDataValue: 255, colorInterpretation: 'Palette', block: [256, 256] });
-    expect(band.overviews.map((o: { size: number[] }) => o.size)).toEqual([[267, 151]]);
+    expect(band.overviews.map((o: { size: number[] }) => o.size)).toEqual([
+      [267, 151],
+      [134, 76],
+    ]);
     expect(maskInfo.metadata?.['IMAGE_STRUCTURE']?.COMPRESSION).toBe('DEFLATE');
 
     // the mask and the km² agree with GDAL's own reading of the file

@@ -114,6 +114,7 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
     reference = first!;
   } else {
     reference = await header(absolute);
+    checkPlaceable(reference); // a file that cannot be placed is refused for that, before its band names
     const names = options.bands ?? reference.descriptions.map((d) => d ?? '');
     if (options.bands && options.bands.length !== reference.bandCount) {
       throw new SceneInputError(absolute, `--bands names ${options.bands.length} band(s) but the file has ${reference.bandCount}`);
