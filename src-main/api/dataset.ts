@@ -35,6 +35,10 @@ export const CHIP_ERROR_CODES = [
   'unsupported-dtype',
   'no-date', // Clay inputs need a date and the chip has none
   'unrecognised-file', // a file in the folder that matches no chip layout
+  'not-regular-file', // a FIFO, device, socket or folder where a file was expected: never opened
+  'unreadable-folder', // a subfolder the scan may not enter (permission denied): skipped
+  'duplicate-chip-id', // two chips with one id (two folders, or a manifest listing it twice): the later one is refused
+  'unnamed-bands', // bands with no description that the layout cannot name
 ] as const;
 export const ChipErrorCodeSchema = z.enum(CHIP_ERROR_CODES);
 export type ChipErrorCode = z.infer<typeof ChipErrorCodeSchema>;

@@ -256,11 +256,19 @@ export const zipCaseArbitrary: fc.Arbitrary<ZipCase> = fc
   })
   .map(({ end, ...rest }) => ({ ...rest, ...end }));
 
+const zeroBuffers = new Map<number, Uint8Array>();
+/** One shared buffer per bomb size (never written to), so its deflated form is computed once. */
+function zeros(length: number): Uint8Array {
+  let buffer = zeroBuffers.get(length);
+  if (!buffer) zeroBuffers.set(length, (buffer = new Uint8Array(length)));
+  return buffer;
+}
+
 export function buildZipCase(base: BaseCheckpoint, c: ZipCase, pickle?: Uint8Array): Uint8Array {
   const records: FuzzRecord[] = base.records.map((r, i) => ({ name: r.name, data: i === base.pickleIndex && pickle ? pickle : r.data }));
   if (c.bomb) {
     const target = records[base.pickleIndex];
-    target.data = new Uint8Array(c.bomb.zeros);
+    target.data = zeros(c.bomb.zeros);
     target.method = 8;
     if (c.bomb.claimed === 'small') target.declaredSize = 100;
     if (c.bomb.claimed === 'huge') target.declaredSize = 0xfffffff0;

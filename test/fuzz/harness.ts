@@ -12,7 +12,13 @@ export const REGRESSIONS_DIR = resolve(import.meta.dirname, '../fixtures/fuzz-re
 export const CI_SEED = 20_240_611;
 
 export interface CaseBudget {
+  /**
+   * CPU time (user + system) of the case: what a hang or a quadratic blow-up spends. Wall time is not
+   * used for the verdict: on a loaded machine, or under `nice -n 19`, a cheap case can wait seconds for a core.
+   */
   maxMillis: number;
+  /** Wall-clock backstop for a case that waits rather than computes. */
+  maxWallMillis?: number;
   /** Peak resident growth (VmHWM over the RSS at the start) and ArrayBuffer growth. */
   maxGrowthBytes: number;
 }
@@ -54,6 +60,7 @@ export async function boundedCase(target: () => Promise<unknown>, isTyped: (erro
   const rssBefore = statusKb('VmRSS');
   const buffersBefore = process.memoryUsage().arrayBuffers;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let outcome: CaseResult['outcome'] = 'valid';
   let message: string | null = null;
   try {
@@ -63,10 +70,13 @@ export async function boundedCase(target: () => Promise<unknown>, isTyped: (erro
     outcome = 'typed-error';
     message = (error as Error).message;
   }
-  const millis = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const millis = (cpu.user + cpu.system) / 1000;
+  const wallMillis = performance.now() - started;
   const peakGrowthBytes = canMeasurePeak ? Math.max(0, statusKb('VmHWM') - rssBefore) : 0;
   const arrayBufferGrowthBytes = Math.max(0, process.memoryUsage().arrayBuffers - buffersBefore);
-  if (millis > budget.maxMillis) throw new BoundsExceeded(`case took ${millis.toFixed(0)} ms (budget ${budget.maxMillis} ms)`);
+  if (millis > budget.maxMillis) throw new BoundsExceeded(`case took ${millis.toFixed(0)} ms of CPU (budget ${budget.maxMillis} ms)`);
+  if (wallMillis > (budget.maxWallMillis ?? 60_000)) throw new BoundsExceeded(`case took ${wallMillis.toFixed(0)} ms of wall time (backstop ${budget.maxWallMillis ?? 60_000} ms)`);
   if (peakGrowthBytes > budget.maxGrowthBytes || arrayBufferGrowthBytes > budget.maxGrowthBytes) {
     throw new BoundsExceeded(`case grew memory by ${(peakGrowthBytes / 2 ** 20).toFixed(1)} MiB resident / ${(arrayBufferGrowthBytes / 2 ** 20).toFixed(1)} MiB ArrayBuffers (budget ${(budget.maxGrowthBytes / 2 ** 20).toFixed(0)} MiB)`);
   }

@@ -4,6 +4,14 @@
  */
 import { crc32, deflateRawSync } from 'node:zlib';
 
+/** Deflating the same record (an 8 MiB bomb, a base record) again for every case dominated the fuzz loop's cost. */
+const deflateCache = new WeakMap<Uint8Array, Uint8Array>();
+function deflated(data: Uint8Array): Uint8Array {
+  let out = deflateCache.get(data);
+  if (!out) deflateCache.set(data, (out = new Uint8Array(deflateRawSync(data))));
+  return out;
+}
+
 export interface FuzzRecord {
   name: Uint8Array | string;
   data: Uint8Array;
@@ -59,7 +67,7 @@ export function buildZip(zip: FuzzZip): Uint8Array {
   for (const record of zip.records) {
     const name = typeof record.name === 'string' ? new TextEncoder().encode(record.name) : record.name;
     const method = record.method ?? 0;
-    const stored = method === 8 ? new Uint8Array(deflateRawSync(record.data)) : record.data;
+    const stored = method === 8 ? deflated(record.data) : record.data;
     const crc = record.crc ?? crc32(record.data) >>> 0;
     const size = record.declaredSize ?? record.data.length;
     const compressed = record.declaredCompressedSize ?? stored.length;

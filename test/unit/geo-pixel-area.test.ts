@@ -8,38 +8,11 @@ import { readBands, readRasterHeader } from '../../src-main/engine/geo/geotiff-f
 import { maskAreas, pixelAreaM2ByRow, PixelAreaError, type RasterGrid } from '../../src-main/engine/geo/pixel-area.ts';
 import { proj4ForEpsg } from '../../src-main/engine/geo/crs.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
-import { hasRasterio, runPythonJson } from '../helpers/python-reference.ts';
+import { hasRasterio } from '../helpers/python-reference.ts';
+import { referenceAreas } from '../helpers/vector-judge.ts';
 
 const ready = hasShared && hasRasterio;
 reportSkippedWithoutShared('pixel areas vs PROJ/rasterio');
-
-/** Per-row pixel areas, water/valid areas (label values 1 / 0 or 1) from rasterio + osr, independent of our code. */
-const REFERENCE = `
-import json, sys
-import numpy as np, rasterio
-from osgeo import osr
-out = []
-for path in sys.argv[1:]:
-    with rasterio.open(path) as src:
-        t = src.transform; label = src.read(1); crs = src.crs
-    srs = osr.SpatialReference(); srs.ImportFromWkt(crs.to_wkt())
-    if srs.IsGeographic():
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-        cea = osr.SpatialReference()
-        cea.ImportFromProj4('+proj=cea +lat_ts=0 +lon_0=0 +a=%r +rf=%r' % (srs.GetSemiMajor(), srs.GetInvFlattening()))
-        cea.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-        ct = osr.CoordinateTransformation(srs, cea)
-        rows = []
-        for r in range(label.shape[0]):
-            (x0, y0, _), (x1, y1, _) = ct.TransformPoints([(t.c, t.f + r * t.e), (t.c + t.a, t.f + (r + 1) * t.e)])
-            rows.append(abs((x1 - x0) * (y1 - y0)))
-        rows = np.array(rows)
-    else:
-        rows = np.full(label.shape[0], abs(t.a * t.e - t.b * t.d) * srs.GetLinearUnits() ** 2)
-    water = (label == 1).sum(axis=1); valid = ((label == 1) | (label == 0)).sum(axis=1)
-    out.append({'rows': rows.tolist(), 'water': float((water * rows).sum()), 'valid': float((valid * rows).sum())})
-print(json.dumps(out))
-`;
 
 const CHIPS = [
   ['sen1floods11', 'Spain_7370579', 'Spain_7370579_LabelHand.tif'],
@@ -58,11 +31,11 @@ async function gridOf(file: string): Promise<RasterGrid> {
 describe.skipIf(!ready)('pixel areas on real chips', () => {
   it('per-row areas and water/valid areas agree with PROJ + numpy to 1e-9', async () => {
     const files = CHIPS.map((parts) => sharedData(...parts));
-    const reference = runPythonJson<{ rows: number[]; water: number; valid: number }[]>(REFERENCE, files);
-    for (const [index, file] of files.entries()) {
+    const reference = referenceAreas(files.map((label) => ({ label })));
+    for (const file of files) {
       const grid = await gridOf(file);
       const areaOfRow = pixelAreaM2ByRow(grid);
-      const expected = reference[index];
+      const expected = reference.get(file)!;
       for (let row = 0; row < grid.height; row++) expect(Math.abs(areaOfRow(row) / expected.rows[row] - 1), `${file} row ${row}`).toBeLessThan(1e-9);
       const [label] = await readBands(file);
       const areas = maskAreas(grid, label);

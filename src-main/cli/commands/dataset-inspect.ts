@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { ChipInfo, DatasetInspection } from '../../api/dataset.ts';
+import { CANONICAL_BANDS, type CanonicalBand, type ChipInfo, type DatasetInspection } from '../../api/dataset.ts';
+import { canonicalBandName } from '../../engine/dataset/bands.ts';
 import { inspectDataset, isReadable } from '../../engine/dataset/inspect.ts';
 import { assertKnownOptions, option, parseArgs, UsageError } from '../args.ts';
 import type { CliCommand } from '../command.ts';
@@ -39,13 +40,24 @@ function summaryLines(report: DatasetInspection): string[] {
   ];
 }
 
+function bandNamesOption(text: string | undefined): (CanonicalBand | null)[] | undefined {
+  if (text === undefined) return undefined;
+  return text.split(',').map((raw) => {
+    if (raw.trim() === '-') return null;
+    const name = canonicalBandName(raw);
+    if (!name) throw new UsageError(`--bands: "${raw}" is not a known band name (${CANONICAL_BANDS.join(', ')}, or - to skip)`);
+    return name;
+  });
+}
+
 export const datasetInspectCommand: CliCommand = {
   path: ['dataset', 'inspect'],
   summary: 'Detect the chip layout of a folder and report every chip',
-  usage: 'Usage: floodlens dataset inspect <dir> [--json] [--s1-units dB|linear]',
+  usage: 'Usage: floodlens dataset inspect <dir> [--json] [--s1-units dB|linear] [--bands B02,B03,…]\n' +
+    '  --bands: names for bands the files leave unnamed (no description), in band order; "-" skips one',
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);
-    assertKnownOptions(args, ['json', 's1-units']);
+    assertKnownOptions(args, ['json', 's1-units', 'bands']);
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one <dir>');
     const units = option(args, 's1-units');
     if (units !== undefined && units !== 'dB' && units !== 'linear') throw new UsageError('--s1-units must be dB or linear');
@@ -55,7 +67,7 @@ export const datasetInspectCommand: CliCommand = {
       io.stderr(`floodlens dataset inspect: ${dir} is not a directory\n`);
       return 1;
     }
-    const report = await inspectDataset(dir, { s1Units: units });
+    const report = await inspectDataset(dir, { s1Units: units, bandNames: bandNamesOption(option(args, 'bands')) });
     if (args.flags.has('json')) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout([...report.chips.flatMap(chipLines), ...summaryLines(report)].join('\n') + '\n');
     const anyReadable = report.chips.some(isReadable);

@@ -10,6 +10,7 @@ import { embedCommand } from './embed.ts';
 import { probeCommand } from './probe.ts';
 import { doctorCommand } from './doctor.ts';
 import { mergeCommand } from './merge.ts';
+import { vectoriseCommand } from './vectorise.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, mergeCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand];
+export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, mergeCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand, vectoriseCommand];

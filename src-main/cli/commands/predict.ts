@@ -2,6 +2,7 @@ import type { CliCommand, CliIo } from '../command.ts';
 import { assertKnownOptions, checkPath, numberOption, option, parseArgs, requiredPathOption, UsageError, type ParsedArgs } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
+import { COMPLETION_FILE } from '../../engine/fs/completion.ts';
 import { ScenePredictInputSchema, parseShard } from '../../api/scene.ts';
 
 const SCENE_OPTIONS = ['run', 'scene', 'bands', 's1-units', 'out', 'probabilities', 'workers', 'shard', 'window', 'overlap', 'checkpoint', 'vector'];
@@ -65,7 +66,8 @@ export const predictCommand: CliCommand = {
     );
     for (const chip of result.chips) io.stdout(`${chip.files.mask}${chip.files.probabilities ? `\n${chip.files.probabilities}` : ''}\n`);
     for (const skip of result.skipped) io.stderr(`skipped ${skip.id}: ${skip.reason}\n`);
-    io.stdout(`${result.chips.length} chip(s) written to ${result.outDir}\n`);
+    for (const { id, stem } of result.renamed) io.stderr(`note: chip "${id}" is written as ${stem}_mask.tif (its plain file name would collide with another chip's)\n`);
+    io.stdout(`${result.chips.length} chip(s) written to ${result.outDir}; completion marker ${COMPLETION_FILE} written last\n`);
     return 0;
   },
 };

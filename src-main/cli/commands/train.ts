@@ -1,13 +1,16 @@
 import { resolve } from 'node:path';
-import { MODEL_KINDS, ModelKindSchema, TrainConfigSchema, type TrainConfigInput } from '../../api/run.ts';
+import { MODEL_KINDS, ModelKindSchema, TRAIN_CONFIG_DEFAULTS, TRAIN_NUMBER_OPTIONS, TrainConfigSchema, type TrainConfigInput, type TrainNumberOption } from '../../api/run.ts';
 import type { CliCommand } from '../command.ts';
 import { assertKnownOptions, checkPath, numberOption, option, parseArgs, requiredOption, UsageError } from '../args.ts';
-import { checkConfigFlags } from '../config-flags.ts';
+import { checkConfigFlags, flagName } from '../config-flags.ts';
 import { runCliJob } from '../job-runner.ts';
 
+/** `--batch-size N (4)`: every numeric option of the api's TrainConfigSchema, with its default. */
+const numberFlags = TRAIN_NUMBER_OPTIONS.map((field) => ({ field, flag: flagName(field).slice(2) }));
+const numberUsage = numberFlags.map(({ field, flag }) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? 'full chip'})]`).join(' ');
+
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
-  [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N] [--water-crop-share F]
-  [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment]
+  [--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--no-augment]
 floodlens train --resume --out <runDir>
 clay-decoder / linear-probe: --encoder <ckpt> embeds what is missing into <runDir>/../embeddings/<encoder fingerprint>
 (or --embeddings <dir>) and reuses it; see docs/EMBEDDINGS.md`;
@@ -18,7 +21,7 @@ export const trainCommand: CliCommand = {
   usage,
   async run(argv, io) {
     const args = parseArgs(argv, ['resume', 'no-augment']);
-    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'water-crop-share', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment']);
+    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', ...numberFlags.map(({ flag }) => flag), 'resume', 'no-augment']);
     const outDir = checkPath(requiredOption(args, 'out'), '--out', args.flags.has('resume') ? 'existing-folder' : 'folder-or-new');
     let config: TrainConfigInput | undefined;
     if (!args.flags.has('resume')) {
@@ -26,23 +29,15 @@ export const trainCommand: CliCommand = {
       if (!model.success) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}`);
       const embeddings = option(args, 'embeddings');
       const encoder = option(args, 'encoder');
-      const chipSize = option(args, 'chip-size');
+      const numbers = Object.fromEntries(
+        numberFlags.map(({ field, flag }) => [field, option(args, flag) === undefined ? TRAIN_CONFIG_DEFAULTS[field] : numberOption(args, flag, 0)]),
+      ) as Pick<TrainConfigInput, TrainNumberOption>;
       config = {
         model: model.data,
         dataDir: resolve(requiredOption(args, 'data')),
         embeddingsDir: embeddings ? resolve(embeddings) : null,
         encoder: encoder ? resolve(encoder) : null,
-        epochs: numberOption(args, 'epochs', 10),
-        batchSize: numberOption(args, 'batch-size', 4),
-        lr: numberOption(args, 'lr', 1e-3),
-        chipSize: chipSize === undefined ? null : numberOption(args, 'chip-size', 0),
-        cropsPerChip: numberOption(args, 'crops-per-chip', 1),
-        waterCropShare: numberOption(args, 'water-crop-share', 0.5),
-        valSplit: numberOption(args, 'val-split', 0.2),
-        testSplit: numberOption(args, 'test-split', 0.2),
-        seed: numberOption(args, 'seed', 0),
-        patience: numberOption(args, 'patience', 5),
-        threshold: numberOption(args, 'threshold', 0.5),
+        ...numbers,
         augment: !args.flags.has('no-augment'),
       };
       checkConfigFlags(TrainConfigSchema, config, { dataDir: 'existing-folder', embeddingsDir: 'existing-folder', encoder: 'existing-file' }, { dataDir: '--data', embeddingsDir: '--embeddings' });

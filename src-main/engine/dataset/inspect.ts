@@ -11,6 +11,7 @@ import {
 } from '../../api/dataset.ts';
 import { readBands, readRasterHeader, type BandArray, type RasterHeader } from '../geo/geotiff-file.ts';
 import { wgs84Bbox } from '../geo/bbox.ts';
+import { gridDifference, pixelSizeOf } from '../geo/grid.ts';
 import { canonicalBandName, isS1Band } from './bands.ts';
 import { CLAY_V0_BANDS } from './clay-v0-stats.ts';
 import { dateFromMetadata } from './dates.ts';
@@ -23,6 +24,8 @@ import type { ChipSource, ChipSpec } from './chip-spec.ts';
 export interface InspectOptions {
   /** Forces S1 units for every chip (otherwise manifest, then detection). */
   s1Units?: S1Units;
+  /** Names for bands that neither the file (descriptions) nor the layout names, in band order (`--bands`). */
+  bandNames?: (CanonicalBand | null)[];
 }
 
 const isValidPixel = (v: number, nodata: number | null) => !Number.isNaN(v) && v !== nodata;
@@ -33,21 +36,29 @@ function countValid(values: BandArray, nodata: number | null): number {
   return count;
 }
 
-function sameGrid(a: RasterHeader, b: RasterHeader): boolean {
-  if (a.crs?.proj4 !== b.crs?.proj4 || !a.geoTransform || !b.geoTransform) return a.crs?.proj4 === b.crs?.proj4;
-  const tolerance = Math.abs(a.geoTransform[1]) * 1e-3;
-  return a.geoTransform.every((v, i) => Math.abs(v - b.geoTransform![i]) <= tolerance);
-}
-
-function namesFor(source: ChipSource, header: RasterHeader, errors: ChipReadError[]): (CanonicalBand | null)[] {
-  return header.descriptions.map((description, i) => {
-    const fromLayout = source.bandNames?.[i] ?? null;
+function namesFor(source: ChipSource & { layoutName: string }, header: RasterHeader, errors: ChipReadError[], given: InspectOptions['bandNames']): (CanonicalBand | null)[] {
+  const names = header.descriptions.map((description, i) => {
+    const fromLayout = source.bandNames?.[i] ?? (description ? null : given?.[i] ?? null);
     const fromFile = canonicalBandName(description);
     if (source.namesAreExplicit && source.bandNames) return fromLayout;
     if (description && !fromFile && !fromLayout)
       errors.push(new ChipReadError('unknown-band', header.file, `band ${i + 1} description "${description}" is not a known band name`, 'warning'));
     return fromFile ?? fromLayout;
   });
+  const unnamed = names.flatMap((name, i) => (name === null && !header.descriptions[i] ? [i + 1] : []));
+  if (unnamed.length > 0 && !source.namesAreExplicit) {
+    const which = unnamed.length === names.length ? `none of its ${names.length} bands has a name` : `band(s) ${unnamed.join(', ')} of ${names.length} have no name`;
+    errors.push(
+      new ChipReadError(
+        'unnamed-bands',
+        header.file,
+        `${which} (no band description, and the ${source.layoutName} layout cannot tell which band is which), so no model can use ${unnamed.length === names.length ? 'them' : 'those'}. ` +
+          `Name them in floodlens-manifest.json ("bands": ["B02", "B03", …] for this file), or check a naming with \`floodlens dataset inspect --bands B02,B03,…\``,
+        unnamed.length === names.length ? 'error' : 'warning',
+      ),
+    );
+  }
+  return names;
 }
 
 interface ReadSource {
@@ -55,7 +66,7 @@ interface ReadSource {
   names: (CanonicalBand | null)[];
 }
 
-async function readSources(spec: ChipSpec, errors: ChipReadError[]): Promise<ReadSource[]> {
+async function readSources(spec: ChipSpec, errors: ChipReadError[], given: InspectOptions['bandNames']): Promise<ReadSource[]> {
   const usable: ReadSource[] = [];
   for (const source of spec.sources) {
     let header: RasterHeader;
@@ -75,11 +86,12 @@ async function readSources(spec: ChipSpec, errors: ChipReadError[]): Promise<Rea
       errors.push(new ChipReadError('size-mismatch', source.file, `is ${header.width}×${header.height}, ${basename(reference.file)} is ${reference.width}×${reference.height}`));
       continue;
     }
-    if (reference && !sameGrid(reference, header)) {
-      errors.push(new ChipReadError('grid-mismatch', source.file, `is not on the same grid (CRS/origin/pixel size) as ${basename(reference.file)}`));
+    const difference = reference ? gridDifference(reference, header) : null;
+    if (reference && difference) {
+      errors.push(new ChipReadError('grid-mismatch', source.file, `is not on the grid of ${basename(reference.file)}: it ${difference}`));
       continue;
     }
-    usable.push({ header, names: namesFor(source, header, errors) });
+    usable.push({ header, names: namesFor({ ...source, layoutName: spec.layout }, header, errors, given) });
   }
   return usable;
 }
@@ -87,7 +99,7 @@ async function readSources(spec: ChipSpec, errors: ChipReadError[]): Promise<Rea
 /** Opens every file of one chip; problems end up in `errors`, never thrown. */
 export async function inspectChip(spec: ChipSpec, options: InspectOptions = {}): Promise<ChipInfo> {
   const errors: ChipReadError[] = [...spec.errors];
-  const sources = await readSources(spec, errors);
+  const sources = await readSources(spec, errors, options.bandNames);
   const reference = sources[0]?.header ?? null;
 
   const bandDetails: BandInfo[] = [];
@@ -167,7 +179,7 @@ export async function inspectChip(spec: ChipSpec, options: InspectOptions = {}):
     geoTransform: reference?.geoTransform ?? null,
     bbox: reference?.bbox ?? null,
     bboxWgs84,
-    pixelSize: reference?.geoTransform ? [Math.abs(reference.geoTransform[1]), Math.abs(reference.geoTransform[5])] : null,
+    pixelSize: reference?.geoTransform ? pixelSizeOf(reference.geoTransform) : null,
     date,
     dateSource,
     bands,
@@ -189,6 +201,9 @@ async function inspectLabel(spec: ChipSpec, reference: RasterHeader | null, erro
     if (reference && (header.width !== reference.width || header.height !== reference.height))
       throw new ChipReadError('size-mismatch', file, `label is ${header.width}×${header.height} but the image is ${reference.width}×${reference.height}`);
     if (header.bandCount !== 1) throw new ChipReadError('wrong-band-count', file, `label has ${header.bandCount} bands, expected 1`);
+    // Same size is not enough: a label on another CRS or origin would score the wrong pixels.
+    const difference = reference ? gridDifference(reference, header) : null;
+    if (reference && difference) throw new ChipReadError('grid-mismatch', file, `label is not on the image's grid (${basename(reference.file)}): it ${difference}`);
     const encoding = effectiveEncoding(spec.label.encoding, header.nodata, header.dtype.startsWith('float'));
     const [values] = await readBands(file, [0]);
     const masks = labelMasks(values, encoding);

@@ -3,7 +3,9 @@
  * (`<id>_vv.tif`, `<id>_vh.tif`, label `<id>.tif`), datacubes (`<id>_<x>.tif` + `<id>_label.tif`),
  * or an explicit `floodlens-manifest.json`.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
+import { fileKind } from '../fs/regular-file.ts';
 import { basename, dirname, join } from 'node:path';
 import { MANIFEST_FILE_NAME, type DatasetLayout } from '../../api/dataset.ts';
 import { SEN1FLOODS11_S1_BANDS, SEN1FLOODS11_S2_BANDS } from './bands.ts';
@@ -20,25 +22,57 @@ const MAX_DEPTH = 8;
 
 /**
  * TIFF files below `dir`, following symbolic links (data often lives on another disk) but never
- * visiting a real folder twice, so link cycles end. Hidden entries and node_modules are skipped.
+ * visiting a real folder twice, so link cycles end. Hidden entries and node_modules are skipped, and only
+ * regular files are listed (a FIFO or device named `x.tif` is never opened). A subfolder the scan may not
+ * enter (`lost+found`, mode 700 of another user) is a warning naming it; the rest still loads. The root
+ * itself must be readable.
  */
-async function listTiffs(dir: string): Promise<string[]> {
+async function listTiffs(dir: string): Promise<{ files: string[]; errors: ChipReadError[] }> {
   const found: string[] = [];
+  const errors: ChipReadError[] = [];
   const visited = new Set<string>();
   const walk = async (folder: string, depth: number): Promise<void> => {
     const real = await realpath(folder).catch(() => null);
     if (real === null || visited.has(real) || depth > MAX_DEPTH) return;
     visited.add(real);
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (depth === 0 || (code !== 'EACCES' && code !== 'EPERM')) throw error;
+      errors.push(new ChipReadError('unreadable-folder', folder, `cannot read this folder (${code}, permission denied): skipped, the rest of the dataset is loaded`, 'warning'));
+      return;
+    }
+    for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const path = join(folder, entry.name);
       const kind = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
       if (kind?.isDirectory()) await walk(path, depth + 1);
       else if (kind?.isFile() && TIFF.test(entry.name)) found.push(path);
+      else if (kind && TIFF.test(entry.name)) errors.push(new ChipReadError('not-regular-file', path, `${fileKind(kind)}, not a regular file: not opened`, 'warning'));
     }
   };
   await walk(dir, 0);
-  return found.sort();
+  return { files: found.sort(), errors };
+}
+
+/**
+ * Chip ids must be unique: outputs are named after them. When two chips share one (the same file name in
+ * two subfolders, or a manifest listing it twice) the first keeps it and the others are refused, naming both.
+ */
+export function refuseDuplicateIds(chips: ChipSpec[]): { chips: ChipSpec[]; errors: ChipReadError[] } {
+  const first = new Map<string, ChipSpec>();
+  const errors: ChipReadError[] = [];
+  for (const chip of chips) {
+    const earlier = first.get(chip.id);
+    if (!earlier) first.set(chip.id, chip);
+    else {
+      const file = chip.sources[0]?.file ?? chip.id;
+      errors.push(new ChipReadError('duplicate-chip-id', file, `chip id "${chip.id}" is already used by ${earlier.sources[0]?.file ?? 'another chip'}: this chip is left out (rename one, or give ids in floodlens-manifest.json)`));
+    }
+  }
+  return { chips: [...first.values()], errors };
 }
 
 export interface DetectedChips {
@@ -148,15 +182,20 @@ function datacubeChips(files: string[], used: Set<string>): ChipSpec[] {
 export async function detectChips(dir: string): Promise<DetectedChips> {
   const manifest = join(dir, MANIFEST_FILE_NAME);
   const fromManifest = await chipsFromManifest(manifest);
-  if (fromManifest) return { layout: fromManifest.chips.length > 0 ? 'manifest' : 'empty', ...fromManifest };
+  if (fromManifest) {
+    const unique = refuseDuplicateIds(fromManifest.chips);
+    return { layout: unique.chips.length > 0 ? 'manifest' : 'empty', chips: unique.chips, errors: [...fromManifest.errors, ...unique.errors] };
+  }
 
-  const files = await listTiffs(dir);
+  const { files, errors: scanErrors } = await listTiffs(dir);
   const used = new Set<string>();
-  const chips = [...sen1floods11Chips(files, used), ...c2smsChips(files, used), ...datacubeChips(files, used)];
-  chips.sort((a, b) => a.id.localeCompare(b.id));
-  const errors = files
+  const detected = [...sen1floods11Chips(files, used), ...c2smsChips(files, used), ...datacubeChips(files, used)];
+  detected.sort((a, b) => a.id.localeCompare(b.id) || (a.sources[0]?.file ?? '').localeCompare(b.sources[0]?.file ?? ''));
+  const { chips, errors: duplicateErrors } = refuseDuplicateIds(detected);
+  const errors = [...scanErrors, ...duplicateErrors];
+  errors.push(...files
     .filter((f) => !used.has(f))
-    .map((f) => new ChipReadError('unrecognised-file', f, 'matches no known chip layout (add it to a floodlens-manifest.json)', 'warning'));
+    .map((f) => new ChipReadError('unrecognised-file', f, 'matches no known chip layout (add it to a floodlens-manifest.json)', 'warning')));
   const layouts = [...new Set(chips.map((c) => c.layout))];
   const layout: DatasetLayout = layouts.length === 0 ? 'empty' : layouts.length === 1 ? layouts[0] : 'mixed';
   return { layout, chips, errors };

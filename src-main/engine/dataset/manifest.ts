@@ -1,26 +1,22 @@
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../fs/json-file.ts';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ManifestSchema } from '../../api/dataset.ts';
 import { ChipReadError } from '../geo/errors.ts';
 import type { ChipSpec } from './chip-spec.ts';
+
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads `floodlens-manifest.json`. Returns null when there is no manifest; an invalid manifest gives
  * no chips and one `bad-manifest` error.
  */
 export async function chipsFromManifest(path: string): Promise<{ chips: ChipSpec[]; errors: ChipReadError[] } | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { chips: [], errors: [new ChipReadError('bad-manifest', path, `cannot read: ${(error as Error).message}`)] };
-  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = await readJsonFile(path, MAX_MANIFEST_BYTES); // regular file only (a FIFO is refused, not waited on), bounded
   } catch (error) {
-    return { chips: [], errors: [new ChipReadError('bad-manifest', path, `not valid JSON: ${(error as Error).message}`)] };
+    if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return null;
+    return { chips: [], errors: [new ChipReadError('bad-manifest', path, (error as Error).message.slice(path.length + 2))] };
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {

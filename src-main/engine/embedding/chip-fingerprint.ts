@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { hashRegularFile } from '../fs/regular-file.ts';
 import { basename } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 
@@ -8,7 +8,7 @@ export async function chipFingerprint(chip: ChipInfo): Promise<string> {
   const hash = createHash('sha256');
   for (const file of [...chip.files].sort((a, b) => (basename(a) < basename(b) ? -1 : 1))) {
     hash.update(`file:${basename(file)}\n`);
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    await hashRegularFile(file, hash);
   }
   return hash.digest('hex');
 }

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { CanonicalBand } from '../../api/dataset.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-write.ts';
-import { chipFileStem } from '../fs/chip-file-stem.ts';
+import { freeFileStem } from '../fs/chip-file-stem.ts';
+import { readJsonFile } from '../fs/json-file.ts';
 
 /** On-disk embeddings: see docs/EMBEDDINGS.md. */
 export const EMBEDDINGS_INDEX = 'embeddings.json';
@@ -62,9 +63,9 @@ export class EmbeddingStore {
     const path = join(dir, EMBEDDINGS_INDEX);
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path, 'utf8'));
+      raw = await readJsonFile(path);
     } catch (error) {
-      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message})`);
+      throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message.replace(`${path}: `, '')})`);
     }
     const parsed = IndexSchema.safeParse(raw);
     if (!parsed.success) throw new EmbeddingStoreError(path, `invalid embeddings index: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
@@ -144,7 +145,10 @@ export class EmbeddingStore {
     if (embedding.length !== channels * gridHeight * gridWidth) {
       throw new EmbeddingStoreError(this.dir, `embedding for ${chipId} has ${embedding.length} values, expected ${channels}×${gridHeight}×${gridWidth}`);
     }
-    const file = `${chipFileStem(chipId)}.f32`;
+    // chip ids that sanitise alike ("chip a", "chip_a") must not share a file: one would read the other's embedding
+    const existing = this.index.chips[chipId]?.file;
+    const used = new Map(Object.entries(this.index.chips).map(([id, entry]) => [entry.file.replace(/\.f32$/, '').toLowerCase(), id]));
+    const file = existing ?? `${freeFileStem(chipId, used)}.f32`;
     await writeFileAtomic(join(this.dir, file), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
     this.index.chips[chipId] = { file, chipFingerprint, ...details };
     await this.saveIndex();

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Comparison, RunRecord } from '../../api/run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { evaluateRun } from './evaluate-run.ts';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 
 export interface CompareRequest {
   runDirs: string[];
@@ -27,6 +27,12 @@ export function comparisonWarnings(records: RunRecord[], dataDir: string): strin
   const foreign = records.filter((r) => resolve(r.data.dir) !== resolve(dataDir)).map((r) => r.id);
   if (foreign.length > 0) warnings.push(`scored on ${dataDir}, which is not the training data of ${foreign.join(', ')}`);
   for (const record of records) if (record.data.split.test.length === 0) warnings.push(`${record.id} has no test split`);
+  // a run killed mid-training still has run.json and checkpoints: say it is not a finished run
+  for (const record of records) {
+    if (record.status === 'running' || record.status === 'failed' || record.status === 'cancelled') {
+      warnings.push(`${record.id} did not complete (status ${record.status}: killed, failed or still training; ${record.epochs.length} of ${record.config.epochs} epochs): its scores are those of an unfinished run`);
+    }
+  }
   return warnings;
 }
 
@@ -37,7 +43,7 @@ export async function compareRuns(request: CompareRequest, context: JobContext):
   const dataDir = resolve(request.dataDir ?? records[0].data.dir);
   const chips = request.chipIds ? [...request.chipIds].sort() : intersection(records.map((r) => r.data.split.test));
   if (chips.length === 0) {
-    throw new Error('the runs share no test chip: train them with the same --seed and split fractions, or name chips with --chips');
+    throw new Error('the runs share no test chip: train them with the same seed and split fractions, or choose the chips to compare');
   }
   const warnings = comparisonWarnings(records, dataDir);
   for (const record of records) {

@@ -7,7 +7,9 @@ import type { JobContext } from '../compute/job-context.ts';
 import { labelledChips } from '../inputs/chip-samples.ts';
 import { selectChips, type ChipSelection } from '../inputs/select-chips.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
-import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
+import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface EvaluateRequest {
   runDir: string;
@@ -20,6 +22,10 @@ export interface EvaluateRequest {
 }
 
 export async function evaluateRun(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {
+  return withFolderLock(request.runDir, `evaluate (${request.name ?? 'split'})`, () => evaluateLocked(request, context));
+}
+
+async function evaluateLocked(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {
   const record = await readRunRecord(request.runDir);
   const chips = selectChips(record, labelledChips(await inspectDataset(request.dataDir)), request.chips);
   if (chips.length === 0) throw new Error(`no chips to evaluate (${typeof request.chips === 'object' ? 'empty chip list' : `the run's ${request.chips} split is empty`})`);
@@ -42,6 +48,7 @@ export async function evaluateRun(request: EvaluateRequest, context: JobContext)
       checkpoint: run.checkpoint,
       backend: backend.backend,
       createdAt: new Date().toISOString(),
+      areas: evaluation.areas,
     });
     await writeJsonAtomic(run.files.evaluation(name.replace(/[^A-Za-z0-9._-]/g, '_')), result);
     return result;

@@ -4,7 +4,8 @@
  * so every length that would drive an allocation is bounded here first: tag values and image blocks
  * must lie inside the file, and the decoded image must be plausible for the file's size and codec.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { NotRegularFileError, openRegularFile } from '../fs/regular-file.ts';
 import { ChipReadError } from './errors.ts';
 
 export interface TiffLimits {
@@ -78,8 +79,10 @@ class Reader {
 export async function checkTiffStructure(file: string, limits: TiffLimits = DEFAULT_TIFF_LIMITS): Promise<void> {
   let handle: FileHandle;
   try {
-    handle = await open(file, 'r');
-  } catch {
+    // Only regular files are opened: a FIFO would block this open (and a thread of the I/O pool) forever.
+    handle = await openRegularFile(file);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw new ChipReadError('not-regular-file', file, error.message.slice(file.length + 2));
     return; // geotiff.js reports missing/unreadable files with the right code
   }
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { hashRegularFile } from '../fs/regular-file.ts';
 import type { CanonicalBand, ChipInfo, DatasetInspection } from '../../api/dataset.ts';
 import type { InputNormalisation } from '../../api/run.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
@@ -71,7 +71,7 @@ export async function dataFingerprint(chips: readonly ChipInfo[]): Promise<strin
     hash.update(`chip:${chip.id}\n`);
     for (const file of [...chip.files, ...(chip.labelFile ? [chip.labelFile] : [])]) {
       hash.update(`file:${file.split(/[\\/]/).pop()}\n`);
-      for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+      await hashRegularFile(file, hash);
     }
   }
   return hash.digest('hex');

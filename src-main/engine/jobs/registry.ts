@@ -17,6 +17,7 @@ export interface JobKinds {
   'scene.part': { input: import('../scene/predict-part.ts').ScenePartRequest; result: import('../scene/predict-part.ts').ScenePartResult };
   'scene.merge': { input: import('../scene/merge-parts.ts').MergeRequest; result: import('../scene/merge-parts.ts').SceneSummary };
   'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
+  vectorise: { input: import('../vector/vectorise-job.ts').VectoriseRequest; result: import('../../api/vector.ts').VectorSummary };
 }
 
 export type JobKind = keyof JobKinds;
@@ -46,6 +47,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     return (input) => mergeSceneParts(input);
   },
   'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
+  vectorise: async () => (await import('../vector/vectorise-job.ts')).vectoriseMask,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

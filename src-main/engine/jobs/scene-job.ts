@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 import { mergeSceneParts, type SceneSummary } from '../scene/merge-parts.ts';
 import type { SceneOptions } from '../scene/predict-part.ts';
 import { sceneStem } from '../scene/scene-part.ts';

@@ -18,12 +18,12 @@ export async function exportChipPrediction(
   prediction: { mask: Uint8Array; probabilities: Float32Array | null },
   outDir: string,
   provenance: Record<string, string>,
+  stem = chipFileStem(chip.id),
 ): Promise<ExportedChipFiles> {
   if (chip.epsg === null || chip.geoTransform === null || chip.width === null || chip.height === null) {
     throw new Error(`chip ${chip.id} has no CRS or geotransform: cannot export a georeferenced mask`);
   }
   const grid = { width: chip.width, height: chip.height, epsg: chip.epsg, geoTransform: chip.geoTransform };
-  const stem = chipFileStem(chip.id);
   const mask = join(outDir, `${stem}_mask.tif`);
   await writeGeoTiff(mask, {
     ...grid,

@@ -1,15 +1,19 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
 import { predictChip } from '../run/predict-chip.ts';
-import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
+import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 import { selectChips } from '../inputs/select-chips.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { etaSeconds } from '../compute/job-context.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
+import { beginOutputs, completeOutputs } from '../fs/completion.ts';
 import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
+import { chipFileStem, uniqueFileStems } from '../fs/chip-file-stem.ts';
 import { probabilitiesWithNodata } from '../export/masks.ts';
+import { withFolderLock } from '../fs/folder-lock.ts';
 
 export interface PredictRequest {
   runDir: string;
@@ -25,10 +29,19 @@ export interface PredictResult {
   outDir: string;
   chips: { id: string; files: ExportedChipFiles }[];
   skipped: { id: string; reason: string }[];
+  /** Chips whose file names were changed so that no two outputs share a name. */
+  renamed: { id: string; stem: string }[];
 }
 
-/** Predicts every chip and writes `<chipId>_mask.tif` (and `_prob.tif`) on the chip's own grid. */
+/**
+ * Predicts every chip and writes `<chipId>_mask.tif` (and `_prob.tif`) on the chip's own grid, then the
+ * completion marker (fs/completion.ts) last: a killed or failed predict leaves a folder that reads as incomplete.
+ */
 export async function predictRun(request: PredictRequest, context: JobContext): Promise<PredictResult> {
+  return withFolderLock(resolve(request.outDir), 'predict', () => predictLocked(request, context));
+}
+
+async function predictLocked(request: PredictRequest, context: JobContext): Promise<PredictResult> {
   const record = await readRunRecord(request.runDir);
   const inspection = await inspectDataset(request.dataDir);
   const readable = inspection.chips.filter(isReadable);
@@ -37,6 +50,8 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
+  await beginOutputs(outDir);
+  const stems = uniqueFileStems(chips.map((chip) => chip.id));
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
@@ -58,6 +73,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
           { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
           outDir,
           provenance,
+          stems.get(chip.id),
         );
         written.push({ id: chip.id, files });
       } catch (error) {
@@ -74,5 +90,8 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   } finally {
     run.net.dispose();
   }
-  return { outDir, chips: written, skipped };
+  const names = written.flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null)).map((file) => relative(outDir, file));
+  await completeOutputs(outDir, names, 'predict', { run: record.id, checkpoint: provenance.FLOODLENS_CHECKPOINT, chips: written.length });
+  const renamed = chips.filter((chip) => stems.get(chip.id) !== chipFileStem(chip.id)).map((chip) => ({ id: chip.id, stem: stems.get(chip.id)! }));
+  return { outDir, chips: written, skipped, renamed };
 }

@@ -1,13 +1,14 @@
 /**
  * Assembles parts (from the workers of one run, or from shards run anywhere) into the scene's products:
  * `<stem>_mask.tif` (COG, uint8 1/0/255, palette), optionally `<stem>_prob.tif` (COG, float32, NaN no data)
- * and `<stem>_summary.json` (true-area km²), written last: its presence says the outputs are complete.
+ * and `<stem>_summary.json` (true-area km²), then the folder's completion manifest (fs/completion.ts), last.
  */
 import { mkdir, open, readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { StreamingCogWriter } from '../export/cog-writer.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { beginOutputs, completeOutputs } from '../fs/completion.ts';
 import { MaskAreaAccumulator, toKm2 } from '../geo/pixel-area.ts';
 import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../export/masks.ts';
 import { ScenePartSchema, isPartManifest, partFileNames, type ScenePart } from './scene-part.ts';
@@ -110,6 +111,7 @@ export async function mergeSceneParts(request: MergeRequest): Promise<SceneSumma
   const { scene, plan, stem } = first;
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
+  await beginOutputs(outDir);
   const files = {
     mask: join(outDir, `${stem}_mask.tif`),
     probabilities: first.probabilities ? join(outDir, `${stem}_prob.tif`) : null,
@@ -186,8 +188,8 @@ export async function mergeSceneParts(request: MergeRequest): Promise<SceneSumma
     shards: request.shards ?? new Set(parts.map((p) => p.dir)).size,
     files,
   };
-  // Completion: the summary is written last and atomically. When wt/harden's fs/completion.ts lands,
-  // this is the single call site to replace with its manifest (listing files.mask/probabilities/summary).
   await writeJsonAtomic(files.summary, summary);
+  const names = [files.mask, files.probabilities, files.summary].filter((file) => file !== null).map((file) => relative(outDir, file));
+  await completeOutputs(outDir, names, 'scene', { run: first.run.id, scene: scene.path, shards: summary.shards });
   return summary;
 }

@@ -1,9 +1,9 @@
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../fs/regular-file.ts';
 import { CheckpointError } from './errors.ts';
 import { nameOf, PyDict, PyGlobal, type PyValue, type TensorRef } from './pickle-values.ts';
 import { isTensor, unpickleTorch } from './torch-pickle.ts';
 import { ELEMENT_SIZE, gatherCOrder, isContiguous, product, spanOf, swapBytes, toFloat32 } from './tensor-decode.ts';
-import { ZipReader } from './zip-reader.ts';
+import { inflationProblem, ZipReader } from './zip-reader.ts';
 
 export { CheckpointError } from './errors.ts';
 export { writeStateDict } from './state-dict-writer.ts';
@@ -123,7 +123,7 @@ async function openZip(path: string): Promise<ZipReader> {
 /** Legacy files start with a pickled magic number: PROTO 2, LONG1 of 10 bytes. */
 async function isLegacyTorchFile(path: string): Promise<boolean> {
   try {
-    const handle = await open(path, 'r');
+    const handle = await openRegularFile(path);
     try {
       const head = new Uint8Array(4);
       const { bytesRead } = await handle.read(head, 0, 4, 0);
@@ -201,6 +201,13 @@ function checkStorageRecords(zip: ZipReader, prefix: string, refs: ReadonlyMap<s
     if (entry.size < needed) {
       throw new CheckpointError(zip.path, `tensor ${key}: storage record ${record} has ${entry.size} bytes, needs ${needed}`);
     }
+    // A compressed record is inflated whole: bound it by what its tensor needs per the header, and its
+    // expansion, before a byte is inflated (a 1 MB record must not become 800 MB of zeros in memory).
+    if (entry.method !== 0 && entry.size > needed) {
+      throw new CheckpointError(zip.path, `tensor ${key}: compressed storage record ${record} declares ${entry.size} bytes, its tensor needs only ${needed}`);
+    }
+    const problem = inflationProblem(entry);
+    if (problem) throw new CheckpointError(zip.path, `tensor ${key}: ${problem}`);
   }
 }
 

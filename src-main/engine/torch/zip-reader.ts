@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../fs/regular-file.ts';
 import { inflateRawSync, crc32 } from 'node:zlib';
 import { CheckpointError } from './errors.ts';
 
@@ -50,7 +51,7 @@ export class ZipReader {
   static async open(path: string): Promise<ZipReader> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await openRegularFile(path); // a FIFO or device is refused, never waited on
     } catch (err) {
       throw new CheckpointError(path, `cannot open: ${(err as Error).message}`, { cause: err });
     }
@@ -76,6 +77,8 @@ export class ZipReader {
   /** The whole (decompressed) entry, CRC-checked. */
   async readEntry(name: string): Promise<Uint8Array> {
     const entry = this.entry(name);
+    const problem = inflationProblem(entry); // before reading the compressed bytes
+    if (problem) throw new CheckpointError(this.path, problem);
     const start = await this.dataOffset(entry);
     const raw = await readExactly(this.path, this.handle, start, entry.compressedSize);
     const data = entry.method === 0 ? raw : inflateEntry(this.path, entry, raw);
@@ -281,9 +284,28 @@ function checkEntryName(path: string, name: string): void {
 
 /** torch never compresses, so deflated records are only accepted up to this size. */
 const MAX_INFLATED = 2 ** 31 - 1;
+/** Below this a compressed record may inflate freely (zero-initialised biases compress ~1000:1 too). */
+export const SMALL_INFLATED = 16 * 2 ** 20;
+/** Above SMALL_INFLATED, the most a compressed record may expand: float weights deflate ~1.1:1; zeros ~1000:1. */
+export const MAX_EXPANSION = 20;
+
+/** Why a compressed record may not be inflated, or null: checked before any byte is inflated. */
+export function inflationProblem(entry: ZipEntry): string | null {
+  if (entry.method === 0) return null;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (entry.size > MAX_INFLATED) return `compressed record ${entry.name} is too large (${entry.size} bytes)`;
+  if (entry.size > SMALL_INFLATED && entry.size > MAX_EXPANSION * entry.compressedSize) {
+    return (
+      `compressed record ${entry.name} would inflate ${mib(entry.compressedSize)} to ${mib(entry.size)} (${Math.round(entry.size / Math.max(1, entry.compressedSize))}:1); ` +
+      `torch never compresses its records, so this is refused as a likely decompression bomb (re-save the checkpoint with torch.save)`
+    );
+  }
+  return null;
+}
 
 function inflateEntry(path: string, entry: ZipEntry, raw: Uint8Array): Uint8Array {
-  if (entry.size > MAX_INFLATED) throw new CheckpointError(path, `compressed record ${entry.name} is too large (${entry.size} bytes)`);
+  const problem = inflationProblem(entry);
+  if (problem) throw new CheckpointError(path, problem);
   let out: Buffer;
   try {
     out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });

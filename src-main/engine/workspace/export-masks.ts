@@ -1,5 +1,6 @@
 import type { ExportProgressEvent, ExportResult } from '../../api/runs.ts';
 import { containedSubfolder } from '../fs/contained-folder.ts';
+import { requireCompletedOutputs } from '../fs/completion.ts';
 import { runJob } from '../jobs/worker-host.ts';
 import type { RunWorkspace } from './run-workspace.ts';
 
@@ -34,7 +35,13 @@ export async function exportMasks(workspace: RunWorkspace, request: ExportMasksR
       },
       { onProgress: (p) => onProgress({ done: before + p.step, total, message: `${runId}: ${p.message ?? ''}` }) },
     );
-    for (const chip of result.chips) files.push({ runId, chipId: chip.id, mask: chip.files.mask, probabilities: chip.files.probabilities });
+    // Report only what the completion marker vouches for (written last by predict, atomically).
+    const completed = new Set((await requireCompletedOutputs(outDir, { verify: 'size' })).files.map((file) => file.path));
+    const vouched = (path: string | null) => (path !== null && completed.has(path) ? path : null);
+    for (const chip of result.chips) {
+      const mask = vouched(chip.files.mask);
+      if (mask) files.push({ runId, chipId: chip.id, mask, probabilities: vouched(chip.files.probabilities) });
+    }
   }
   onProgress({ done: total, total, message: 'done' });
   return { dir: request.outDir, files };
