@@ -56,7 +56,7 @@ export const TrainConfigSchema = z.object({
   batchSize: z.number().int().positive().default(4),
   lr: z.number().positive().default(1e-3),
   /** Square random-crop edge for training; null trains on full chips (docs/TRAINING.md: a 512² step costs 64 steps of 64²). */
-  chipSize: z.number().int().positive().nullable().default(64),
+  chipSize: z.number().int().min(16, 'must be at least 16 px (the smallest crop the nets learn from)').max(8192).nullable().default(64),
   /** Random crops drawn from each training chip per epoch (more steps per epoch on small datasets). */
   cropsPerChip: z.number().int().positive().default(4),
   /** Share of random crops centred on a labelled-water pixel (0 = uniform crops only). */
