@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
 import type { OnlineBasemapId } from '../api/basemaps.ts';
 import { QuickJobs, runJob } from './jobs/worker-host.ts';
@@ -65,7 +66,13 @@ export class EngineService {
         exportTarget: this.runs.exportTargetKind,
         lastDataset: this.options.lastDataset ?? null,
       }),
-      'dataset.inspect': (payload) => runJob('dataset.inspect', { dir: payload.dir }),
+      'dataset.inspect': async (payload) => {
+        // A mistyped folder is said as such, not as "no chips found".
+        const found = await stat(payload.dir).catch(() => null);
+        if (!found) throw new Error(`the folder ${payload.dir} does not exist`);
+        if (!found.isDirectory()) throw new Error(`${payload.dir} is a file, not a folder of chips`);
+        return runJob('dataset.inspect', { dir: payload.dir });
+      },
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // One chip read + a warp (~0.1–0.5 s): on the long-lived quick-jobs thread, off the host's thread.
       'chip.preview': (payload) => this.quickJobs.run('chip.preview', { chip: payload.chip, layer: payload.layer }),

@@ -17,6 +17,9 @@ export function chipFileStem(id: string): string {
  * Writes `<chipId>_mask.tif` (uint8: 1 water, 0 not water, 255 no data) and optionally
  * `<chipId>_prob.tif` (float32 0..1, NaN no data) on the chip's own grid: same size, EPSG and geotransform.
  */
+/** The mask file a chip's export writes (inside the run's export folder). */
+export const maskFileName = (chipId: string) => `${chipFileStem(chipId)}_mask.tif`;
+
 export async function exportChipPrediction(
   chip: ChipInfo,
   prediction: { mask: Uint8Array; probabilities: Float32Array | null },
@@ -28,7 +31,7 @@ export async function exportChipPrediction(
   }
   const grid = { width: chip.width, height: chip.height, epsg: chip.epsg, geoTransform: chip.geoTransform };
   const stem = chipFileStem(chip.id);
-  const mask = join(outDir, `${stem}_mask.tif`);
+  const mask = join(outDir, maskFileName(chip.id));
   await writeGeoTiff(mask, {
     ...grid,
     dtype: 'uint8',

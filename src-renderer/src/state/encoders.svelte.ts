@@ -9,7 +9,7 @@ import {
   type EncoderDownloadProgressEvent,
   type EncodersList,
 } from '../../../src-main/api/encoders.ts';
-import type { LoadStatus } from './runs.svelte.ts';
+import type { LoadStatus } from './loadable.ts';
 
 /** Where a Clay model's embeddings come from in the training form. */
 export type EncoderSource = 'checkpoint' | 'embeddings' | 'download';

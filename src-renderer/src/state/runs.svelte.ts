@@ -12,7 +12,7 @@ import {
   type RunSummary,
 } from '../../../src-main/api/runs.ts';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+import type { LoadStatus } from './loadable.ts';
 
 /** One training step's loss; `x` is the fractional epoch (epoch − 1 + step / steps). */
 export interface LossPoint {
