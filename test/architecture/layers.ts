@@ -98,3 +98,108 @@ function checkImport(root: string, layer: Layer, file: string, specifier: string
   if (rule && !rule(specifier)) return `${layer} must not import package "${specifier}"`;
   return null;
 }
+
+/**
+ * The engine's folders, bottom to top (docs/ARCHITECTURE.md). A folder imports only from folders in a lower tier, or
+ * from itself; files directly in src-main/engine are named with their extension. A new folder must be added here.
+ */
+export const engineRank: readonly (readonly string[])[] = [
+  ['fs', 'compute', 'versions.ts'],
+  ['geo', 'torch', 'weights', 'metrics', 'models', 'export'],
+  ['dataset', 'clay', 'vector'],
+  ['preview', 'embedding'],
+  ['inputs'],
+  ['run'],
+  ['training', 'evaluation', 'prediction', 'scene'],
+  ['probe'],
+  ['jobs'],
+  ['workspace'],
+  ['service.ts'],
+];
+
+const engineRoot = 'src-main/engine';
+
+/** `training` for src-main/engine/training/trainer.ts, `service.ts` for src-main/engine/service.ts. */
+export function engineUnitOf(root: string, file: string): string | null {
+  const rel = relative(resolve(root, engineRoot), file).split(sep);
+  if (rel[0] === '..' || rel[0] === '') return null;
+  return rel[0];
+}
+
+function tierOf(unit: string): number {
+  return engineRank.findIndex((tier) => tier.includes(unit));
+}
+
+function unrankedReason(unit: string): string {
+  return (
+    `engine folder "${unit}" has no rank: add it to engineRank in test/architecture/layers.ts (and the table in ` +
+    'docs/ARCHITECTURE.md) in a tier above every engine folder it imports and below every folder that imports it'
+  );
+}
+
+/** Every import between engine folders that does not go strictly down the rank, and every engine folder without a rank. */
+export function findEngineRankViolations(root: string): Violation[] {
+  const violations: Violation[] = [];
+  const unranked = new Set<string>();
+  for (const file of sourceFiles(resolve(root, engineRoot))) {
+    const unit = engineUnitOf(root, file)!;
+    if (tierOf(unit) < 0) {
+      if (!unranked.has(unit)) violations.push({ file: `${engineRoot}/${unit}`, specifier: '', reason: unrankedReason(unit) });
+      unranked.add(unit);
+      continue;
+    }
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue;
+      const target = engineUnitOf(root, resolve(dirname(file), specifier));
+      if (target === null || target === unit) continue;
+      const reason =
+        tierOf(target) < 0
+          ? unrankedReason(target)
+          : tierOf(target) < tierOf(unit)
+            ? null
+            : `engine/${unit} (tier ${tierOf(unit)}) must not import engine/${target} (tier ${tierOf(target)}): imports go down the rank only`;
+      if (reason) violations.push({ file: relative(root, file), specifier, reason });
+    }
+  }
+  return violations;
+}
+
+/** Groups of engine folders that import each other in a ring (Tarjan's strongly connected components, size > 1). */
+export function engineFolderCycles(root: string): string[][] {
+  const edges = new Map<string, Set<string>>();
+  for (const file of sourceFiles(resolve(root, engineRoot))) {
+    const unit = engineUnitOf(root, file)!;
+    if (!edges.has(unit)) edges.set(unit, new Set());
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue;
+      const target = engineUnitOf(root, resolve(dirname(file), specifier));
+      if (target !== null && target !== unit) edges.get(unit)!.add(target);
+    }
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) cycles.push(component.sort());
+    }
+  };
+  for (const v of edges.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}

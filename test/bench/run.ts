@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { createFinetuneDecoder } from '../../src-main/engine/models/finetune-decoder.ts';
 import { createScratchNet } from '../../src-main/engine/models/scratch-net.ts';
-import { syntheticBatch, timeInference, timeTrainStep } from '../../src-main/engine/models/train-step.ts';
+import { syntheticBatch, timeInference, timeTrainStep } from './step-timing.ts';
 import type { SequentialNet } from '../../src-main/engine/models/sequential-net.ts';
 import { SYSTEM_PYTHON, hasTorch } from '../helpers/python-reference.ts';
 

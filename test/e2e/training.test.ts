@@ -16,7 +16,7 @@ import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import type { EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { COMPARED_SCORES } from './scores.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
-import { readRunRecord } from '../../src-main/engine/evaluation/trained-run.ts';
+import { readRunRecord } from '../../src-main/engine/run/trained-run.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';

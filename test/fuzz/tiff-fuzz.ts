@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { ChipReadError } from '../../src-main/engine/dataset/errors.ts';
+import { ChipReadError } from '../../src-main/engine/geo/errors.ts';
 import { inspectDataset, isReadable } from '../../src-main/engine/dataset/inspect.ts';
 import { readChip } from '../../src-main/engine/dataset/read.ts';
 import { readBands, readRasterHeader } from '../../src-main/engine/geo/geotiff-file.ts';

@@ -11,10 +11,10 @@ import { JobCancelledError, type JobProgress } from '../../src-main/api/jobs.ts'
 import type { RunRecord } from '../../src-main/api/run.ts';
 import { ENCODER_CACHE_ENV, setCacheDir } from '../../src-main/engine/clay/cache/index.ts';
 import { evaluateRun } from '../../src-main/engine/evaluation/evaluate-run.ts';
-import { LocalJobContext } from '../../src-main/engine/jobs/job-context.ts';
+import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { predictRun } from '../../src-main/engine/prediction/predict-run.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
-import { EmbeddingStore } from '../../src-main/engine/training/embedding-store.ts';
+import { EmbeddingStore } from '../../src-main/engine/embedding/embedding-store.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
 
 reportSkippedWithoutShared('evaluate/predict embed missing chips with progress and cancel (tiny Clay v1.5)');

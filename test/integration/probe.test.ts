@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
-import { LocalJobContext } from '../../src-main/engine/jobs/job-context.ts';
+import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { probeEvery } from '../../src-main/engine/probe/probe-encoders.ts';
 import type { ProbeReport } from '../../src-main/engine/probe/probe-report.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';

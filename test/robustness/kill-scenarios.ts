@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { RunRecordSchema, type RunRecord } from '../../src-main/api/run.ts';
 import { readBands } from '../../src-main/engine/geo/geotiff-file.ts';
 import { TorchCheckpoint } from '../../src-main/engine/torch/checkpoint.ts';
-import { CheckpointFileError, readCheckpointFile } from '../../src-main/engine/training/checkpoint-file.ts';
+import { CheckpointFileError, readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const demoData = join(repoRoot, 'resources/demo');

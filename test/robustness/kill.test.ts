@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCheckpointFile } from '../../src-main/engine/training/checkpoint-file.ts';
+import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { checkGeoTiffsComplete, demoData, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills, WORK_STARTED } from './kill-scenarios.ts';
 

@@ -16,7 +16,7 @@ import { loadClayEncoder, type ClayBatch } from '../../src-main/engine/clay/inde
 import { cacheFilePath, identifyClayEncoderFile, readClayEncoderTensors, resolveCacheDir, setCacheDir, ENCODER_CACHE_ENV } from '../../src-main/engine/clay/cache/index.ts';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { TorchCheckpoint } from '../../src-main/engine/torch/checkpoint.ts';
-import { readCheckpointFile } from '../../src-main/engine/training/checkpoint-file.ts';
+import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
 reportSkippedWithoutShared('Clay encoder cache (tiny Clay v0 / v1.5 checkpoints)');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChipInfo, DatasetInspection } from '../../src-main/api/dataset.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { readRasterHeader, readBands } from '../../src-main/engine/geo/geotiff-file.ts';
-import { ChipReadError } from '../../src-main/engine/dataset/errors.ts';
+import { ChipReadError } from '../../src-main/engine/geo/errors.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { hasGdal } from './dataset-gdal.helpers.ts';
 

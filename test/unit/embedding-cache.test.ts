@@ -8,8 +8,8 @@ import { JobCancelledError } from '../../src-main/api/jobs.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { embedChips, EmbeddingCacheMismatchError } from '../../src-main/engine/embedding/embed-chips.ts';
 import { encoderIdentity } from '../../src-main/engine/embedding/encoder-file.ts';
-import { LocalJobContext } from '../../src-main/engine/jobs/job-context.ts';
-import { EmbeddingStore } from '../../src-main/engine/training/embedding-store.ts';
+import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
+import { EmbeddingStore } from '../../src-main/engine/embedding/embedding-store.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
 import { hasTorch, SYSTEM_PYTHON } from '../helpers/python-reference.ts';
 

@@ -7,7 +7,7 @@ import { createLinearProbe } from '../../src-main/engine/models/linear-probe.ts'
 import { convT, filterFromTorch, type ConvSpec } from '../../src-main/engine/models/layers.ts';
 import { bceWithLogits, predictMask } from '../../src-main/engine/models/loss.ts';
 import { Adam } from '../../src-main/engine/models/optimizer.ts';
-import { timeTrainStep, syntheticBatch } from '../../src-main/engine/models/train-step.ts';
+import { timeTrainStep, syntheticBatch } from '../bench/step-timing.ts';
 import { StateDictError } from '../../src-main/engine/models/sequential-net.ts';
 
 beforeAll(async () => {

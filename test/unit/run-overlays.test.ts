@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRequest } from '../../src-main/api/contract.ts';
 import { DISAGREEMENT_COLOURS, ERROR_COLOURS } from '../../src-main/api/runs.ts';
 import { confusionFromMask } from '../../src-main/engine/metrics/index.ts';
-import { disagreementRgba, errorRgba } from '../../src-main/engine/workspace/overlay-colours.ts';
+import { disagreementRgba, errorRgba } from '../../src-main/engine/preview/overlay-colours.ts';
 import { RunWorkspace } from '../../src-main/engine/workspace/run-workspace.ts';
 
 const colourAt = (rgba: Uint8Array, i: number) => [...rgba.subarray(i * 4, i * 4 + 4)];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitChips } from '../../src-main/engine/training/split.ts';
-import { SeededRandom } from '../../src-main/engine/training/seeded-random.ts';
-import { applyTransform, drawTransform, waterPixelIndices, type Sample } from '../../src-main/engine/training/augment.ts';
+import { SeededRandom } from '../../src-main/engine/inputs/seeded-random.ts';
+import { applyTransform, drawTransform, waterPixelIndices, type Sample } from '../../src-main/engine/inputs/augment.ts';
 
 const ids = Array.from({ length: 40 }, (_, i) => `chip_${i}`);
 

@@ -1,5 +1,5 @@
 import type { CanonicalBand, ChipLayout, LabelEncoding, S1Units } from '../../api/dataset.ts';
-import type { ChipReadError } from './errors.ts';
+import type { ChipReadError } from '../geo/errors.ts';
 
 /** One image file of a chip and what the layout/manifest says about its bands. */
 export interface ChipSource {

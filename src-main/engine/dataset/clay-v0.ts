@@ -4,7 +4,7 @@
  */
 import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
 import { wgs84Centre, type Bbox } from '../geo/bbox.ts';
-import { ChipReadError } from './errors.ts';
+import { ChipReadError } from '../geo/errors.ts';
 import { isS1Band } from './bands.ts';
 import { CLAY_V0_BANDS, CLAY_V0_MEAN, CLAY_V0_STD } from './clay-v0-stats.ts';
 import { readChip, type ChipRaster } from './read.ts';

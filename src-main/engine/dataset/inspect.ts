@@ -14,7 +14,7 @@ import { wgs84Bbox } from '../geo/bbox.ts';
 import { canonicalBandName, isS1Band } from './bands.ts';
 import { CLAY_V0_BANDS } from './clay-v0-stats.ts';
 import { dateFromMetadata } from './dates.ts';
-import { ChipReadError, asChipReadError } from './errors.ts';
+import { ChipReadError, asChipReadError } from '../geo/errors.ts';
 import { effectiveEncoding, labelMasks } from './label.ts';
 import { detectChips } from './layout.ts';
 import { detectS1Units } from './units.ts';

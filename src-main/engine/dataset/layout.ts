@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { MANIFEST_FILE_NAME, type DatasetLayout } from '../../api/dataset.ts';
 import { SEN1FLOODS11_S1_BANDS, SEN1FLOODS11_S2_BANDS } from './bands.ts';
 import { sen1floods11Date } from './dates.ts';
-import { ChipReadError } from './errors.ts';
+import { ChipReadError } from '../geo/errors.ts';
 import type { ChipSource, ChipSpec } from './chip-spec.ts';
 import { chipsFromManifest } from './manifest.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ManifestSchema } from '../../api/dataset.ts';
-import { ChipReadError } from './errors.ts';
+import { ChipReadError } from '../geo/errors.ts';
 import type { ChipSpec } from './chip-spec.ts';
 
 /**

@@ -1,7 +1,7 @@
 /** Loads a chip's pixels (any band order) and label masks, from an inspected ChipInfo. */
 import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
 import { readBands } from '../geo/geotiff-file.ts';
-import { ChipReadError, asChipReadError } from './errors.ts';
+import { ChipReadError, asChipReadError } from '../geo/errors.ts';
 import { labelMasks } from './label.ts';
 
 export interface ChipRaster {

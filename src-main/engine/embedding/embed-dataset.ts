@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 import type { ClayInputOptions } from './clay-inputs.ts';
 import { embedChips, type EmbedChipsResult } from './embed-chips.ts';
 

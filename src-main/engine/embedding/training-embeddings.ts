@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
-import { LocalJobContext, type JobContext } from '../jobs/job-context.ts';
-import { EmbeddingStore } from '../training/embedding-store.ts';
+import { LocalJobContext, type JobContext } from '../compute/job-context.ts';
+import { EmbeddingStore } from './embedding-store.ts';
 import { embedChips, encoderFileOptions } from './embed-chips.ts';
 import { encoderIdentity } from './encoder-file.ts';
 

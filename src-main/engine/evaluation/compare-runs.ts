@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Comparison, RunRecord } from '../../api/run.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 import { evaluateRun } from './evaluate-run.ts';
-import { readRunRecord } from './trained-run.ts';
+import { readRunRecord } from '../run/trained-run.ts';
 
 export interface CompareRequest {
   runDirs: string[];

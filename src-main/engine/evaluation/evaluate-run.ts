@@ -1,31 +1,22 @@
 import { basename, resolve } from 'node:path';
-import type { ChipInfo } from '../../api/dataset.ts';
-import { EvaluationRecordSchema, type EvalSplit, type EvaluationRecord, type RunRecord } from '../../api/run.ts';
+import { EvaluationRecordSchema, type EvaluationRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
-import type { JobContext } from '../jobs/job-context.ts';
-import { labelledChips } from '../training/chip-samples.ts';
-import { evaluateChips } from './evaluate-chips.ts';
-import { openTrainedRun, readRunRecord, type CheckpointChoice } from './trained-run.ts';
+import type { JobContext } from '../compute/job-context.ts';
+import { labelledChips } from '../inputs/chip-samples.ts';
+import { selectChips, type ChipSelection } from '../inputs/select-chips.ts';
+import { evaluateChips } from '../run/evaluate-chips.ts';
+import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
 
 export interface EvaluateRequest {
   runDir: string;
   dataDir: string;
   /** A split of the run, or explicit chip ids. */
-  chips: EvalSplit | { ids: string[] };
+  chips: ChipSelection;
   checkpoint?: CheckpointChoice;
   /** Name in `eval-<name>.json`; default: the split (plus the data folder when it is not the run's). */
   name?: string;
-}
-
-/** Chip ids of a run's split that exist in `chips`, or all of them. */
-export function selectChips(record: RunRecord, chips: readonly ChipInfo[], which: EvaluateRequest['chips']): ChipInfo[] {
-  const byId = new Map(chips.map((chip) => [chip.id, chip]));
-  const ids = typeof which === 'object' ? which.ids : which === 'all' ? chips.map((c) => c.id) : record.data.split[which];
-  const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length > 0) throw new Error(`chips not found (or unlabelled) in the data folder: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
-  return ids.map((id) => byId.get(id)!);
 }
 
 export async function evaluateRun(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import proj4 from 'proj4';
 import { toProj4 } from 'geotiff-geokeys-to-proj4';
-import { ChipReadError } from '../dataset/errors.ts';
+import { ChipReadError } from './errors.ts';
 
 export interface CrsInfo {
   /** null for a user-defined CRS that has no EPSG code. */

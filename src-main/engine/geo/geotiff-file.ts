@@ -4,7 +4,7 @@
  */
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import type { Dtype } from '../../api/dataset.ts';
-import { ChipReadError, asChipReadError } from '../dataset/errors.ts';
+import { ChipReadError, asChipReadError } from './errors.ts';
 import { crsFromGeoKeys, type CrsInfo } from './crs.ts';
 import { nativeBbox, type Bbox, type GeoTransform } from './bbox.ts';
 import { checkTiffStructure } from './tiff-preflight.ts';

@@ -5,7 +5,7 @@
  * must lie inside the file, and the decoded image must be plausible for the file's size and codec.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { ChipReadError } from '../dataset/errors.ts';
+import { ChipReadError } from './errors.ts';
 
 export interface TiffLimits {
   /** Largest decoded image (all samples) or single block, in bytes. */

@@ -1,4 +1,4 @@
-import type { JobContext } from './job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 
 /**
  * Every kind of job the worker can run: input type, result type and a lazy loader, so the worker
@@ -13,7 +13,7 @@ export interface JobKinds {
   embed: { input: import('../embedding/embed-dataset.ts').EmbedRequest; result: import('../embedding/embed-dataset.ts').EmbedResult };
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
   'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
-  'run.chipOverlays': { input: import('../workspace/chip-overlays.ts').ChipOverlaysRequest; result: import('../workspace/chip-overlays.ts').ChipOverlaysResult };
+  'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -36,7 +36,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     const { chipPreview } = await import('../preview/chip-preview.ts');
     return (input) => chipPreview(input.chip, input.layer);
   },
-  'run.chipOverlays': async () => (await import('../workspace/chip-overlays.ts')).chipOverlays,
+  'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

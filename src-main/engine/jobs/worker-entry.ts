@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { LocalJobContext } from './job-context.ts';
+import { LocalJobContext } from '../compute/job-context.ts';
 import { isJobKind, jobRunners, type JobKind, type JobRunner } from './registry.ts';
 import type { HostToWorker, WorkerToHost } from './worker-protocol.ts';
 

@@ -1,16 +1,12 @@
 import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { writeGeoTiff } from '../export/geotiff-writer.ts';
-import { MASK_NODATA } from './masks.ts';
+import { chipFileStem } from '../fs/chip-file-stem.ts';
+import { MASK_NODATA } from '../export/masks.ts';
 
 export interface ExportedChipFiles {
   mask: string;
   probabilities: string | null;
-}
-
-/** Safe file stem for a chip id (ids come from file names, but a manifest can say anything). */
-export function chipFileStem(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
 }
 
 /**

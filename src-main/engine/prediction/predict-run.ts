@@ -2,13 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
-import { predictChip } from '../evaluation/predict-chip.ts';
-import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../evaluation/trained-run.ts';
-import { selectChips } from '../evaluation/evaluate-run.ts';
-import type { JobContext } from '../jobs/job-context.ts';
-import { etaSeconds } from '../jobs/job-context.ts';
+import { predictChip } from '../run/predict-chip.ts';
+import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
+import { selectChips } from '../inputs/select-chips.ts';
+import type { JobContext } from '../compute/job-context.ts';
+import { etaSeconds } from '../compute/job-context.ts';
 import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
-import { probabilitiesWithNodata } from './masks.ts';
+import { probabilitiesWithNodata } from '../export/masks.ts';
 
 export interface PredictRequest {
   runDir: string;

@@ -1,7 +1,7 @@
 /** `chip.preview`: a chip layer as a PNG on a Web Mercator grid, with its corners for maplibre. */
 import type { ChipInfo } from '../../api/dataset.ts';
 import { dbToCode, LABEL_COLOURS, rgbHex, type ChipGrid, type ChipPreview, type PreviewLayer } from '../../api/preview.ts';
-import { ChipReadError } from '../dataset/errors.ts';
+import { ChipReadError } from '../geo/errors.ts';
 import { readChip } from '../dataset/read.ts';
 import { labelColours, s1FalseColour, s2TrueColour, S1_STRETCH_DB } from './colourise.ts';
 import { encodePng } from './png.ts';

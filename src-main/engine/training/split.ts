@@ -1,4 +1,4 @@
-import { hashString } from './seeded-random.ts';
+import { hashString } from '../inputs/seeded-random.ts';
 
 export interface SplitFractions {
   val: number;

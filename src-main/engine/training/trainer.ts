@@ -7,22 +7,22 @@ import { RunRecordSchema, TrainConfigSchema, type EpochRecord, type RunRecord, t
 import { initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
-import { etaSeconds, type JobContext } from '../jobs/job-context.ts';
-import { evaluateChips } from '../evaluation/evaluate-chips.ts';
-import { applyTransform, drawTransform, waterPixelIndices } from './augment.ts';
-import { disposeBatch, sameShapeBatches, toTensorBatch } from './batches.ts';
-import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './checkpoint-file.ts';
-import { dataFingerprint, labelledChips } from './chip-samples.ts';
-import { createNet } from './net-factory.ts';
+import { etaSeconds, type JobContext } from '../compute/job-context.ts';
+import { evaluateChips } from '../run/evaluate-chips.ts';
+import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
+import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
+import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from '../run/checkpoint-file.ts';
+import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
+import { createNet } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
 import { writeStateDict } from '../torch/checkpoint.ts';
 import { trainStep } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
-import { RunFiles } from './run-files.ts';
-import { SeededRandom } from './seeded-random.ts';
+import { RunFiles } from '../run/run-files.ts';
+import { SeededRandom } from '../inputs/seeded-random.ts';
 import { splitChips } from './split.ts';
-import { openTrainingSource } from './open-source.ts';
-import type { ModelSample, TrainingSource } from './training-source.ts';
+import { openTrainingSource } from '../inputs/open-source.ts';
+import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import { engineVersions } from '../versions.ts';
 
 export interface TrainRequest {

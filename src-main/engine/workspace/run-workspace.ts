@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ModelKind, RunRecord } from '../../api/run.ts';
 import { RunIdSchema } from '../../api/runs.ts';
-import { readRunRecord } from '../evaluation/trained-run.ts';
+import { readRunRecord } from '../run/trained-run.ts';
 
 export class RunWorkspaceError extends Error {
   constructor(message: string) {

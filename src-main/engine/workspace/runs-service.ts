@@ -13,14 +13,14 @@ import {
   type runRequestSchemas,
 } from '../../api/runs.ts';
 import { runJob } from '../jobs/worker-host.ts';
-import type { ChipOverlaysResult } from './chip-overlays.ts';
+import type { ChipOverlaysResult } from '../prediction/chip-overlays.ts';
 import { exportMasks } from './export-masks.ts';
-import { disagreementRgba } from './overlay-colours.ts';
+import { disagreementRgba } from '../preview/overlay-colours.ts';
 import { exportRunCard } from './run-card.ts';
 import { RunWorkspace, RunWorkspaceError } from './run-workspace.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { TrainJobs } from './train-jobs.ts';
-import { overlayWarper } from './warp-overlay.ts';
+import { overlayWarper } from '../preview/warp-overlay.ts';
 
 /** Where exports go: a folder fixed by the host (`serve --export-dir`) or one the user picks in a native dialog. */
 export type ExportTarget = { kind: 'folder'; dir: string } | { kind: 'dialog'; choose(what: 'masks' | 'run card'): Promise<string | null> };

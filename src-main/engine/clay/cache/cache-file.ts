@@ -1,5 +1,5 @@
 /**
- * Encoder cache files: the `.flck` layout of engine/training/checkpoint-file.ts (magic "FLCK0001",
+ * Encoder cache files: the `.flck` layout of engine/run/checkpoint-file.ts (magic "FLCK0001",
  * uint32 LE header length, JSON header `{ meta, tensors }` zero-padded to 8 bytes, float32 LE tensors
  * back to back), written and read one tensor at a time with positioned I/O so neither side ever holds
  * more than the tensors its caller keeps.

@@ -1,7 +1,7 @@
-"""Same-shaped computation as full-size-v0.ts in PyTorch (CPU, float32, no Clay code): per-group
+"""Same-shaped computation as clay-full-size-v0.ts in PyTorch (CPU, float32, no Clay code): per-group
 patch conv + LayerNorm, fixed encodings added, latlon/time tokens, 12 pre-norm ViT blocks
 (dim 768, 12 heads, MLP 3072, exact GELU), final LayerNorm, on one 512x512 13-band chip.
-  /usr/bin/python3 src-main/engine/clay/bench/full-size-v0-torch.py [chips=3] [threads=1]
+  /usr/bin/python3 test/bench/clay-full-size-v0-torch.py [chips=3] [threads=1]
 Prints one JSON line: seconds per chip and peak RSS."""
 import json, resource, sys, time
 import torch

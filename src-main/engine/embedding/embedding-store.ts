@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CanonicalBand } from '../../api/dataset.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-write.ts';
-import { chipFileStem } from '../prediction/export-chip.ts';
+import { chipFileStem } from '../fs/chip-file-stem.ts';
 
 /** On-disk embeddings: see docs/EMBEDDINGS.md. */
 export const EMBEDDINGS_INDEX = 'embeddings.json';

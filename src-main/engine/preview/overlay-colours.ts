@@ -1,6 +1,6 @@
 /** RGBA on a chip's own grid for the prediction layers: mask, probability, error map, disagreement. */
 import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR } from '../../api/runs.ts';
-import { MASK_NODATA, MASK_WATER } from '../prediction/masks.ts';
+import { MASK_NODATA, MASK_WATER } from '../export/masks.ts';
 
 type Rgb = readonly [number, number, number];
 const put = (out: Uint8Array, i: number, rgb: Rgb, alpha = 255) => out.set([rgb[0], rgb[1], rgb[2], alpha], i * 4);

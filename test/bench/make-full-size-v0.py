@@ -1,7 +1,7 @@
 """Write a fake Clay v0 Lightning checkpoint with the released encoder's shapes (dim 768, depth 12,
 MLP 3072, 6 band groups, patch 32; ~345 MB of float32 encoder weights, random values) plus a
 model.decoder.* block the encoder load must skip. For measuring the encoder cache; not run in CI.
-  /usr/bin/python3 src-main/engine/clay/cache/bench/make-full-size-v0.py <out.ckpt> [decoder MB=64]"""
+  /usr/bin/python3 test/bench/make-full-size-v0.py <out.ckpt> [decoder MB=64]"""
 import sys
 from collections import OrderedDict
 import torch

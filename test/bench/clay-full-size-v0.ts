@@ -2,14 +2,14 @@
  * Measure a full-size Clay v0 encoder (released shapes: dim 768, depth 12, 12 heads, MLP 3072,
  * 13 bands in 6 groups, patch 32; random weights built in memory) embedding 512² chips on the
  * shared tfjs backend: load time, time per chip, RSS after load and peak RSS.
- *   npx tsx src-main/engine/clay/bench/full-size-v0.ts [chips=3] [batch=1]
+ *   npx tsx test/bench/clay-full-size-v0.ts [chips=3] [batch=1]
  * FLOODLENS_BACKEND=cpu|wasm forces a backend. Prints one JSON line at the end.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../compute/backend.ts';
-import { CLAY_V0_BAND_GROUPS } from '../identify.ts';
-import { clayEncoderFromTensors } from '../load.ts';
-import type { WeightTensor } from '../weights.ts';
+import { initBackend } from '../../src-main/engine/compute/backend.ts';
+import { CLAY_V0_BAND_GROUPS } from '../../src-main/engine/clay/identify.ts';
+import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
+import type { WeightTensor } from '../../src-main/engine/clay/weights.ts';
 
 const DIM = 768;
 const DEPTH = 12;

@@ -1,8 +1,8 @@
 import type { ModelKind } from '../../api/run.ts';
-import { createFinetuneDecoder } from '../models/finetune-decoder.ts';
-import { createLinearProbe } from '../models/linear-probe.ts';
-import { createScratchNet } from '../models/scratch-net.ts';
-import type { SequentialNet } from '../models/sequential-net.ts';
+import { createFinetuneDecoder } from './finetune-decoder.ts';
+import { createLinearProbe } from './linear-probe.ts';
+import { createScratchNet } from './scratch-net.ts';
+import type { SequentialNet } from './sequential-net.ts';
 
 export interface NetShape {
   inputChannels: number;

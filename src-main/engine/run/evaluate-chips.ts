@@ -1,9 +1,9 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
-import type { TrainingSource } from '../training/training-source.ts';
+import type { TrainingSource } from '../inputs/training-source.ts';
 import { predictChip, type ChipPrediction } from './predict-chip.ts';
 
 export interface Evaluation {

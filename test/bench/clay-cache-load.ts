@@ -1,19 +1,19 @@
 /**
  * Load time and peak RSS of a Clay encoder read from its checkpoint vs from the encoder cache, each in
  * a fresh process (run the modes in this order on one cache folder):
- *   npx tsx src-main/engine/clay/cache/bench/cache-load.ts <ckpt> <cacheDir> checkpoint|convert|cache|identity-checkpoint|identity
+ *   npx tsx test/bench/clay-cache-load.ts <ckpt> <cacheDir> checkpoint|convert|cache|identity-checkpoint|identity
  * checkpoint: no cache at all; convert: first load (reads the checkpoint, writes the cache);
  * cache: a later load; identity-checkpoint / identity: fingerprint only (what a new job asks first),
  * hashed from the checkpoint vs taken from the cache header.
- * Prints one JSON line. Build a full-size-shaped checkpoint with make-full-size-v0.py.
+ * Prints one JSON line. Build a full-size-shaped checkpoint with test/bench/make-full-size-v0.py.
  */
-import { initBackend } from '../../../compute/backend.ts';
-import { clayEncoderFromTensors } from '../../load.ts';
-import { identifyClayEncoderFile, readClayEncoderTensors } from '../encoder-cache.ts';
+import { initBackend } from '../../src-main/engine/compute/backend.ts';
+import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
+import { identifyClayEncoderFile, readClayEncoderTensors } from '../../src-main/engine/clay/cache/encoder-cache.ts';
 
 const [file, cacheDir, mode] = process.argv.slice(2);
 if (!file || !cacheDir || !['checkpoint', 'convert', 'cache', 'identity-checkpoint', 'identity'].includes(mode)) {
-  console.error('usage: cache-load.ts <ckpt> <cacheDir> checkpoint|convert|cache|identity-checkpoint|identity');
+  console.error('usage: clay-cache-load.ts <ckpt> <cacheDir> checkpoint|convert|cache|identity-checkpoint|identity');
   process.exit(2);
 }
 const mb = (bytes: number) => Math.round(bytes / 1e6);

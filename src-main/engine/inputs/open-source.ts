@@ -3,10 +3,10 @@ import type { InputNormalisation, TrainConfig } from '../../api/run.ts';
 import { datasetStatistics } from './input-normalisation.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
 import { inputBandsOf } from './chip-samples.ts';
-import { EmbeddingStore } from './embedding-store.ts';
+import { EmbeddingStore } from '../embedding/embedding-store.ts';
 import { embeddingSource, pixelSource, usesEmbeddings, type TrainingSource } from './training-source.ts';
 import { embeddingsForTraining } from '../embedding/training-embeddings.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import type { JobContext } from '../compute/job-context.ts';
 
 export interface OpenSourceOptions {
   /** The run folder: an encoder's embeddings are cached beside it (`<runDir>/../embeddings/<fp>`). */

@@ -2,13 +2,13 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import { rgbHex } from '../../api/preview.ts';
 import { ERROR_COLOURS, MASK_COLOUR, type RunChipPrediction } from '../../api/runs.ts';
-import { predictChip } from '../evaluation/predict-chip.ts';
-import { probabilitiesWithNodata } from '../prediction/masks.ts';
-import { openTrainedRun } from '../evaluation/trained-run.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import { probabilitiesWithNodata } from '../export/masks.ts';
+import { predictChip } from '../run/predict-chip.ts';
+import { openTrainedRun } from '../run/trained-run.ts';
+import type { JobContext } from '../compute/job-context.ts';
 import { buildMetricsReport, confusionFromMask } from '../metrics/index.ts';
-import { errorRgba, maskRgba, probabilityRgba, PROBABILITY_RAMP } from './overlay-colours.ts';
-import { overlayWarper } from './warp-overlay.ts';
+import { errorRgba, maskRgba, probabilityRgba, PROBABILITY_RAMP } from '../preview/overlay-colours.ts';
+import { overlayWarper } from '../preview/warp-overlay.ts';
 
 export interface ChipOverlaysRequest {
   runDir: string;

@@ -1,7 +1,7 @@
 import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
 import type { InputNormalisation, ModelKind } from '../../api/run.ts';
 import { loadChipSample } from './chip-samples.ts';
-import type { EmbeddingStore } from './embedding-store.ts';
+import type { EmbeddingStore } from '../embedding/embedding-store.ts';
 
 /** One model input with its pixel-resolution target. */
 export interface ModelSample {

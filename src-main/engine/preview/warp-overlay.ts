@@ -1,9 +1,9 @@
 /** Prediction layers onto the same Web Mercator grid as the chip quicklooks (`chip.preview`). */
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { MapOverlay } from '../../api/runs.ts';
-import { chipGridOf } from '../preview/chip-preview.ts';
-import { encodePng } from '../preview/png.ts';
-import { applyIndexMap, mercatorGridFor, sourceIndexMap } from '../preview/warp.ts';
+import { chipGridOf } from './chip-preview.ts';
+import { encodePng } from './png.ts';
+import { applyIndexMap, mercatorGridFor, sourceIndexMap } from './warp.ts';
 
 export type Legend = MapOverlay['legend'];
 

@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
-import { readCheckpointFile } from '../training/checkpoint-file.ts';
-import { createNet } from '../training/net-factory.ts';
-import { openTrainingSource } from '../training/open-source.ts';
-import { pixelSource, usesEmbeddings } from '../training/training-source.ts';
+import { readCheckpointFile } from './checkpoint-file.ts';
+import { createNet } from '../models/net-factory.ts';
+import { openTrainingSource } from '../inputs/open-source.ts';
+import { pixelSource, usesEmbeddings } from '../inputs/training-source.ts';
 import { CanonicalBandSchema } from '../../api/dataset.ts';
-import { RunFiles } from '../training/run-files.ts';
+import { RunFiles } from './run-files.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
-import type { TrainingSource } from '../training/training-source.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import type { TrainingSource } from '../inputs/training-source.ts';
+import type { JobContext } from '../compute/job-context.ts';
 
 export type CheckpointChoice = 'best' | 'last';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SequentialNet } from '../models/sequential-net.ts';
-import type { ModelSample } from '../training/training-source.ts';
-import { toNhwc } from '../training/batches.ts';
-import { maskFromProbabilities } from '../prediction/masks.ts';
+import type { ModelSample } from '../inputs/training-source.ts';
+import { toNhwc } from '../inputs/batches.ts';
+import { maskFromProbabilities } from '../export/masks.ts';
 import { bceWithLogits } from '../models/loss.ts';
 
 export interface ChipPrediction {
