@@ -15,9 +15,35 @@ export const InputNormalisationSchema = z.discriminatedUnion('kind', [
 ]);
 export type InputNormalisation = z.infer<typeof InputNormalisationSchema>;
 
-export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe'] as const;
+/** `otsu` is the classic non-learned baseline: it fits nothing and thresholds each chip on its own. */
+export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe', 'otsu'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
+export const isBaselineKind = (kind: ModelKind) => kind === 'otsu';
+
+/** Radar bands an Otsu baseline can threshold (in dB; Sen1Floods11's own Otsu labels use VH). */
+export const OTSU_BANDS = ['VH', 'VV'] as const;
+
+/** How a baseline run predicts (recorded in run.json, shown on the run card). */
+export const BaselineMethodSchema = z.object({
+  method: z.literal('otsu'),
+  band: z.enum(OTSU_BANDS),
+  units: z.literal('dB'),
+  /** The threshold is computed on each chip's own histogram (scene windows: per window). */
+  scope: z.literal('chip'),
+  bins: z.number().int(),
+  rule: z.string(),
+});
+export type BaselineMethod = z.infer<typeof BaselineMethodSchema>;
+
+/** Why training stopped: the epoch budget, the time budget, early stopping, a cancel, or an error. */
+export const STOP_REASONS = ['epochs', 'max-minutes', 'early-stopping', 'cancelled', 'failed'] as const;
+export const StopReasonSchema = z.enum(STOP_REASONS);
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+/** Validation predictions that are (nearly) all one class: the model collapsed to a trivial predictor. */
+export const CollapseSchema = z.enum(['all-water', 'no-water']);
+export type Collapse = z.infer<typeof CollapseSchema>;
 
 export const TrainConfigSchema = z.object({
   model: ModelKindSchema,
@@ -45,6 +71,10 @@ export const TrainConfigSchema = z.object({
   patience: z.number().int().nonnegative().default(5),
   /** Probability above which a pixel is predicted water. */
   threshold: z.number().gt(0).lt(1).default(0.5),
+  /** Time budget: train as many epochs as fit (up to `epochs`), then stop with the best checkpoint; null = no budget. */
+  maxMinutes: z.number().positive().nullable().default(null),
+  /** `otsu` runs: the band thresholded. */
+  otsuBand: z.enum(OTSU_BANDS).default('VH'),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
@@ -64,6 +94,8 @@ export const EpochRecordSchema = z.object({
   seconds: z.number(),
   samples: z.number().int(),
   samplesPerSecond: z.number(),
+  /** Set when the validation predictions were all water or all dry (a collapsed model). */
+  collapse: CollapseSchema.nullable().default(null),
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
@@ -100,6 +132,12 @@ export const RunRecordSchema = z.object({
   best: z.object({ epoch: z.number().int(), valIou: z.number().nullable() }).nullable(),
   timings: z.object({ trainSeconds: z.number(), resumedTimes: z.number().int() }),
   error: z.string().nullable(),
+  /** Why the training loop ended (null while running, and for baselines). */
+  stopReason: StopReasonSchema.nullable().default(null),
+  /** The kept (best) model's validation predictions were all water or all dry. */
+  collapse: CollapseSchema.nullable().default(null),
+  /** Baseline runs (`otsu`): how they predict. */
+  baseline: BaselineMethodSchema.nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

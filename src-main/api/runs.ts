@@ -8,7 +8,7 @@ import { ChipInfoSchema } from './dataset.ts';
 import { EncoderIdSchema } from './encoders.ts';
 import { JobProgressSchema } from './jobs.ts';
 import { ChipMetricsSchema } from './metrics.ts';
-import { EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, TrainConfigSchema } from './run.ts';
+import { BaselineMethodSchema, CollapseSchema, EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, StopReasonSchema, TrainConfigSchema } from './run.ts';
 
 /** A run id names a folder under `<workspace>/runs/`: no separators, no leading dot. */
 export const RunIdSchema = z
@@ -31,6 +31,14 @@ export const RunSummarySchema = z.object({
   backend: z.string(),
   seed: z.number().int(),
   error: z.string().nullable(),
+  /** Why training ended (epochs, max-minutes, early-stopping, cancelled, failed); null while running and for baselines. */
+  stopReason: StopReasonSchema.nullable(),
+  /** The time budget the run was given (minutes), if any. */
+  maxMinutes: z.number().nullable(),
+  /** Set when the kept model's validation predictions were all water or all dry: warn, its recall means nothing. */
+  collapse: CollapseSchema.nullable(),
+  /** Baselines (Otsu): how they predict; null for learned runs. */
+  baseline: BaselineMethodSchema.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -3,7 +3,6 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import { rgbHex } from '../../api/preview.ts';
 import { ERROR_COLOURS, MASK_COLOUR, type RunChipPrediction } from '../../api/runs.ts';
 import { probabilitiesWithNodata } from '../export/masks.ts';
-import { predictChip } from '../run/predict-chip.ts';
 import { openTrainedRun } from '../run/trained-run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { buildMetricsReport, confusionFromMask } from '../metrics/index.ts';
@@ -54,7 +53,7 @@ export async function chipOverlays(request: ChipOverlaysRequest, context: JobCon
   try {
     context.progress({ phase: 'predict', epoch: null, epochs: null, step: 0, steps: 1, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
     const sample = await run.source.load(chip);
-    const result = await predictChip(run.net, sample, run.record.config.threshold);
+    const result = await run.predictor.predict(sample);
     const warp = overlayWarper(chip);
     const labelled = chip.label !== null;
     const metrics = labelled ? buildMetricsReport([{ id: chip.id, counts: confusionFromMask(result.mask, sample.label, { valid: sample.labelValid }) }]).perChip[0] : null;
@@ -81,6 +80,6 @@ export async function chipOverlays(request: ChipOverlaysRequest, context: JobCon
     };
     return { prediction, mask: result.mask };
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
 }

@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
-import { predictChip } from '../run/predict-chip.ts';
 import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
 import { selectChips } from '../inputs/select-chips.ts';
 import type { JobContext } from '../compute/job-context.ts';
@@ -39,7 +38,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
-    FLOODLENS_CHECKPOINT: `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
+    FLOODLENS_CHECKPOINT: record.baseline ? `none (${record.baseline.rule})` : `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
     FLOODLENS_THRESHOLD: String(record.config.threshold),
   };
   const written: PredictResult['chips'] = [];
@@ -48,7 +47,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
     for (const [index, chip] of chips.entries()) {
       context.throwIfCancelled();
       const sample = await run.source.load(chip);
-      const prediction = await predictChip(run.net, sample, record.config.threshold);
+      const prediction = await run.predictor.predict(sample);
       const files = await exportChipPrediction(
         chip,
         { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
@@ -60,7 +59,7 @@ export async function predictRun(request: PredictRequest, context: JobContext): 
       context.progress({ phase: 'predict', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: (index + 1) / elapsed, etaSeconds: etaSeconds(index + 1, chips.length, elapsed), message: chip.id });
     }
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
   return { outDir, chips: written, skipped };
 }

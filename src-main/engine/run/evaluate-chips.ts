@@ -2,9 +2,8 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
 import type { JobContext } from '../compute/job-context.ts';
-import type { SequentialNet } from '../models/sequential-net.ts';
 import type { TrainingSource } from '../inputs/training-source.ts';
-import { predictChip, type ChipPrediction } from './predict-chip.ts';
+import type { ChipPrediction, ChipPredictor } from './predict-chip.ts';
 
 export interface Evaluation {
   report: MetricsReport;
@@ -17,10 +16,9 @@ export interface Evaluation {
  * image had no data the mask says 255 (no prediction), which counts as not water.
  */
 export async function evaluateChips(
-  net: SequentialNet,
+  predictor: ChipPredictor,
   source: TrainingSource,
   chips: readonly ChipInfo[],
-  threshold: number,
   context?: JobContext,
   onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
 ): Promise<Evaluation> {
@@ -30,7 +28,7 @@ export async function evaluateChips(
   for (const [index, chip] of chips.entries()) {
     context?.throwIfCancelled();
     const sample = await source.load(chip);
-    const prediction = await predictChip(net, sample, threshold);
+    const prediction = await predictor.predict(sample);
     confusions.push({ id: chip.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });
     if (prediction.loss !== null) {
       lossSum += prediction.loss;

@@ -1,14 +1,19 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { RunRecordSchema, TrainConfigSchema, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
+import { RunRecordSchema, TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
+import { netPredictor } from '../run/predict-chip.ts';
+import { createBaselineRun } from './baseline-run.ts';
+import { collapseWarning, detectCollapse, isBetter } from './collapse.ts';
+import { TrainingBudget } from './budget.ts';
 import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
 import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from '../run/checkpoint-file.ts';
@@ -53,6 +58,7 @@ interface LoopState {
   random: SeededRandom;
   bestIou: number | null;
   bestEpoch: number | null;
+  bestCollapse: Collapse | null;
   epochsWithoutImprovement: number;
 }
 
@@ -64,8 +70,6 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   if (!existing && request.resume) throw new Error(`nothing to resume: ${files.runJson} does not exist`);
   const config: TrainConfig = existing ? existing.config : TrainConfigSchema.parse(request.config ?? {});
 
-  const backend = await initBackend();
-  context.log(`compute backend: ${backend.backend} (${backend.device})`);
   const inspection = await inspectDataset(config.dataDir);
   const chips = labelledChips(inspection);
   if (chips.length < 2) throw new Error(`${config.dataDir}: need at least 2 labelled chips with valid pixels to train, found ${chips.length}`);
@@ -76,6 +80,12 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
   const split = existing?.data.split ?? splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit });
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
+  if (config.model === 'otsu') {
+    return createBaselineRun({ files, config, chips, fingerprint, split, val: chipsOf(split.val), tfjsVersion: tf.version_core }, context);
+  }
+
+  const backend = await initBackend();
+  context.log(`compute backend: ${backend.backend} (${backend.device})`);
 
   const { source, notes, normalisation, embeddingsDir } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
@@ -100,46 +110,65 @@ export async function trainRun(request: TrainRequest, context: JobContext, hooks
     best: null,
     timings: { trainSeconds: 0, resumedTimes: 0 },
     error: null,
+    stopReason: null,
+    collapse: null,
+    baseline: null,
   };
   record.status = 'running';
   record.error = null;
+  record.stopReason = null;
   record.backend = { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) };
-  const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, epochsWithoutImprovement: 0 };
+  const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, bestCollapse: null, epochsWithoutImprovement: 0 };
   if (existing) {
     record.timings.resumedTimes += 1;
     await restoreCheckpoint(files, net, optimizer, state, record);
   }
   await saveRecord(files, record);
 
+  const budget = new TrainingBudget(config.maxMinutes, record.timings.trainSeconds);
   try {
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
-      const epochRecord = await runEpoch(epoch, config, net, optimizer, source, chipsOf(split.train), chipsOf(split.val), state, context);
+      const epochRecord = await runEpoch(epoch, config, net, optimizer, source, chipsOf(split.train), chipsOf(split.val), state, context, budget);
       record.epochs = [...record.epochs.filter((e) => e.epoch < epoch), epochRecord];
       record.timings.trainSeconds += epochRecord.seconds;
+      budget.validationSeconds = epochRecord.validationSeconds;
       const iou = epochRecord.val?.iou ?? null;
-      const improved = state.bestEpoch === null || (iou !== null && (state.bestIou === null || iou > state.bestIou));
+      if (epochRecord.collapse) context.log(`warning: ${collapseWarning(epochRecord.collapse, `epoch ${epoch} validation`)}`);
+      const improved = isBetter({ iou, collapse: epochRecord.collapse }, state.bestEpoch === null ? null : { iou: state.bestIou, collapse: state.bestCollapse });
       state.epoch = epoch;
       if (improved) {
         state.bestIou = iou;
         state.bestEpoch = epoch;
+        state.bestCollapse = epochRecord.collapse;
         state.epochsWithoutImprovement = 0;
         record.best = { epoch, valIou: iou };
+        record.collapse = epochRecord.collapse;
         await writeCheckpointFile(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
         await writeStateDict(files.bestStateDict, net.stateDict());
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
       await saveRecord(files, record);
       for (const hook of hooks.onEpochEnd ?? []) await hook(epoch, { runDir: files.dir, record, net, config, job: context });
+      if (budget.exhausted()) {
+        context.log(`time budget of ${config.maxMinutes} min reached after epoch ${epoch}: keeping the best epoch (${state.bestEpoch})`);
+        record.stopReason = 'max-minutes';
+        break;
+      }
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
         context.log(`early stop after epoch ${epoch}: no better validation IoU for ${config.patience} epochs`);
         record.status = 'stopped-early';
+        record.stopReason = 'early-stopping';
         break;
       }
     }
     if (record.status === 'running') record.status = 'completed';
+    record.stopReason ??= 'epochs';
+    if (record.collapse) context.log(`warning: ${collapseWarning(record.collapse, `the kept model (epoch ${record.best?.epoch})`)}`);
   } catch (error) {
-    record.status = error instanceof JobCancelledError ? 'cancelled' : 'failed';
-    record.error = error instanceof JobCancelledError ? null : (error as Error).message;
+    const cancelled = error instanceof JobCancelledError;
+    record.status = cancelled ? 'cancelled' : 'failed';
+    record.stopReason = cancelled ? 'cancelled' : 'failed';
+    record.error = cancelled ? null : (error as Error).message;
     await saveRecord(files, record);
     throw error;
   } finally {
@@ -160,7 +189,8 @@ async function runEpoch(
   val: ChipInfo[],
   state: LoopState,
   context: JobContext,
-): Promise<EpochRecord> {
+  budget: TrainingBudget,
+): Promise<EpochRecord & { validationSeconds: number }> {
   const started = performance.now();
   const repeats = source.supportsAugmentation && config.chipSize ? config.cropsPerChip : 1;
   const order = state.random.shuffle(train.flatMap((chip) => Array.from({ length: repeats }, () => chip)));
@@ -195,6 +225,8 @@ async function runEpoch(
 
   for await (const samplesOfBatch of batchOf()) {
     context.throwIfCancelled();
+    // Keep time for this epoch's validation: a run stopped by its budget still ends on a scored checkpoint.
+    if (step > 0 && budget.exhausted()) break;
     const batch = toTensorBatch(samplesOfBatch);
     const { loss } = trainStep(net, optimizer, batch);
     disposeBatch(batch);
@@ -210,13 +242,15 @@ async function runEpoch(
       steps,
       loss,
       samplesPerSecond: samples / elapsed,
-      etaSeconds: etaSeconds(step, steps, elapsed),
+      etaSeconds: budget.eta(etaSeconds(step, steps, elapsed)),
       message: null,
     });
   }
   const trainSeconds = (performance.now() - started) / 1000;
-  const evaluation = val.length > 0 ? await evaluateChips(net, source, val, config.threshold, context) : null;
+  const evaluation = val.length > 0 ? await evaluateChips(netPredictor(net, config.threshold, { ownsNet: false }), source, val, context) : null;
   return {
+    validationSeconds: (performance.now() - started) / 1000 - trainSeconds,
+    collapse: evaluation ? detectCollapse(evaluation.report.metrics) : null,
     epoch,
     trainLoss: samples > 0 ? lossSum / samples : Number.NaN,
     val: evaluation ? evaluation.report.metrics : null,
@@ -263,6 +297,7 @@ async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Ad
     randomState: state.random.snapshot(),
     bestIou: state.bestIou,
     bestEpoch: state.bestEpoch,
+    bestCollapse: state.bestCollapse,
     epochsWithoutImprovement: state.epochsWithoutImprovement,
     epochRecord,
   });
@@ -274,7 +309,7 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
     return; // interrupted before the first epoch finished: start over with the same split and seed
   }
   const { tensors, meta } = await readCheckpointFile(files.lastCheckpoint);
-  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; epochsWithoutImprovement: number; epochRecord?: EpochRecord };
+  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; bestCollapse?: Collapse | null; epochsWithoutImprovement: number; epochRecord?: EpochRecord };
   const model = new Map([...tensors].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX)));
   net.loadStateDict(model, files.lastCheckpoint);
   const optimizerState = new Map([...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]));
@@ -283,6 +318,7 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
   state.random = SeededRandom.restore(m.randomState);
   state.bestIou = m.bestIou;
   state.bestEpoch = m.bestEpoch;
+  state.bestCollapse = m.bestCollapse ?? null;
   state.epochsWithoutImprovement = m.epochsWithoutImprovement;
   record.epochs = record.epochs.filter((e) => e.epoch <= m.epoch);
   // killed after last.flck but before run.json: the checkpoint knows the epoch run.json missed
