@@ -3,6 +3,7 @@
  * data fingerprint, split, backend, versions) and everything it measured (per-epoch loss and metrics).
  */
 import { z } from 'zod';
+import { CanonicalBandSchema } from './dataset.ts';
 import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
 
 /**
@@ -75,6 +76,8 @@ export const TrainConfigSchema = z.object({
   maxMinutes: z.number().positive().nullable().default(null),
   /** `otsu` runs: the band thresholded. */
   otsuBand: z.enum(OTSU_BANDS).default('VH'),
+  /** Pixel models: the input bands (Clay v0 order is kept); null = every band that holds data in some chip. */
+  bands: z.array(CanonicalBandSchema).min(1).nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

@@ -9,7 +9,8 @@ import { collapseWarning } from '../../engine/training/collapse.ts';
 const usage = `floodlens train --data <dir> --model ${MODEL_KINDS.join('|')} --out <runDir>
   [--embeddings <dir>] [--encoder <ckpt>] [--epochs N] [--batch-size N] [--lr X] [--chip-size N] [--crops-per-chip N] [--water-crop-share F]
   [--val-split F] [--test-split F] [--seed N] [--patience N] [--threshold P] [--no-augment] [--max-minutes M]
-  [--otsu-band ${OTSU_BANDS.join('|')}]
+  [--otsu-band ${OTSU_BANDS.join('|')}] [--bands B,B,…]
+--bands: the input bands of a pixel model, e.g. VV,VH (default: every Clay v0 band holding data in some chip)
 floodlens train --resume --out <runDir>
 --max-minutes M: train as many epochs as fit in M minutes (--epochs, default 10, then only caps them when given),
   then keep the best checkpoint; run.json says why training stopped (stopReason)
@@ -23,7 +24,7 @@ export const trainCommand: CliCommand = {
   usage,
   async run(argv, io) {
     const args = parseArgs(argv, ['resume', 'no-augment']);
-    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'water-crop-share', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment', 'max-minutes', 'otsu-band']);
+    assertKnownOptions(args, ['data', 'model', 'out', 'embeddings', 'encoder', 'epochs', 'batch-size', 'lr', 'chip-size', 'crops-per-chip', 'water-crop-share', 'val-split', 'test-split', 'seed', 'patience', 'threshold', 'resume', 'no-augment', 'max-minutes', 'otsu-band', 'bands']);
     const outDir = checkPath(requiredOption(args, 'out'), '--out', args.flags.has('resume') ? 'existing-folder' : 'folder-or-new');
     let config: TrainConfigInput | undefined;
     if (!args.flags.has('resume')) {
@@ -35,8 +36,10 @@ export const trainCommand: CliCommand = {
       const maxMinutes = option(args, 'max-minutes');
       const otsuBand = option(args, 'otsu-band') ?? 'VH';
       if (!(OTSU_BANDS as readonly string[]).includes(otsuBand)) throw new UsageError(`--otsu-band must be one of ${OTSU_BANDS.join(', ')}`);
+      const bands = option(args, 'bands');
       config = {
         model: model.data,
+        bands: bands === undefined ? null : (bands.split(',').map((b) => b.trim().toUpperCase()) as TrainConfigInput['bands']),
         dataDir: resolve(requiredOption(args, 'data')),
         embeddingsDir: embeddings ? resolve(embeddings) : null,
         encoder: encoder ? resolve(encoder) : null,
