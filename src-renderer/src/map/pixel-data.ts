@@ -21,12 +21,12 @@ const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charC
 
 export async function decodeMapGrid(pngBase64: string, corners: Corners): Promise<MapGridData> {
   const bitmap = await createImageBitmap(new Blob([bytesOf(pngBase64)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   context.drawImage(bitmap, 0, 0);
-  const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height, { colorSpace: 'srgb' });
   bitmap.close();
-  return { width: bitmap.width, height: bitmap.height, rgba: data, corners };
+  return { width, height, rgba: context.getImageData(0, 0, width, height, { colorSpace: 'srgb' }).data, corners };
 }
 
 /** The chip-grid arrays of a prediction (for exact metrics). */
