@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SetBasemapsRequestSchema, type BasemapsState } from './basemaps.ts';
 import type { DatasetInspection } from './dataset.ts';
 import { encoderRequestSchemas, type EncoderResponseMap } from './encoders.ts';
+import { EngineError, toEngineErrorData, type EngineErrorData } from './errors.ts';
+import type { EventEnvelope } from './events.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 import type { EvaluationRecord, Comparison } from './run.ts';
 import { runRequestSchemas, type Disagreement, type ExportResult, type RunCardExport, type RunChipPrediction, type RunDetail, type RunSummary } from './runs.ts';
@@ -68,21 +70,34 @@ export const RequestEnvelopeSchema = z.object({
 });
 export type RequestEnvelope = z.infer<typeof RequestEnvelopeSchema>;
 
-export type ReplyEnvelope =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } };
+export type ReplyEnvelope = { id: number } & Reply;
 
-export interface EventEnvelope {
-  event: string;
-  payload: unknown;
+/** A reply without its request id: what Electron IPC carries (the same as over WebSocket, so codes survive). */
+export type Reply = { ok: true; result: unknown } | { ok: false; error: EngineErrorData };
+
+/** Runs `work` and wraps its value, or what it threw, as a reply: what every host sends back. */
+export async function toReply(work: () => Promise<unknown>): Promise<Reply> {
+  try {
+    return { ok: true, result: await work() };
+  } catch (error) {
+    return { ok: false, error: toEngineErrorData(error) };
+  }
 }
 
-export class ContractError extends Error {
-  constructor(
-    readonly code: 'unknown-request' | 'invalid-payload',
-    message: string,
-  ) {
-    super(message);
+/** The value of a reply, or its error thrown as an EngineError (code, message and file kept). */
+export function replyResult(reply: Reply): unknown {
+  if (reply.ok) return reply.result;
+  throw EngineError.from(reply.error);
+}
+
+export type { EventEnvelope } from './events.ts';
+
+export class ContractError extends EngineError {
+  declare readonly code: 'unknown-request' | 'invalid-payload';
+
+  constructor(code: 'unknown-request' | 'invalid-payload', message: string) {
+    super(code, message);
+    this.name = 'ContractError';
   }
 }
 

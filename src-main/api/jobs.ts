@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineError } from './errors.ts';
 
 /** Progress of a long job (training, embedding, prediction, export), streamed to every host. */
 export const JobProgressSchema = z.object({
@@ -19,9 +20,10 @@ export type JobProgress = z.infer<typeof JobProgressSchema>;
 export const JobStateSchema = z.enum(['running', 'done', 'cancelled', 'failed']);
 export type JobState = z.infer<typeof JobStateSchema>;
 
-export class JobCancelledError extends Error {
+/** Code `cancelled`: survives every transport, so a UI never has to match the message. */
+export class JobCancelledError extends EngineError {
   constructor(message = 'the job was cancelled') {
-    super(message);
+    super('cancelled', message);
     this.name = 'JobCancelledError';
   }
 }

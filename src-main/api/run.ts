@@ -82,6 +82,25 @@ export const TrainConfigSchema = z.object({
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
+/** Every optional train option with its default, from the schema: the CLI's flags and the app's form start here. */
+export const TRAIN_CONFIG_DEFAULTS = TrainConfigSchema.omit({ model: true, dataDir: true }).parse({});
+
+/** The numeric train options (CLI `--kebab-case N`, number fields in the app's form); `chipSize` null = full chips. */
+export const TRAIN_NUMBER_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'lr',
+  'chipSize',
+  'cropsPerChip',
+  'waterCropShare',
+  'valSplit',
+  'testSplit',
+  'seed',
+  'patience',
+  'threshold',
+] as const satisfies readonly (keyof TrainConfig)[];
+export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
+
 export const SplitSchema = z.object({
   train: z.array(z.string()),
   val: z.array(z.string()),
@@ -148,6 +167,19 @@ export const EVAL_SPLITS = ['test', 'val', 'train', 'all'] as const;
 export const EvalSplitSchema = z.enum(EVAL_SPLITS);
 export type EvalSplit = z.infer<typeof EvalSplitSchema>;
 
+const km2 = z.number().min(0);
+
+/** True ground areas (geo/pixel-area) over a chip's label-valid pixels, so predicted and labelled water compare like for like. */
+export const ChipWaterAreaSchema = z.object({ id: z.string(), predictedWaterKm2: km2, labelWaterKm2: km2, validAreaKm2: km2 });
+export type ChipWaterArea = z.infer<typeof ChipWaterAreaSchema>;
+
+export const WaterAreasSchema = z.object({
+  /** Chips without a usable georeference are left out (`total.chips` says how many count). */
+  perChip: z.array(ChipWaterAreaSchema),
+  total: z.object({ predictedWaterKm2: km2, labelWaterKm2: km2, validAreaKm2: km2, chips: z.number().int().min(0) }),
+});
+export type WaterAreas = z.infer<typeof WaterAreasSchema>;
+
 /** `<runDir>/eval-<name>.json`: the metrics report plus what was evaluated, with what. */
 export const EvaluationRecordSchema = MetricsReportSchema.extend({
   run: z.string(),
@@ -161,6 +193,8 @@ export const EvaluationRecordSchema = MetricsReportSchema.extend({
   checkpoint: z.object({ which: z.enum(['best', 'last']), epoch: z.number().int().nullable() }),
   backend: z.string(),
   createdAt: z.string(),
+  /** Water areas in km² per chip and in total (absent in records written before areas were reported). */
+  areas: WaterAreasSchema.optional(),
 });
 export type EvaluationRecord = z.infer<typeof EvaluationRecordSchema>;
 

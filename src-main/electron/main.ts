@@ -1,6 +1,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { toReply } from '../api/contract.ts';
 import { setCacheDir } from '../engine/clay/cache/cache-dir.ts';
 import { EngineService } from '../engine/service.ts';
 import { weightsDir } from '../engine/weights/weights-dir.ts';
@@ -159,12 +160,16 @@ app.whenReady().then(() => {
     for (const window of BrowserWindow.getAllWindows()) if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });
   app.on('before-quit', () => void service.close());
-  handleFromAppPage(IPC_REQUEST_CHANNEL, async (name, payload) => {
-    const result = await service.handle(String(name), payload);
-    // The folder of a dataset that opened is where the app starts next time.
-    if (name === 'dataset.inspect') void appState.update({ lastDataset: (payload as { dir: string }).dir });
-    return result;
-  });
+  // Replies carry the WebSocket envelope ({ ok, result } or { ok: false, error: { code, message, file? } }): a rejected
+  // ipcRenderer.invoke would keep only a reworded message and lose the code.
+  handleFromAppPage(IPC_REQUEST_CHANNEL, (name, payload) =>
+    toReply(async () => {
+      const result = await service.handle(String(name), payload);
+      // The folder of a dataset that opened is where the app starts next time.
+      if (name === 'dataset.inspect') void appState.update({ lastDataset: (payload as { dir: string }).dir });
+      return result;
+    }),
+  );
   Menu.setApplicationMenu(
     buildApplicationMenu({
       lastDatasetDir: () => appState.current.lastDataset,

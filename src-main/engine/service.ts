@@ -47,13 +47,13 @@ export class EngineService {
     this.runs = new RunsService({
       workspaceDir: options.workspaceDir ?? null,
       exportTarget: options.exportTarget ?? null,
-      emit: (event, payload) => this.emit({ event, payload }),
+      emit: (event, payload) => this.emit({ event, payload } as EventEnvelope),
     });
     this.encoders = new EncodersService({
       weightsDir: options.weightsDir ?? null,
       chooseFile: options.chooseCheckpoint ?? null,
       catalogue: options.weightsCatalogue,
-      emit: (event, payload) => this.emit({ event, payload }),
+      emit: (event, payload) => this.emit({ event, payload } as EventEnvelope),
     });
     const runHandlers = this.runs.handlers();
     this.handlers = {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../api/content-security-policy.ts';
+import { EngineError, toEngineErrorData } from '../api/errors.ts';
 import { RequestEnvelopeSchema, type EventEnvelope, type ReplyEnvelope } from '../api/contract.ts';
 import type { EngineService } from '../engine/service.ts';
 import { refusal, requestUrl } from './request-guard.ts';
@@ -122,21 +123,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   async function answer(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
     let id = -1;
     try {
-      if (isBinary) throw Object.assign(new Error('send requests as JSON text frames'), { code: 'bad-message' });
+      if (isBinary) throw new EngineError('bad-message', 'send requests as JSON text frames');
       let json: unknown;
       try {
         json = JSON.parse(String(data));
       } catch {
-        throw Object.assign(new Error('the message is not valid JSON'), { code: 'bad-message' });
+        throw new EngineError('bad-message', 'the message is not valid JSON');
       }
       const envelope = RequestEnvelopeSchema.safeParse(json);
-      if (!envelope.success) throw Object.assign(new Error('a request is {"id": <integer ≥ 0>, "name": <string>, "payload": …}'), { code: 'bad-message' });
+      if (!envelope.success) throw new EngineError('bad-message', 'a request is {"id": <integer ≥ 0>, "name": <string>, "payload": …}');
       id = envelope.data.id;
       const result = await options.service.handle(envelope.data.name, envelope.data.payload);
       send(ws, { id, ok: true, result });
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      send(ws, { id, ok: false, error: { code: typeof code === 'string' ? code : 'error', message: error instanceof Error ? error.message : String(error) } });
+      send(ws, { id, ok: false, error: toEngineErrorData(error) });
     }
   }
 

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/shared.ts';
+import { CHROMIUM, has } from '../helpers/references.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 export const rendererDir = join(repoRoot, 'out/renderer');
 export const demo = join(repoRoot, 'resources/demo');
 export const screenshots = join(repoRoot, 'test-results');
@@ -13,7 +14,7 @@ export const screenshots = join(repoRoot, 'test-results');
 export function missingForE2e(): string[] {
   return [
     !existsSync(join(rendererDir, 'index.html')) && 'out/renderer (run `npm run build`)',
-    !existsSync(CHROMIUM) && CHROMIUM,
+    !has('chromium') && CHROMIUM,
     !existsSync(demo) && 'resources/demo',
   ].filter((item): item is string => Boolean(item));
 }

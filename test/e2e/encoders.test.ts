@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
 import type { RunRecord } from '../../src-main/api/run.ts';
-import { readRunRecord } from '../../src-main/engine/run/trained-run.ts';
+import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import type { ClayWeightsEntry } from '../../src-main/engine/weights/catalogue.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';

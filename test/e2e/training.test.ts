@@ -16,21 +16,15 @@ import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import type { EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { COMPARED_SCORES } from './scores.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
-import { readRunRecord } from '../../src-main/engine/run/trained-run.ts';
+import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
+import { has } from '../helpers/references.ts';
 
-const gdalinfo = (() => {
-  try {
-    execFileSync('gdalinfo', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const gdalinfo = has('gdal');
 const missing = [
   ...missingForE2e(),
   !gdalinfo && 'gdalinfo (gdal-bin)',

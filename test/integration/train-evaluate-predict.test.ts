@@ -7,6 +7,7 @@ import { RunRecordSchema, type EvaluationRecord, type RunRecord } from '../../sr
 import { JobCancelledError } from '../../src-main/api/jobs.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
+import { pixelAreaM2ByRow } from '../../src-main/engine/geo/pixel-area.ts';
 import { repoRoot } from '../helpers/shared.ts';
 import { hasRasterio, runPythonJson } from '../helpers/python-reference.ts';
 
@@ -83,6 +84,24 @@ describe('train → evaluate → predict on the demo chips (scratch net, worker 
       const sum = (key: 'tp' | 'fp' | 'fn' | 'tn') => evaluation.perChip.reduce((s, c) => s + c[key], 0);
       expect(evaluation.metrics.tp).toBe(sum('tp'));
       expect(evaluation.metrics.fn).toBe(sum('fn'));
+    });
+
+    it('reports predicted and labelled water in km² per chip, consistent with the confusion counts', async () => {
+      const inspection = await inspectDataset(demo);
+      const areas = evaluation.areas!;
+      expect(areas.perChip.map((c) => c.id).sort()).toEqual(evaluation.chips.slice().sort());
+      expect(areas.total.labelWaterKm2).toBeCloseTo(areas.perChip.reduce((s, c) => s + c.labelWaterKm2, 0), 9);
+      for (const area of areas.perChip) {
+        const chip = inspection.chips.find((c) => c.id === area.id)!;
+        const counts = evaluation.perChip.find((c) => c.id === area.id)!;
+        const grid = { crs: { epsg: chip.epsg, proj4: chip.proj4!, isGeographic: chip.epsg === 4326 }, geoTransform: chip.geoTransform!, width: chip.width!, height: chip.height! };
+        const areaOfRow = pixelAreaM2ByRow(grid);
+        const [smallest, largest] = [areaOfRow(0), areaOfRow(chip.height! - 1)].sort((a, b) => a - b).map((a) => a / 1e6);
+        expect(area.predictedWaterKm2).toBeGreaterThanOrEqual((counts.tp + counts.fp) * smallest * (1 - 1e-12));
+        expect(area.predictedWaterKm2).toBeLessThanOrEqual((counts.tp + counts.fp) * largest * (1 + 1e-12));
+        expect(area.labelWaterKm2).toBeGreaterThanOrEqual((counts.tp + counts.fn) * smallest * (1 - 1e-12));
+        expect(area.labelWaterKm2).toBeLessThanOrEqual((counts.tp + counts.fn) * largest * (1 + 1e-12));
+      }
     });
 
     it('exports masks on the source grid (GDAL) whose metrics equal evaluate (numpy)', async () => {

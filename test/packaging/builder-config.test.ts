@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aboutText, bundledLicences } from '../../src-main/electron/about/licenses.ts';
 import { repoRoot } from '../helpers/shared.ts';
+import { preferUnpacked, sqlWasmPath } from '../../src-main/engine/vector/sqlite-wasm.ts';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -115,6 +116,18 @@ describe('electron-builder.yml', () => {
       expect(config.asarUnpack.some((glob) => globRegExp(glob).test(file)), file).toBe(true);
     }
     expect(config.asarUnpack.some((glob) => globRegExp(glob).test('node_modules/@tensorflow/tfjs-core/dist/index.js'))).toBe(false);
+  });
+
+  it('keeps the sql.js wasm (GeoPackage writer) outside the asar, where sqlite-wasm.ts looks for it', () => {
+    const wasm = relative(repoRoot, sqlWasmPath()).split('\\').join('/');
+    expect(wasm).toBe('node_modules/sql.js/dist/sql-wasm.wasm');
+    expect(config.asarUnpack.some((glob) => globRegExp(glob).test(wasm)), wasm).toBe(true);
+    // Inside a packaged app the module resolves under app.asar; the unpacked copy beside it is what must load.
+    const packed = '/opt/Floodlens/resources/app.asar/node_modules/sql.js/dist/sql-wasm.wasm';
+    const unpacked = '/opt/Floodlens/resources/app.asar.unpacked/node_modules/sql.js/dist/sql-wasm.wasm';
+    expect(preferUnpacked(packed, (path) => path === unpacked)).toBe(unpacked);
+    expect(preferUnpacked(packed, () => false)).toBe(packed);
+    expect(pkg.dependencies['sql.js']).toBeDefined();
   });
 
   it('has a 512×512 PNG app icon in resources/', () => {

@@ -60,16 +60,17 @@ export function spawnCli(args: string[]): { child: ChildProcess; done: Promise<C
  * `startOn` (so kills land in the work, not in the start-up, whatever the machine's speed), unless it
  * exits first.
  */
-export async function runAndKill(args: string[], killAfterMs: number, startOn?: RegExp): Promise<CliRun> {
+export async function runAndKill(args: string[], killAfterMs: number, startOn?: RegExp | ((stderr: string) => boolean)): Promise<CliRun> {
   const { child, done } = spawnCli(args);
   let timer: NodeJS.Timeout | undefined;
   const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs));
   if (!startOn) arm();
   else {
+    const started = typeof startOn === 'function' ? startOn : (text: string) => startOn.test(text);
     let seen = '';
     child.stderr!.on('data', (d) => {
       seen = (seen + d).slice(-2000);
-      if (startOn.test(seen)) arm();
+      if (started(seen)) arm();
     });
   }
   const result = await done;
@@ -197,6 +198,11 @@ export interface TrainKillReport {
 export const TRAINING_STARTED = /train · epoch/;
 /** Any job progress line. */
 export const WORK_STARTED = / · step \d+\/\d+/;
+
+/** A progress line of a step that is not the last: the job has more to do, so a kill soon after lands in the work. */
+export function midWork(stderr: string): boolean {
+  return [...stderr.matchAll(/ · step (\d+)\/(\d+)/g)].some(([, step, steps]) => Number(step) < Number(steps));
+}
 
 export function trainArgs(runDir: string, epochs: number): string[] {
   return ['train', '--data', demoData, '--model', 'scratch', '--out', runDir, '--chip-size', '64', '--batch-size', '2', '--epochs', String(epochs), '--patience', '0', '--seed', '3'];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
-import { checkGeoTiffsComplete, demoData, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills, WORK_STARTED } from './kill-scenarios.ts';
+import { checkGeoTiffsComplete, demoData, midWork, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills } from './kill-scenarios.ts';
 
 const SEED = 6_001;
 const EPOCHS = 3;
@@ -41,9 +41,11 @@ describe('nothing is lost under SIGKILL', () => {
     dirs.push(out);
     const args = ['predict', '--run', trainedRun!, '--data', demoData, '--out', out, '--probabilities'];
     const random = seededRandom(SEED + 1);
-    const killed = await runAndKill(args, random() * 4_000, WORK_STARTED);
+    // armed on a step that is not the last, the kill lands while predict is still exporting
+    const killed = await runAndKill(args, random() * 100, midWork);
     const afterKill = await checkGeoTiffsComplete(out);
     console.log(`predict: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms with ${afterKill.complete} complete GeoTIFFs, ${afterKill.temp} temp files`);
+    expect(killed.killed, `the kill must land before predict finishes (exit code ${killed.code})`).toBe(true);
     const rerun = await runToEnd(args);
     expect(rerun.code, rerun.stderr).toBe(0);
     const final = await checkGeoTiffsComplete(out);
@@ -58,7 +60,8 @@ describe('nothing is lost under SIGKILL', () => {
     const args = ['embed', '--encoder', encoder, '--data', demoData, '--out', out, '--json'];
     const random = seededRandom(SEED + 2);
     // without --json the CLI prints progress, which arms the kill
-    const killed = await runAndKill(args.slice(0, -1), random() * 1_000, WORK_STARTED);
+    const killed = await runAndKill(args.slice(0, -1), random() * 100, midWork);
+    expect(killed.killed, `the kill must land before embed finishes (exit code ${killed.code})`).toBe(true);
     const rerun = await runToEnd(args);
     expect(rerun.code, rerun.stderr.slice(-2000)).toBe(0);
     const result = JSON.parse(rerun.stdout) as { computed: unknown[]; reused: unknown[]; failed: unknown[] };

@@ -20,19 +20,12 @@ import {
 } from '../../src-main/engine/dataset/clay-v0.ts';
 import { proj4ForEpsg } from '../../src-main/engine/geo/crs.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
+import { needs, SYSTEM_PYTHON } from '../helpers/references.ts';
 
 const SEED_BBOX: [number, number, number, number] = [661415, 5369305, 666535, 5374425];
 const round4 = (values: ArrayLike<number>) => Array.from(values, (v) => Number(v.toFixed(4)));
-const python = '/usr/bin/python3';
-const hasRasterio = (() => {
-  try {
-    execFileSync(python, ['-c', 'import rasterio, numpy']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasRasterio) console.warn('[skipped] numpy/rasterio reference: /usr/bin/python3 with rasterio+numpy not available');
+const python = SYSTEM_PYTHON;
+const hasRasterio = needs('numpy/rasterio reference', 'rasterio');
 reportSkippedWithoutShared('Clay v0 places from ../shared/fixtures/clay-v0');
 
 describe('Clay v0 latlon / timestep', () => {

@@ -3,16 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import { toWgs84 } from '../../src-main/engine/geo/crs.ts';
+import { needs } from '../helpers/references.ts';
 
-export const hasGdal = (() => {
-  try {
-    execFileSync('gdalinfo', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasGdal) console.warn('[skipped] GDAL comparisons: gdalinfo/gdaltransform (gdal-bin) not installed');
+export const hasGdal = needs('GDAL comparisons', 'gdal');
 
 export interface GdalInfo {
   size: [number, number];

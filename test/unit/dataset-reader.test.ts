@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatasetInspectionSchema, MANIFEST_FILE_NAME, type ChipInfo, type ManifestInput } from '../../src-main/api/dataset.ts';
+import { DatasetInspectionSchema, MANIFEST_FILE_NAME, type ManifestInput } from '../../src-main/api/dataset.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { readChip } from '../../src-main/engine/dataset/read.ts';
 import { repoRoot } from '../helpers/shared.ts';

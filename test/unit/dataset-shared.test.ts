@@ -13,10 +13,11 @@ import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
 import { runCli } from '../../src-main/cli/main.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedData } from '../helpers/shared.ts';
 import { expectCornersMatchGdaltransform, expectMatchesGdal, hasGdal } from './dataset-gdal.helpers.ts';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
 reportSkippedWithoutShared('chip reader on ../shared/data');
-const python = '/usr/bin/python3';
-const hasRasterio = spawnSync(python, ['-c', 'import rasterio, numpy']).status === 0;
+const python = SYSTEM_PYTHON;
+const hasRasterio = has('rasterio');
 
 const FOLDERS = [
   { dir: 'sen1floods11', layout: 'sen1floods11', chips: 11 },

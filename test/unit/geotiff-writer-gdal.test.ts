@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { writeGeoTiff, type GeoTiffWriteOptions, type GeoTransform, type RasterToWrite, type RasterBandArray } from '../../src-main/engine/export/geotiff-writer.ts';
 import { hasShared, sharedData, reportSkippedWithoutShared } from '../helpers/shared.ts';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
-const PYTHON = '/usr/bin/python3';
-const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0 && spawnSync('gdal_translate', ['--version']).status === 0;
-const hasRasterio = spawnSync(PYTHON, ['-c', 'import rasterio, numpy']).status === 0;
+const PYTHON = SYSTEM_PYTHON;
+const hasGdal = has('gdal');
+const hasRasterio = has('rasterio');
 const canRun = hasShared && hasGdal && hasRasterio;
 reportSkippedWithoutShared('geotiff-writer-gdal');
 if (!hasGdal || !hasRasterio) console.warn(`[skipped] geotiff-writer-gdal: needs gdal-bin and ${PYTHON} with rasterio + numpy`);

@@ -2,7 +2,7 @@
 // shifted by a few pixels (np.roll), exported with our GeoTIFF writer (255 where the shifted label had
 // no data); numpy reads the exported masks with rasterio and recomputes every count and score.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,10 @@ import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../..
 import { writeGeoTiff } from '../../src-main/engine/export/geotiff-writer.ts';
 import { MetricsReportSchema, SCORE_KEYS, COUNT_KEYS, type MetricsReport } from '../../src-main/api/metrics.ts';
 import { hasShared, sharedData, reportSkippedWithoutShared } from '../helpers/shared.ts';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy, rasterio']).status === 0;
+const PYTHON = SYSTEM_PYTHON;
+const hasNumpy = has('rasterio');
 reportSkippedWithoutShared('metrics-numpy');
 if (!hasNumpy) console.warn(`[skipped] metrics-numpy: needs ${PYTHON} with numpy and rasterio`);
 

@@ -16,10 +16,11 @@ import { encodePng } from '../../src-main/engine/preview/png.ts';
 import { exactSourcePixel, mercatorGridFor, sourceIndexMap } from '../../src-main/engine/preview/warp.ts';
 import { mercatorX, mercatorY } from '../../src-main/engine/preview/web-mercator.ts';
 import { repoRoot } from '../helpers/shared.ts';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = SYSTEM_PYTHON;
 const demo = join(repoRoot, 'resources/demo');
-const hasGdal = spawnSync('gdalwarp', ['--version']).status === 0 && spawnSync(PYTHON, ['-c', 'import rasterio']).status === 0;
+const hasGdal = has('gdal') && has('rasterio');
 const hasDemo = existsSync(join(demo, 'c2smsfloods/jja10.tif')) && existsSync(join(demo, 'sen1floods11/India_900498_LabelHand.tif'));
 if (!hasGdal) console.warn('[skipped] preview-warp GDAL checks: gdalwarp or /usr/bin/python3 with rasterio is missing');
 if (!hasDemo) console.warn('[skipped] preview-warp: resources/demo chips (jja10, India_900498) are missing');

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CheckpointError, TorchCheckpoint, readStateDict, writeStateDict, type NamedTensor } from '../../src-main/engine/torch/checkpoint.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = SYSTEM_PYTHON;
 const REFERENCE = resolve(repoRoot, 'test/fixtures/torch/torch_reference.py');
-const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
+const hasTorch = has('torch');
 if (!hasTorch) console.warn('[skipped] torch reference tests: /usr/bin/python3 with torch and numpy is not available');
 reportSkippedWithoutShared('torch checkpoint fixtures');
 

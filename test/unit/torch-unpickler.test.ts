@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CheckpointError } from '../../src-main/engine/torch/errors.ts';
 import { PyDict, type PyValue } from '../../src-main/engine/torch/pickle-values.ts';
 import { unpickleTorch } from '../../src-main/engine/torch/torch-pickle.ts';
@@ -9,9 +9,10 @@ import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
-const PYTHON = '/usr/bin/python3';
-const hasPython = existsSync(PYTHON);
+const PYTHON = SYSTEM_PYTHON;
+const hasPython = has('python');
 
 /** Python-side object → the plain shape our values are compared in. */
 const PY_SCRIPT = `

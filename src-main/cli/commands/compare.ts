@@ -2,6 +2,7 @@ import type { CliCommand } from '../command.ts';
 import { assertKnownOptions, checkPath, option, parseArgs, pathOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { formatMetricsTable } from '../format-metrics.ts';
+import { areaRows, formatChipAreaTable } from '../format-areas.ts';
 
 export const compareCommand: CliCommand = {
   path: ['compare'],
@@ -35,10 +36,15 @@ export const compareCommand: CliCommand = {
         result.runs.map((run) => ({
           name: run.runId,
           report: run.evaluation,
-          extra: { model: run.model, backend: run.backend, epochs: String(run.epochs), seed: String(run.seed), 'training time': `${run.trainSeconds.toFixed(1)} s` },
+          extra: {
+            model: run.model, backend: run.backend, epochs: String(run.epochs), seed: String(run.seed), 'training time': `${run.trainSeconds.toFixed(1)} s`,
+            ...areaRows(run.evaluation.areas),
+          },
         })),
       ) + '\n',
     );
+    const columns = result.runs.map((run) => ({ name: run.runId, areas: run.evaluation.areas }));
+    io.stdout(`\nWater area per chip (over the label's valid pixels)\n${formatChipAreaTable(result.chips, columns)}\n`);
     return 0;
   },
 };

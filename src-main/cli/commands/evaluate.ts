@@ -3,6 +3,7 @@ import type { CliCommand } from '../command.ts';
 import { assertKnownOptions, option, parseArgs, requiredPathOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { formatMetricsTable } from '../format-metrics.ts';
+import { areaRows, formatChipAreaTable } from '../format-areas.ts';
 
 export const evaluateCommand: CliCommand = {
   path: ['evaluate'],
@@ -23,7 +24,11 @@ export const evaluateCommand: CliCommand = {
       json,
     );
     if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
-    else io.stdout(`${result.runId} (${result.model}) on ${result.chips.length} ${result.split} chip(s), threshold ${result.threshold}\n${formatMetricsTable([{ name: result.runId, report: result }])}\n`);
+    else {
+      const table = formatMetricsTable([{ name: result.runId, report: result, extra: areaRows(result.areas) }]);
+      io.stdout(`${result.runId} (${result.model}) on ${result.chips.length} ${result.split} chip(s), threshold ${result.threshold}\n${table}\n`);
+      io.stdout(`\nWater area per chip (over the label's valid pixels)\n${formatChipAreaTable(result.chips, [{ name: 'predicted', areas: result.areas }])}\n`);
+    }
     return 0;
   },
 };

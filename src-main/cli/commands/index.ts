@@ -9,6 +9,7 @@ import { weightsCommand } from './weights.ts';
 import { embedCommand } from './embed.ts';
 import { probeCommand } from './probe.ts';
 import { doctorCommand } from './doctor.ts';
+import { vectoriseCommand } from './vectorise.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand];
+export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand, vectoriseCommand];

@@ -27,7 +27,7 @@ export async function embeddingsForTraining(
 ): Promise<TrainingEmbeddings> {
   const context = options.context ?? new LocalJobContext('embeddings');
   if (!config.encoder) {
-    if (!config.embeddingsDir) throw new Error(`--model ${config.model} needs embeddings: pass --encoder <ckpt> (computed and cached) or --embeddings <dir> (see docs/EMBEDDINGS.md)`);
+    if (!config.embeddingsDir) throw new Error(`the ${config.model} model needs embeddings: choose a Clay encoder checkpoint (embeddings are computed and cached) or an embeddings folder (see docs/EMBEDDINGS.md)`);
     return { dir: config.embeddingsDir, notes: await missingInputNotes(config.embeddingsDir, chips) };
   }
   if (!existsSync(config.encoder)) {
@@ -39,7 +39,7 @@ export async function embeddingsForTraining(
     throw new Error(`encoder checkpoint ${config.encoder} not found`);
   }
   const identity = await encoderIdentity(config.encoder, encoderFileOptions(context, options.encoderCacheDir));
-  if (!config.embeddingsDir && !options.runDir) throw new Error('embeddings for an encoder need --embeddings <dir> or a run folder to cache them beside');
+  if (!config.embeddingsDir && !options.runDir) throw new Error('embeddings for an encoder need an embeddings folder or a run folder to cache them beside');
   const dir = config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint);
   const result = await embedChips(config.encoder, chips, dir, context, { identity, encoderCacheDir: options.encoderCacheDir });
   if (result.failed.length > 0) {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Comparison, RunRecord } from '../../api/run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { evaluateRun } from './evaluate-run.ts';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 
 export interface CompareRequest {
   runDirs: string[];
@@ -37,7 +37,7 @@ export async function compareRuns(request: CompareRequest, context: JobContext):
   const dataDir = resolve(request.dataDir ?? records[0].data.dir);
   const chips = request.chipIds ? [...request.chipIds].sort() : intersection(records.map((r) => r.data.split.test));
   if (chips.length === 0) {
-    throw new Error('the runs share no test chip: train them with the same --seed and split fractions, or name chips with --chips');
+    throw new Error('the runs share no test chip: train them with the same seed and split fractions, or choose the chips to compare');
   }
   const warnings = comparisonWarnings(records, dataDir);
   for (const record of records) {

@@ -7,7 +7,8 @@ import type { JobContext } from '../compute/job-context.ts';
 import { labelledChips } from '../inputs/chip-samples.ts';
 import { selectChips, type ChipSelection } from '../inputs/select-chips.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
-import { openTrainedRun, readRunRecord, type CheckpointChoice } from '../run/trained-run.ts';
+import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 
 export interface EvaluateRequest {
   runDir: string;
@@ -42,6 +43,7 @@ export async function evaluateRun(request: EvaluateRequest, context: JobContext)
       checkpoint: run.checkpoint,
       backend: backend.backend,
       createdAt: new Date().toISOString(),
+      areas: evaluation.areas,
     });
     await writeJsonAtomic(run.files.evaluation(name.replace(/[^A-Za-z0-9._-]/g, '_')), result);
     return result;

@@ -8,7 +8,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { temporarySibling } from '../fs/atomic-write.ts';
 import { GeoTiffWriteError } from './errors.ts';
 import { DTYPE_INFO, checkRaster, type CheckedRaster, type RasterToWrite } from './raster-input.ts';
-import { encodeTiles, tileGrid } from './tile-encoder.ts';
+import { encodeTiles } from './tile-encoder.ts';
 import { crsKindOf, geoKeyDirectory, georefTags } from './georeference.ts';
 import { gdalMetadataXml, gdalNodataText } from './gdal-tags.ts';
 import { TIFF_TYPE, buildIfd, tiffHeader, type IfdEntry } from './tiff-ifd.ts';

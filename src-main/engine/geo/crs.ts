@@ -20,20 +20,32 @@ const USER_DEFINED = 32767;
 export const WGS84_PROJ4 = '+proj=longlat +datum=WGS84 +no_defs +type=crs';
 
 let epsgDefinitions: Map<number, string> | null = null;
+let epsgWkts: Map<number, string> | null = null;
 
 function loadEpsgDefinitions(): Map<number, string> {
   if (epsgDefinitions) return epsgDefinitions;
   const path = createRequire(import.meta.url).resolve('epsg-index/all.json');
-  const all = JSON.parse(readFileSync(path, 'utf8')) as Record<string, { proj4?: string | null }>;
+  const all = JSON.parse(readFileSync(path, 'utf8')) as Record<string, { proj4?: string | null; wkt?: string | null }>;
   const map = new Map<number, string>();
-  for (const [code, entry] of Object.entries(all)) if (entry.proj4) map.set(Number(code), entry.proj4);
+  const wkts = new Map<number, string>();
+  for (const [code, entry] of Object.entries(all)) {
+    if (entry.proj4) map.set(Number(code), entry.proj4);
+    if (entry.wkt) wkts.set(Number(code), entry.wkt);
+  }
   epsgDefinitions = map;
+  epsgWkts = wkts;
   return map;
 }
 
 /** proj4 definition of an EPSG code, or null when the offline table does not know it. */
 export function proj4ForEpsg(epsg: number): string | null {
   return loadEpsgDefinitions().get(epsg) ?? null;
+}
+
+/** OGC WKT (WKT1, with AUTHORITY) of an EPSG code, or null when the offline table does not know it. */
+export function wktForEpsg(epsg: number): string | null {
+  loadEpsgDefinitions();
+  return epsgWkts!.get(epsg) ?? null;
 }
 
 export type GeoKeys = Partial<Record<string, unknown>>;

@@ -14,6 +14,7 @@ export interface JobKinds {
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
   'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
   'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
+  vectorise: { input: import('../vector/vectorise-job.ts').VectoriseRequest; result: import('../../api/vector.ts').VectorSummary };
 }
 
 export type JobKind = keyof JobKinds;
@@ -37,6 +38,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     return (input) => chipPreview(input.chip, input.layer);
   },
   'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
+  vectorise: async () => (await import('../vector/vectorise-job.ts')).vectoriseMask,
 };
 
 export function isJobKind(kind: string): kind is JobKind {

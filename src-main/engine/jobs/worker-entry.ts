@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { toEngineErrorData } from '../../api/errors.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { LocalJobContext } from '../compute/job-context.ts';
 import { isJobKind, jobRunners, type JobKind, type JobRunner } from './registry.ts';
@@ -32,7 +33,7 @@ async function start(jobId: string, kind: string, input: unknown): Promise<void>
     if (error instanceof JobCancelledError) post({ jobId, type: 'cancelled' });
     else {
       const e = error instanceof Error ? error : new Error(String(error));
-      post({ jobId, type: 'failed', error: { name: e.name, message: e.message, stack: e.stack } });
+      post({ jobId, type: 'failed', error: { ...toEngineErrorData(error), name: e.name, stack: e.stack } });
     }
   } finally {
     running.delete(jobId);

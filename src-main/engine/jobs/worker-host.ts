@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { EngineError } from '../../api/errors.ts';
 import { JobCancelledError, type JobProgress } from '../../api/jobs.ts';
 import type { JobInput, JobKind, JobResult } from './registry.ts';
 import type { HostToWorker, WorkerToHost } from './worker-protocol.ts';
@@ -15,12 +16,14 @@ export interface RunJobOptions {
   jobId?: string;
 }
 
-export class JobFailedError extends Error {
+/** A job failed in its worker: the worker's error with its code and file, when it had them. */
+export class JobFailedError extends EngineError {
   constructor(
     message: string,
     readonly workerStack?: string,
+    error: { code?: string; file?: string } = {},
   ) {
-    super(message);
+    super(error.code ?? 'error', message, { file: error.file });
     this.name = 'JobFailedError';
   }
 }
@@ -132,7 +135,7 @@ class JobThread {
         this.settle(message.jobId, () => job.reject(new JobCancelledError()));
         break;
       case 'failed':
-        this.settle(message.jobId, () => job.reject(new JobFailedError(message.error.message, message.error.stack)));
+        this.settle(message.jobId, () => job.reject(new JobFailedError(message.error.message, message.error.stack, message.error)));
         break;
     }
   }

@@ -1,3 +1,4 @@
+import type { EngineErrorData } from '../../api/errors.ts';
 import type { JobProgress } from '../../api/jobs.ts';
 
 /** Messages between a job host and its worker thread; a thread may run several jobs, told apart by id. */
@@ -7,6 +8,6 @@ export type WorkerToHost = { jobId: string } & (
   | { type: 'progress'; progress: JobProgress }
   | { type: 'log'; message: string }
   | { type: 'done'; result: unknown }
-  | { type: 'failed'; error: { name: string; message: string; stack?: string } }
+  | { type: 'failed'; error: EngineErrorData & { name: string; stack?: string } }
   | { type: 'cancelled' }
 );

@@ -10,8 +10,6 @@
  *   through plain conv kernels (the fast ones on wasm). Only stride 1 is supported (all the seed uses).
  * - Bias [out] is the same in both.
  */
-import * as tf from '@tensorflow/tfjs';
-
 export type LayerSpec =
   | { type: 'conv'; inChannels: number; outChannels: number; kernel: number; padding: number }
   | { type: 'convT'; inChannels: number; outChannels: number; kernel: number; padding: number }

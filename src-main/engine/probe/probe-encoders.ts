@@ -12,7 +12,7 @@ import type { ClayInputOptions } from '../embedding/clay-inputs.ts';
 import { embedChips } from '../embedding/embed-chips.ts';
 import { encoderIdentity, type EncoderIdentity } from '../embedding/encoder-file.ts';
 import { evaluateRun } from '../evaluation/evaluate-run.ts';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic-write.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { TorchCheckpoint } from '../torch/checkpoint.ts';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { ChipInfo } from '../../api/dataset.ts';
-import { RunRecordSchema, type RunRecord } from '../../api/run.ts';
+import type { RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { readCheckpointFile } from './checkpoint-file.ts';
 import { createNet } from '../models/net-factory.ts';
@@ -9,6 +8,7 @@ import { openTrainingSource } from '../inputs/open-source.ts';
 import { pixelSource, usesEmbeddings } from '../inputs/training-source.ts';
 import { CanonicalBandSchema } from '../../api/dataset.ts';
 import { RunFiles } from './run-files.ts';
+import { readRunRecord } from './run-record.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import type { TrainingSource } from '../inputs/training-source.ts';
 import type { JobContext } from '../compute/job-context.ts';
@@ -26,14 +26,6 @@ export interface TrainedRun {
   predictor: ChipPredictor;
   source: TrainingSource;
   checkpoint: { which: CheckpointChoice; epoch: number | null };
-}
-
-export async function readRunRecord(runDir: string): Promise<RunRecord> {
-  const files = new RunFiles(runDir);
-  if (!existsSync(files.runJson)) throw new Error(`${runDir} is not a Floodlens run: ${files.runJson} is missing`);
-  const parsed = RunRecordSchema.safeParse(JSON.parse(await readFile(files.runJson, 'utf8')));
-  if (!parsed.success) throw new Error(`${files.runJson}: not a valid run record (${parsed.error.issues[0]?.message})`);
-  return parsed.data;
 }
 
 export interface OpenTrainedRunOptions {

@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { RunRecordSchema, TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
+import { TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
-import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
 import { netPredictor } from '../run/predict-chip.ts';
@@ -24,6 +21,7 @@ import { writeStateDict } from '../torch/checkpoint.ts';
 import { trainStep } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from '../run/run-files.ts';
+import { readRunRecordIfAny, writeRunRecord } from '../run/run-record.ts';
 import { SeededRandom } from '../inputs/seeded-random.ts';
 import { splitChips } from './split.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
@@ -65,8 +63,8 @@ interface LoopState {
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
 export async function trainRun(request: TrainRequest, context: JobContext, hooks: TrainHooks = {}): Promise<RunRecord> {
   const files = new RunFiles(request.outDir);
-  const existing = existsSync(files.runJson) ? RunRecordSchema.parse(JSON.parse(await readFile(files.runJson, 'utf8'))) : null;
-  if (existing && !request.resume) throw new Error(`${files.runJson} already exists: pass --resume to continue that run, or choose another --out`);
+  const existing = await readRunRecordIfAny(files.dir);
+  if (existing && !request.resume) throw new Error(`${files.runJson} already exists: resume that run, or choose another output folder`);
   if (!existing && request.resume) throw new Error(`nothing to resume: ${files.runJson} does not exist`);
   const config: TrainConfig = existing ? existing.config : TrainConfigSchema.parse(request.config ?? {});
 
@@ -283,7 +281,7 @@ function augment(sample: ModelSample, transform: ReturnType<typeof drawTransform
 
 async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
   record.updatedAt = new Date().toISOString();
-  await writeJsonAtomic(files.runJson, RunRecordSchema.parse(record));
+  await writeRunRecord(files.dir, record);
 }
 
 const OPTIMIZER_PREFIX = 'optimizer/';

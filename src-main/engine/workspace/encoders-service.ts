@@ -19,6 +19,8 @@ import { downloadFile, partPath } from '../weights/download.ts';
 import { catalogueFilePath, listWeights } from '../weights/weights-dir.ts';
 import { identifyCheckpointFile } from './checkpoint-identity.ts';
 import { RunWorkspaceError } from './run-workspace.ts';
+import type { EmitEvent } from '../../api/events.ts';
+import { EngineError, type EngineErrorCode } from '../../api/errors.ts';
 
 export type EncoderRequestName = keyof typeof encoderRequestSchemas;
 export type EncoderHandlers = { [K in EncoderRequestName]: (payload: RequestPayload<K>) => Promise<ResponsePayload<K>> };
@@ -30,12 +32,12 @@ export interface EncodersServiceOptions {
   chooseFile?: (() => Promise<string | null>) | null;
   /** The downloads on offer (default: the official Clay releases). */
   catalogue?: readonly ClayWeightsEntry[];
-  emit(event: string, payload: unknown): void;
+  emit: EmitEvent;
 }
 
-export class EncoderError extends Error {
-  constructor(message: string) {
-    super(message);
+export class EncoderError extends EngineError {
+  constructor(message: string, code: EngineErrorCode = 'bad-input') {
+    super(code, message);
     this.name = 'EncoderError';
   }
 }
@@ -137,7 +139,7 @@ export class EncodersService {
   /** Server mode: a file inside the weights folder, named relative to it; symlinks out of it are refused. */
   private async fileInWeightsDir(name: string | undefined): Promise<string> {
     const dir = this.weightsDir;
-    if (!dir) throw new EncoderError('this host has no weights folder (start `serve` with --weights-dir <dir>)');
+    if (!dir) throw new EncoderError('this host has no weights folder (start `serve` with --weights-dir <dir>)', 'unavailable');
     if (!name) throw new EncoderError(`name a checkpoint file inside the weights folder ${dir}`);
     const root = await realpath(dir).catch(() => {
       throw new EncoderError(`the weights folder ${dir} does not exist`);
@@ -166,7 +168,7 @@ export class EncodersService {
     const entry = this.catalogue.find((e) => e.id === catalogueId);
     if (!entry) throw new EncoderError(`no official checkpoint "${catalogueId}" (known: ${this.catalogue.map((e) => e.id).join(', ')})`);
     const dir = this.weightsDir;
-    if (!dir) throw new RunWorkspaceError('this host has no weights folder to download into (start `serve` with --weights-dir <dir>)');
+    if (!dir) throw new RunWorkspaceError('this host has no weights folder to download into (start `serve` with --weights-dir <dir>)', 'unavailable');
     if (this.downloads.has(catalogueId)) throw new EncoderError(`${entry.fileName} is already downloading`);
     const controller = new AbortController();
     this.downloads.set(catalogueId, controller);

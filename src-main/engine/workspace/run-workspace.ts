@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ModelKind, RunRecord } from '../../api/run.ts';
 import { RunIdSchema } from '../../api/runs.ts';
-import { readRunRecord } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
+import { EngineError, type EngineErrorCode } from '../../api/errors.ts';
 
-export class RunWorkspaceError extends Error {
-  constructor(message: string) {
-    super(message);
+export class RunWorkspaceError extends EngineError {
+  constructor(message: string, code: EngineErrorCode = 'error') {
+    super(code, message);
     this.name = 'RunWorkspaceError';
   }
 }

@@ -21,6 +21,7 @@ import { RunWorkspace, RunWorkspaceError } from './run-workspace.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { TrainJobs } from './train-jobs.ts';
 import { overlayWarper } from '../preview/warp-overlay.ts';
+import type { EmitEvent } from '../../api/events.ts';
 
 /** Where exports go: a folder fixed by the host (`serve --export-dir`) or one the user picks in a native dialog. */
 export type ExportTarget = { kind: 'folder'; dir: string } | { kind: 'dialog'; choose(what: 'masks' | 'run card'): Promise<string | null> };
@@ -31,7 +32,7 @@ export type RunHandlers = { [K in RunRequestName]: (payload: RequestPayload<K>) 
 export interface RunsServiceOptions {
   workspaceDir: string | null;
   exportTarget: ExportTarget | null;
-  emit(event: string, payload: unknown): void;
+  emit: EmitEvent;
 }
 
 const CACHED_PREDICTIONS = 12;
@@ -106,7 +107,7 @@ export class RunsService {
   }
 
   private ws(): RunWorkspace {
-    if (!this.workspace) throw new RunWorkspaceError('this host has no runs workspace (start `serve` with --workspace-dir)');
+    if (!this.workspace) throw new RunWorkspaceError('this host has no runs workspace (start `serve` with --workspace-dir)', 'unavailable');
     return this.workspace;
   }
 
@@ -117,7 +118,7 @@ export class RunsService {
 
   private async exportDir(what: 'masks' | 'run card'): Promise<string | null> {
     const target = this.options.exportTarget;
-    if (!target) throw new RunWorkspaceError('exports are off on this host: start `serve` with --export-dir <dir>');
+    if (!target) throw new RunWorkspaceError('exports are off on this host: start `serve` with --export-dir <dir>', 'unavailable');
     const dir = target.kind === 'folder' ? target.dir : await target.choose(what);
     if (dir) await mkdir(dir, { recursive: true });
     return dir;

@@ -10,6 +10,7 @@ import {
   type EncodersList,
 } from '../../../src-main/api/encoders.ts';
 import type { LoadStatus } from './loadable.ts';
+import { isCancelled } from '../../../src-main/api/errors.ts';
 
 /** Where a Clay model's embeddings come from in the training form. */
 export type EncoderSource = 'checkpoint' | 'embeddings' | 'download';
@@ -81,7 +82,7 @@ export class EncodersState {
       await this.refresh(checkpoint.id);
     } catch (error) {
       const message = (error as Error).message;
-      this.download = { catalogueId, status: /cancelled/.test(message) ? 'cancelled' : 'error', progress: this.download?.progress ?? null, error: message };
+      this.download = { catalogueId, status: isCancelled(error) ? 'cancelled' : 'error', progress: this.download?.progress ?? null, error: message };
       await this.refresh();
     }
   }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, FloodlensClient, ReplyEnvelope } from '../../../src-main/api/contract.ts';
+import { replyResult, type EventEnvelope, type FloodlensClient, type ReplyEnvelope } from '../../../src-main/api/contract.ts';
 
 /** Request/reply over one WebSocket; requests made before it opens are queued. */
 export function webSocketClient(url: string): FloodlensClient {
@@ -20,8 +20,11 @@ export function webSocketClient(url: string): FloodlensClient {
     const waiter = pending.get(data.id);
     if (!waiter) return;
     pending.delete(data.id);
-    if (data.ok) waiter.resolve(data.result);
-    else waiter.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+    try {
+      waiter.resolve(replyResult(data));
+    } catch (error) {
+      waiter.reject(error as Error);
+    }
   });
   socket.addEventListener('close', () => {
     for (const waiter of pending.values()) waiter.reject(new Error('connection to the engine closed'));
