@@ -165,6 +165,10 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await expect.poll(() => page.getByTestId('compare-chipset').textContent()).toContain(`${labelled} chips (chosen chips)`);
     const headers = await page.getByTestId('metric-table').locator('thead th').allTextContents();
     expect(headers.filter((h) => h.includes('otsu'))).toHaveLength(2);
+    // km² of predicted water per chip and run (true pixel areas from the engine), A − B beside them.
+    const areas = await page.getByTestId('chip-km2').allTextContents();
+    expect(areas).toHaveLength(labelled * 2);
+    for (const value of areas) expect(value).toMatch(/^\d+\.\d{3}$/);
     await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-compare.png') });
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.waitForTimeout(500);
