@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ComputeBackendSchema } from './compute.ts';
+import { CanonicalBandSchema } from './dataset.ts';
 import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
 
 /**
@@ -84,6 +85,8 @@ export const TrainConfigSchema = z.object({
   valCropsPerChip: z.number().int().positive().default(4),
   /** `otsu` runs: the band thresholded. */
   otsuBand: z.enum(OTSU_BANDS).default('VH'),
+  /** Pixel models: the input bands (Clay v0 order is kept); null = every band that holds data in some chip. */
+  bands: z.array(CanonicalBandSchema).min(1).nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

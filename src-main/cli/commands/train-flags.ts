@@ -31,6 +31,7 @@ export const TRAIN_FLAGS = [
   'encoder',
   ...Object.keys(NUMBER_FLAGS),
   ...Object.keys(CHOICE_FLAGS),
+  'bands',
   'no-augment',
   'full-chips',
 ];
@@ -44,6 +45,8 @@ const numberUsage = Object.entries(NUMBER_FLAGS)
 
 export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--full-chips]
   [--lr-schedule constant|warmup-cosine] [--normalisation dataset|clay-v0] [--no-augment] [--otsu-band VH|VV]
+  [--bands B,B,…]
+--bands: the input bands of a pixel model, e.g. VV,VH (default: every Clay v0 band holding data in some chip)
 --max-minutes M: train as many epochs as fit in M minutes (then --epochs only caps them), keep the best checkpoint;
   run.json says why training stopped (stopReason). Defaults: docs/TRAINING.md`;
 
@@ -63,6 +66,8 @@ export function trainConfigFromArgs(args: ParsedArgs): TrainConfigInput {
     if (config.chipSize !== undefined) throw new UsageError('--full-chips and --chip-size exclude each other');
     config.chipSize = null;
   }
+  const bands = option(args, 'bands');
+  if (bands !== undefined) config.bands = bands.split(',').map((band) => band.trim().toUpperCase());
   if (args.flags.has('no-augment')) config.augment = false;
   return checkConfigFlags(
     TrainConfigSchema,
