@@ -8,7 +8,7 @@ import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips } from '../run/evaluate-chips.ts';
 import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
-import { readCheckpointFile, writeCheckpointFile } from '../run/checkpoint-file.ts';
+import { modelTensors, OPTIMIZER_PREFIX, optimizerTensors, readLastCheckpoint, writeCheckpoint } from '../run/checkpoint-file.ts';
 import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
 import { createNet } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
@@ -129,7 +129,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
         state.bestEpoch = epoch;
         state.epochsWithoutImprovement = 0;
         record.best = { epoch, valIou: iou };
-        await writeCheckpointFile(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
+        await writeCheckpoint(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
         await writeStateDict(files.bestStateDict, net.stateDict());
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
@@ -257,13 +257,11 @@ async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
   await writeRunRecord(files.dir, record);
 }
 
-const OPTIMIZER_PREFIX = 'optimizer/';
-
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
   const tensors = new Map<string, TensorRecord>(net.stateDict());
   for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
-  await writeCheckpointFile(files.lastCheckpoint, tensors, {
+  await writeCheckpoint(files.lastCheckpoint, tensors, {
     epoch: state.epoch,
     randomState: state.random.snapshot(),
     bestIou: state.bestIou,
@@ -278,12 +276,9 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
     record.epochs = [];
     return; // interrupted before the first epoch finished: start over with the same split and seed
   }
-  const { tensors, meta } = await readCheckpointFile(files.lastCheckpoint);
-  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; epochsWithoutImprovement: number; epochRecord?: EpochRecord };
-  const model = new Map([...tensors].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX)));
-  net.loadStateDict(model, files.lastCheckpoint);
-  const optimizerState = new Map([...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]));
-  optimizer.loadState(optimizerState);
+  const { tensors, meta: m } = await readLastCheckpoint(files.lastCheckpoint);
+  net.loadStateDict(modelTensors(tensors), files.lastCheckpoint);
+  optimizer.loadState(optimizerTensors(tensors));
   state.epoch = m.epoch;
   state.random = SeededRandom.restore(m.randomState);
   state.bestIou = m.bestIou;
