@@ -56,7 +56,9 @@ async function readWith<S extends z.ZodType>(path: string, schema: S): Promise<{
   const { tensors, meta } = await readTensorFile(path);
   const parsed = schema.safeParse(meta);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const first = parsed.error.issues[0];
+    // a union names no field: say the first thing its branches miss (a missing `epoch` for a file of another kind)
+    const issue = first?.code === 'invalid_union' ? (first.errors.flat()[0] ?? first) : first;
     throw new TensorFileError(path, `not a training checkpoint (${issue?.path.join('.') || 'meta'}: ${issue?.message})`);
   }
   return { tensors, meta: parsed.data };
