@@ -71,20 +71,28 @@ describe('.flck container', () => {
   });
 
   const damages: [string, (path: string) => void, RegExp][] = [
-    ['a flipped bit in a tensor', (path) => {
-      const bytes = readFileSync(path);
-      bytes[bytes.length - 2] ^= 0x10;
-      writeFileSync(path, bytes);
-    }, /tensor optimizer\/step fails its checksum/],
+    [
+      'a flipped bit in a tensor',
+      (path) => {
+        const bytes = readFileSync(path);
+        bytes[bytes.length - 2] ^= 0x10;
+        writeFileSync(path, bytes);
+      },
+      /tensor optimizer\/step fails its checksum/,
+    ],
     ['a truncated body', (path) => truncateSync(path, readFileSync(path).length - 4), /truncated or padded: expected \d+ bytes, found \d+/],
     ['a cut inside the header', (path) => truncateSync(path, 30), /truncated header/],
     ['an empty file', (path) => writeFileSync(path, ''), /ends early/],
     ['another format', (path) => writeFileSync(path, 'PK\x03\x04 a zip, not ours'), /not a Floodlens \.flck file/],
-    ['a header that is not JSON', (path) => {
-      const bytes = readFileSync(path);
-      bytes.fill(0x7b, 12, 40);
-      writeFileSync(path, bytes);
-    }, /corrupt header/],
+    [
+      'a header that is not JSON',
+      (path) => {
+        const bytes = readFileSync(path);
+        bytes.fill(0x7b, 12, 40);
+        writeFileSync(path, bytes);
+      },
+      /corrupt header/,
+    ],
   ];
   for (const [what, damage, problem] of damages) {
     it(`${what} is a TensorFileError naming the file`, async () => {
@@ -101,7 +109,10 @@ describe('.flck container', () => {
   it('a .flck that is not a training checkpoint (an encoder cache) is refused by the checkpoint reader, naming the file', async () => {
     const path = join(root, 'encoder.flck');
     await writeTensorFile(path, tensors, { kind: 'floodlens-clay-encoder', formatVersion: 1 });
-    await expect(readCheckpoint(path)).rejects.toMatchObject({ file: path, message: expect.stringMatching(/not a training checkpoint \(epoch: /) });
+    await expect(readCheckpoint(path)).rejects.toMatchObject({
+      file: path,
+      message: expect.stringMatching(/not a training checkpoint \(epoch: /),
+    });
     await writeCheckpoint(path, tensors, bestMeta);
     await expect(readLastCheckpoint(path)).rejects.toThrow(/not a training checkpoint \(randomState: /);
   });

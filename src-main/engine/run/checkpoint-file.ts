@@ -35,7 +35,9 @@ export function modelTensors(tensors: ReadonlyMap<string, TensorRecord>): Map<st
 }
 
 export function optimizerTensors(tensors: ReadonlyMap<string, TensorRecord>): Map<string, TensorRecord> {
-  return new Map([...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]));
+  return new Map(
+    [...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]),
+  );
 }
 
 export async function writeCheckpoint(path: string, tensors: ReadonlyMap<string, TensorRecord>, meta: CheckpointMeta): Promise<void> {

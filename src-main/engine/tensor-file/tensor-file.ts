@@ -74,9 +74,17 @@ export class TensorFileWriter {
    * `metaTemplate` must have the final meta's exact JSON length (same keys; fixed-width strings holding placeholders).
    * `path` is where the file goes; `finish` may rename it elsewhere in the same folder.
    */
-  static async start(path: string, tensors: readonly { name: string; shape: readonly number[] }[], metaTemplate: object): Promise<TensorFileWriter> {
+  static async start(
+    path: string,
+    tensors: readonly { name: string; shape: readonly number[] }[],
+    metaTemplate: object,
+  ): Promise<TensorFileWriter> {
     const entries = tensors.map((t) => ({ name: t.name, shape: [...t.shape], length: product(t.shape) }));
-    const template = encodeHeader(metaTemplate, entries.map(() => '0'.repeat(CHECKSUM_HEX_LENGTH)), entries);
+    const template = encodeHeader(
+      metaTemplate,
+      entries.map(() => '0'.repeat(CHECKSUM_HEX_LENGTH)),
+      entries,
+    );
     const temp = temporarySibling(path);
     try {
       await mkdir(dirname(path), { recursive: true });
@@ -91,7 +99,10 @@ export class TensorFileWriter {
     const entry = this.tensors[this.index];
     try {
       if (!entry || entry.length !== data.length) {
-        throw new TensorFileError(this.path, `tensor ${this.index} (${entry?.name ?? 'beyond the list'}) has ${data.length} values, expected ${entry?.length ?? 0} for shape [${entry?.shape ?? ''}]`);
+        throw new TensorFileError(
+          this.path,
+          `tensor ${this.index} (${entry?.name ?? 'beyond the list'}) has ${data.length} values, expected ${entry?.length ?? 0} for shape [${entry?.shape ?? ''}]`,
+        );
       }
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       let written = 0;
@@ -116,7 +127,10 @@ export class TensorFileWriter {
     const header = encodeHeader(meta, this.checksums, this.tensors);
     if (header.length !== this.headerLength) {
       await this.abort();
-      throw new TensorFileError(finalPath, `header is ${header.length} bytes, ${this.headerLength} were reserved (meta fields changed width)`);
+      throw new TensorFileError(
+        finalPath,
+        `header is ${header.length} bytes, ${this.headerLength} were reserved (meta fields changed width)`,
+      );
     }
     try {
       await this.handle.write(header, 0, header.length, 0);
@@ -137,7 +151,11 @@ export class TensorFileWriter {
 
 /** Writes `tensors` and `meta` to `path` atomically. */
 export async function writeTensorFile(path: string, tensors: ReadonlyMap<string, TensorRecord>, meta: object): Promise<void> {
-  const writer = await TensorFileWriter.start(path, [...tensors].map(([name, t]) => ({ name, shape: t.shape })), meta);
+  const writer = await TensorFileWriter.start(
+    path,
+    [...tensors].map(([name, t]) => ({ name, shape: t.shape })),
+    meta,
+  );
   for (const tensor of tensors.values()) await writer.write(tensor.data);
   await writer.finish(meta);
 }
@@ -172,7 +190,8 @@ export class TensorFileReader {
       await readFully(handle, prefix, 0, path);
       if (prefix.toString('latin1', 0, 8) !== MAGIC) throw new TensorFileError(path, 'not a Floodlens .flck file');
       const jsonLength = prefix.readUInt32LE(8);
-      if (jsonLength > MAX_HEADER_BYTES || PREFIX_BYTES + jsonLength > size) throw new TensorFileError(path, `truncated header (${size} bytes)`);
+      if (jsonLength > MAX_HEADER_BYTES || PREFIX_BYTES + jsonLength > size)
+        throw new TensorFileError(path, `truncated header (${size} bytes)`);
       const json = Buffer.alloc(jsonLength);
       await readFully(handle, json, PREFIX_BYTES, path);
       const { meta, tensors, checksums } = parseHeader(path, json);
@@ -195,7 +214,8 @@ export class TensorFileReader {
     const entry = this.tensors[index];
     const data = new Float32Array(entry.length);
     await readFully(this.handle, new Uint8Array(data.buffer), this.offsets[index], this.path);
-    if (this.checksums && checksumFloat32(data) !== this.checksums[index]) throw new TensorFileError(this.path, `tensor ${entry.name} fails its checksum (the file is corrupt)`);
+    if (this.checksums && checksumFloat32(data) !== this.checksums[index])
+      throw new TensorFileError(this.path, `tensor ${entry.name} fails its checksum (the file is corrupt)`);
     return data;
   }
 
@@ -235,16 +255,32 @@ function parseHeader(path: string, json: Buffer): { meta: Record<string, unknown
   const tensorOk = (t: unknown): t is TensorEntry => {
     const c = t as TensorEntry | null;
     return (
-      typeof c === 'object' && c !== null && typeof c.name === 'string' && Array.isArray(c.shape) &&
-      c.shape.every((d) => Number.isSafeInteger(d) && d >= 0) && Number.isSafeInteger(c.length) && c.length === product(c.shape)
+      typeof c === 'object' &&
+      c !== null &&
+      typeof c.name === 'string' &&
+      Array.isArray(c.shape) &&
+      c.shape.every((d) => Number.isSafeInteger(d) && d >= 0) &&
+      Number.isSafeInteger(c.length) &&
+      c.length === product(c.shape)
     );
   };
   const meta = header?.meta;
-  if (typeof header !== 'object' || header === null || typeof meta !== 'object' || meta === null || Array.isArray(meta) || !Array.isArray(header.tensors) || !header.tensors.every(tensorOk)) {
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof meta !== 'object' ||
+    meta === null ||
+    Array.isArray(meta) ||
+    !Array.isArray(header.tensors) ||
+    !header.tensors.every(tensorOk)
+  ) {
     throw new TensorFileError(path, 'corrupt header');
   }
   const { checksums, ...rest } = meta as Record<string, unknown>;
-  if (checksums !== undefined && (!Array.isArray(checksums) || checksums.length !== header.tensors.length || !checksums.every((c) => typeof c === 'string'))) {
+  if (
+    checksums !== undefined &&
+    (!Array.isArray(checksums) || checksums.length !== header.tensors.length || !checksums.every((c) => typeof c === 'string'))
+  ) {
     throw new TensorFileError(path, 'corrupt header (checksums)');
   }
   return { meta: rest, tensors: header.tensors, checksums: (checksums as string[] | undefined) ?? null };
