@@ -92,8 +92,8 @@ export const LabelInfoSchema = z.object({
   totalPixels: z.number().int(),
   validPixels: z.number().int(),
   waterPixels: z.number().int(),
-  /** water / valid pixels (0 when nothing is valid). */
-  waterFraction: z.number(),
+  /** water / valid pixels; null when no pixel is valid (undefined, not 0). */
+  waterFraction: z.number().nullable(),
   /** valid / total pixels. */
   validFraction: z.number(),
 });

@@ -45,8 +45,20 @@ export const ChipPreviewSchema = z.object({
   corners: z.tuple([LonLat, LonLat, LonLat, LonLat]),
   /** What the colours mean (stretch ranges, class colours). */
   legend: z.array(z.object({ label: z.string(), colour: z.string() })),
+  /**
+   * `s1` only: the values behind the colours on the same grid, as a PNG read by the app for the pixel readout,
+   * its own dB stretch and histogram: R = VV, G = VH (S1_DB_CODE), B = label (0, 1; 255 none or not valid),
+   * A = 255 inside the chip.
+   */
+  valuesPngBase64: z.string().optional(),
 });
 export type ChipPreview = z.infer<typeof ChipPreviewSchema>;
+
+/** dB as a byte in `valuesPngBase64`: dB = min + code × step; 255 = no value. */
+export const S1_DB_CODE = { min: -50, step: 0.25, none: 255 } as const;
+export const dbToCode = (db: number): number =>
+  Number.isFinite(db) ? Math.max(0, Math.min(254, Math.round((db - S1_DB_CODE.min) / S1_DB_CODE.step))) : S1_DB_CODE.none;
+export const codeToDb = (code: number): number | null => (code === S1_DB_CODE.none ? null : S1_DB_CODE.min + code * S1_DB_CODE.step);
 
 /** Label colours (Okabe–Ito blue, a light sand, a neutral grey): distinct for colour-blind viewers too. */
 export const LABEL_COLOURS = {

@@ -3,6 +3,8 @@
  * data fingerprint, split, backend, versions) and everything it measured (per-epoch loss and metrics).
  */
 import { z } from 'zod';
+import { ComputeBackendSchema } from './compute.ts';
+import { CanonicalBandSchema } from './dataset.ts';
 import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
 
 /**
@@ -15,9 +17,35 @@ export const InputNormalisationSchema = z.discriminatedUnion('kind', [
 ]);
 export type InputNormalisation = z.infer<typeof InputNormalisationSchema>;
 
-export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe'] as const;
+/** `otsu` is the classic non-learned baseline: it fits nothing and thresholds each chip on its own. */
+export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe', 'otsu'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
+export const isBaselineKind = (kind: ModelKind) => kind === 'otsu';
+
+/** Radar bands an Otsu baseline can threshold (in dB; Sen1Floods11's own Otsu labels use VH). */
+export const OTSU_BANDS = ['VH', 'VV'] as const;
+
+/** How a baseline run predicts (recorded in run.json, shown on the run card). */
+export const BaselineMethodSchema = z.object({
+  method: z.literal('otsu'),
+  band: z.enum(OTSU_BANDS),
+  units: z.literal('dB'),
+  /** The threshold is computed on each chip's own histogram (scene windows: per window). */
+  scope: z.literal('chip'),
+  bins: z.number().int(),
+  rule: z.string(),
+});
+export type BaselineMethod = z.infer<typeof BaselineMethodSchema>;
+
+/** Why training stopped: the epoch budget, the time budget, early stopping, a cancel, or an error. */
+export const STOP_REASONS = ['epochs', 'max-minutes', 'early-stopping', 'cancelled', 'failed'] as const;
+export const StopReasonSchema = z.enum(STOP_REASONS);
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+/** Validation predictions that are (nearly) all one class: the model collapsed to a trivial predictor. */
+export const CollapseSchema = z.enum(['all-water', 'no-water']);
+export type Collapse = z.infer<typeof CollapseSchema>;
 
 export const TrainConfigSchema = z.object({
   model: ModelKindSchema,
@@ -28,10 +56,10 @@ export const TrainConfigSchema = z.object({
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(4),
   lr: z.number().positive().default(1e-3),
-  /** Square random-crop edge for training; null trains on full chips. */
-  chipSize: z.number().int().positive().nullable().default(null),
+  /** Square random-crop edge for training; null trains on full chips (docs/TRAINING.md: a 512² step costs 64 steps of 64²). */
+  chipSize: z.number().int().min(16, 'must be at least 16 px (the smallest crop the nets learn from)').max(8192).nullable().default(64),
   /** Random crops drawn from each training chip per epoch (more steps per epoch on small datasets). */
-  cropsPerChip: z.number().int().positive().default(1),
+  cropsPerChip: z.number().int().positive().default(4),
   /** Share of random crops centred on a labelled-water pixel (0 = uniform crops only). */
   waterCropShare: z.number().min(0).max(1).default(0.5),
   valSplit: z.number().min(0).max(0.9).default(0.2),
@@ -45,6 +73,20 @@ export const TrainConfigSchema = z.object({
   patience: z.number().int().nonnegative().default(5),
   /** Probability above which a pixel is predicted water. */
   threshold: z.number().gt(0).lt(1).default(0.5),
+  /** Time budget: train as many epochs as fit (up to `epochs`), then stop with the best checkpoint; null = no budget. */
+  maxMinutes: z.number().positive().nullable().default(null),
+  /** Weight of water pixels in the BCE (PyTorch's pos_weight); 1 = plain BCE. */
+  posWeight: z.number().positive().default(1),
+  /** `warmup-cosine`: linear warm-up over `warmupSteps`, then a cosine decay over the run's epochs or time budget. */
+  lrSchedule: z.enum(['constant', 'warmup-cosine']).default('constant'),
+  warmupSteps: z.number().int().nonnegative().default(0),
+  /** Pixel models validate on this many fixed crops of this edge per validation chip (null: whole chips). */
+  valCropSize: z.number().int().positive().nullable().default(128),
+  valCropsPerChip: z.number().int().positive().default(4),
+  /** `otsu` runs: the band thresholded. */
+  otsuBand: z.enum(OTSU_BANDS).default('VH'),
+  /** Pixel models: the input bands (Clay v0 order is kept); null = every band that holds data in some chip. */
+  bands: z.array(CanonicalBandSchema).min(1).nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
@@ -65,6 +107,11 @@ export const TRAIN_NUMBER_OPTIONS = [
   'seed',
   'patience',
   'threshold',
+  'maxMinutes',
+  'posWeight',
+  'warmupSteps',
+  'valCropSize',
+  'valCropsPerChip',
 ] as const satisfies readonly (keyof TrainConfig)[];
 export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
 
@@ -83,6 +130,8 @@ export const EpochRecordSchema = z.object({
   seconds: z.number(),
   samples: z.number().int(),
   samplesPerSecond: z.number(),
+  /** Set when the validation predictions were all water or all dry (a collapsed model). */
+  collapse: CollapseSchema.nullable().default(null),
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
@@ -132,12 +181,18 @@ export const RunRecordSchema = z.object({
     parameters: z.number().int(),
     inputChannels: z.number().int(),
   }),
-  backend: z.object({ name: z.string(), device: z.string().nullable(), skipped: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  backend: ComputeBackendSchema,
   versions: z.object({ floodlens: z.string(), tfjs: z.string(), node: z.string(), platform: z.string() }),
   epochs: z.array(EpochRecordSchema),
   best: z.object({ epoch: z.number().int(), valIou: z.number().nullable() }).nullable(),
   timings: z.object({ trainSeconds: z.number(), resumedTimes: z.number().int() }),
   error: z.string().nullable(),
+  /** Why the training loop ended (null while running, and for baselines). */
+  stopReason: StopReasonSchema.nullable().default(null),
+  /** The kept (best) model's validation predictions were all water or all dry. */
+  collapse: CollapseSchema.nullable().default(null),
+  /** Baseline runs (`otsu`): how they predict. */
+  baseline: BaselineMethodSchema.nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

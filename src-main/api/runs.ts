@@ -8,7 +8,7 @@ import { ChipInfoSchema } from './dataset.ts';
 import { EncoderIdSchema } from './encoders.ts';
 import { JobProgressSchema } from './jobs.ts';
 import { ChipMetricsSchema } from './metrics.ts';
-import { EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, TrainConfigSchema } from './run.ts';
+import { BaselineMethodSchema, CollapseSchema, EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, StopReasonSchema, TrainConfigSchema } from './run.ts';
 
 /** A run id names a folder under `<workspace>/runs/`: no separators, no leading dot. */
 export const RunIdSchema = z
@@ -31,6 +31,14 @@ export const RunSummarySchema = z.object({
   backend: z.string(),
   seed: z.number().int(),
   error: z.string().nullable(),
+  /** Why training ended (epochs, max-minutes, early-stopping, cancelled, failed); null while running and for baselines. */
+  stopReason: StopReasonSchema.nullable(),
+  /** The time budget the run was given (minutes), if any. */
+  maxMinutes: z.number().nullable(),
+  /** Set when the kept model's validation predictions were all water or all dry: warn, its recall means nothing. */
+  collapse: CollapseSchema.nullable(),
+  /** Baselines (Otsu): how they predict; null for learned runs. */
+  baseline: BaselineMethodSchema.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -58,6 +66,21 @@ export const MapOverlaySchema = z.object({
 });
 export type MapOverlay = z.infer<typeof MapOverlaySchema>;
 
+/**
+ * A run's prediction on a chip as numbers, so the app re-thresholds, re-scores and reads pixels without the engine.
+ * Chip grid: `probabilityF32` (Float32 little-endian, base64; NaN where the input had no data) and `labelU8`
+ * (1 water, 0 not water, 255 not valid; null without a label). Map grid (the `mask` overlay's, same corners):
+ * `mapData` PNG with R·256+G = probability × 65535, B = label byte, A = 255 where the model had input.
+ */
+export const PredictionPixelsSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  probabilityF32: z.string(),
+  labelU8: z.string().nullable(),
+  mapData: MapOverlaySchema,
+});
+export type PredictionPixels = z.infer<typeof PredictionPixelsSchema>;
+
 export const RunChipPredictionSchema = z.object({
   runId: RunIdSchema,
   chipId: z.string(),
@@ -68,6 +91,9 @@ export const RunChipPredictionSchema = z.object({
   error: MapOverlaySchema.nullable(),
   /** This chip's metrics (null without a label). */
   metrics: ChipMetricsSchema.nullable(),
+  /** The run's own probability threshold (what `mask`, `error` and `metrics` used). */
+  threshold: z.number(),
+  pixels: PredictionPixelsSchema,
 });
 export type RunChipPrediction = z.infer<typeof RunChipPredictionSchema>;
 
@@ -86,6 +112,8 @@ export const ExportResultSchema = z.object({
   /** The folder written into (chosen by the host), or null when the user cancelled the folder dialog. */
   dir: z.string().nullable(),
   files: z.array(ExportedFileSchema),
+  /** Masks already there: nothing was written (ask, then export again with `overwrite`). */
+  existing: z.array(z.string()).default([]),
 });
 export type ExportResult = z.infer<typeof ExportResultSchema>;
 
@@ -106,7 +134,14 @@ export const runRequestSchemas = {
   'runs.compare': z.object({ runIds: z.array(RunIdSchema).min(1).max(8), chipIds: chipIds.optional(), dataDir: z.string().min(1).optional() }),
   'run.predictChip': z.object({ runId: RunIdSchema, chip: ChipInfoSchema }),
   'runs.disagreement': z.object({ runIds: z.tuple([RunIdSchema, RunIdSchema]), chip: ChipInfoSchema }),
-  'export.masks': z.object({ runIds: z.array(RunIdSchema).min(1).max(8), chipIds, dataDir: z.string().min(1), probabilities: z.boolean().default(false) }),
+  'export.masks': z.object({
+    runIds: z.array(RunIdSchema).min(1).max(8),
+    chipIds,
+    dataDir: z.string().min(1),
+    probabilities: z.boolean().default(false),
+    /** Replace masks already in the export folder (else nothing is written and they are listed). */
+    overwrite: z.boolean().default(false),
+  }),
   'export.runCard': z.object({ runId: RunIdSchema }),
 } as const;
 
@@ -123,17 +158,28 @@ export const EXPORT_PROGRESS_EVENT = 'export.progress';
 export const ExportProgressEventSchema = z.object({ done: z.number().int(), total: z.number().int(), message: z.string() });
 export type ExportProgressEvent = z.infer<typeof ExportProgressEventSchema>;
 
-/** Error map colours (Okabe–Ito): distinct for the common colour-vision deficiencies. */
+/*
+ * One colour-blind-safe scheme for every map layer (Okabe–Ito's eight plus Tol's indigo), no colour used twice:
+ * label water blue #0072b2 (api/preview.ts), run A green, run B reddish purple, error map sky blue / vermillion /
+ * yellow, disagreement orange / indigo. Footprints ramp from the label's sand to its blue.
+ */
+/** Error map colours: true positive, false positive, false negative. */
 export const ERROR_COLOURS = {
-  truePositive: [0, 114, 178],
-  falsePositive: [230, 159, 0],
-  falseNegative: [204, 121, 167],
+  truePositive: [86, 180, 233],
+  falsePositive: [213, 94, 0],
+  falseNegative: [240, 228, 66],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
-/** Disagreement colours (Okabe–Ito): water only in run A, water only in run B. */
+/** Disagreement colours: water only in run A, water only in run B. */
 export const DISAGREEMENT_COLOURS = {
-  onlyA: [213, 94, 0],
-  onlyB: [86, 180, 233],
+  onlyA: [230, 159, 0],
+  onlyB: [51, 34, 136],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
-export const MASK_COLOUR = [0, 114, 178] as const;
+/** Predicted water of the runs mapped as A and B. */
+export const RUN_MASK_COLOURS = {
+  a: [0, 158, 115],
+  b: [204, 121, 167],
+} as const satisfies Record<string, readonly [number, number, number]>;
+
+export const MASK_COLOUR = RUN_MASK_COLOURS.a;

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
 import type { OnlineBasemapId } from '../api/basemaps.ts';
 import { QuickJobs, runJob } from './jobs/worker-host.ts';
@@ -73,7 +74,14 @@ export class EngineService {
         exportTarget: this.runs.exportTargetKind,
         lastDataset: this.options.lastDataset ?? null,
       }),
-      'dataset.inspect': async (payload) => runJob('dataset.inspect', { dir: await this.readable(payload.dir) }),
+      'dataset.inspect': async (payload) => {
+        const dir = await this.readable(payload.dir);
+        // A mistyped folder is said as such, not as "no chips found".
+        const found = await stat(dir).catch(() => null);
+        if (!found) throw new Error(`the folder ${payload.dir} does not exist`);
+        if (!found.isDirectory()) throw new Error(`${payload.dir} is a file, not a folder of chips`);
+        return runJob('dataset.inspect', { dir });
+      },
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // One chip read + a warp (~0.1–0.5 s): on the long-lived quick-jobs thread, off the host's thread.
       'chip.preview': async (payload) => this.quickJobs.run('chip.preview', { chip: await this.readableChip(payload.chip), layer: payload.layer }),

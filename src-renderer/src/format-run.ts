@@ -16,11 +16,18 @@ export const STATUS_TITLES: Record<string, string> = {
   failed: 'failed',
 };
 
-/** Overall ETA from the current epoch's ETA: the remaining steps of this epoch plus the epochs after it. */
-export function totalEta(p: { epoch: number | null; epochs: number | null; step: number; steps: number; etaSeconds: number | null }): number | null {
-  if (p.epoch === null || p.epochs === null || p.etaSeconds === null || p.step >= p.steps) return null;
-  const perStep = p.etaSeconds / (p.steps - p.step);
-  return perStep * (p.steps - p.step + (p.epochs - p.epoch) * p.steps);
+/**
+ * Overall ETA: the remaining steps of this epoch plus the epochs after it, at the engine's pace for this epoch, or
+ * else at `measuredStepSeconds` (timed by the app from the first steps, so there is an estimate from the start).
+ */
+export function totalEta(
+  p: { epoch: number | null; epochs: number | null; step: number; steps: number; etaSeconds: number | null },
+  measuredStepSeconds: number | null = null,
+): number | null {
+  if (p.epoch === null || p.epochs === null || p.step > p.steps) return null;
+  const remaining = p.steps - p.step + (p.epochs - p.epoch) * p.steps;
+  const perStep = p.etaSeconds !== null && p.step < p.steps ? p.etaSeconds / (p.steps - p.step) : measuredStepSeconds;
+  return perStep === null ? null : perStep * remaining;
 }
 
 /** Share of all training steps done, 0..1. */

@@ -1,6 +1,9 @@
 /** Small display helpers shared by the panels. */
 export const percent = (fraction: number, digits = 1) => `${(fraction * 100).toFixed(digits)} %`;
 
+/** "1 chip", "3 chips". */
+export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
 export const chipSize = (chip: { width: number | null; height: number | null }) =>
   chip.width !== null && chip.height !== null ? `${chip.width}×${chip.height}` : '—';
 

@@ -111,7 +111,7 @@ export const engineRank: readonly (readonly string[])[] = [
   ['inputs'],
   ['run'],
   ['training', 'evaluation', 'prediction', 'scene'],
-  ['probe'],
+  ['probe', 'cv'],
   ['jobs'],
   ['workspace'],
   ['service.ts'],

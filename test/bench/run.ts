@@ -1,84 +1,91 @@
 /**
- * `npm run bench`: a training step and inference for both seed nets at the seed's sizes, on the
- * engine's backend, and the same nets in PyTorch (Debian python3-torch) in the same run.
- * Reports milliseconds and the ratio tfjs / PyTorch; nothing here asserts a time.
- *   BENCH_STEPS=N (default 3) timed steps per case; BENCH_CASES=a,b to pick cases.
+ * `npm run bench [-- --backend wasm,webgpu|all] [--workers N] [--sections a,b] [--json]`
+ * Runs every registered section (sections.ts) on each backend asked for — one child process per backend,
+ * since a process holds one backend — and prints a table, or with --json one JSON document on stdout
+ * (progress goes to stderr). Nothing asserts a time; ratios are against PyTorch in the same run.
+ *   --backend: names from the ladder (node-gpu, webgpu, node, wasm, cpu), each forced (so webgpu runs on a
+ *   software adapter too: its rows carry the adapter), `all` = every rung; default: the ladder's choice.
+ *   --workers N: the `parallel` section compares 1 and N workers (default: one per core).
+ *   BENCH_STEPS=N timed steps per case (default 3).
  */
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src-main/engine/compute/backend.ts';
-import { createFinetuneDecoder } from '../../src-main/engine/models/finetune-decoder.ts';
-import { createScratchNet } from '../../src-main/engine/models/scratch-net.ts';
-import { syntheticBatch, timeInference, timeTrainStep } from './step-timing.ts';
-import type { SequentialNet } from '../../src-main/engine/models/sequential-net.ts';
-import { SYSTEM_PYTHON, hasTorch } from '../helpers/python-reference.ts';
+import { parseArgs } from 'node:util';
+import { BACKEND_ORDER, initBackend, type BackendChoice } from '../../src-main/engine/compute/backend.ts';
+import { SECTIONS } from './sections.ts';
+import type { BenchRow } from './section.ts';
 
-interface BenchCase {
-  name: string;
-  net: 'decoder' | 'scratch';
-  channels: number;
-  /** NCHW as PyTorch sees it. */
-  inputShape: [number, number, number, number];
-  labelSize: [number, number];
+interface BenchReport {
+  startedAt: string;
+  steps: number;
+  backends: { name: string; device: string | null; adapter: unknown; skipped: { name: string; reason: string }[]; error?: string }[];
+  rows: BenchRow[];
 }
 
-const CASES: BenchCase[] = [
-  { name: 'decoder b4 16×16×4608', net: 'decoder', channels: 4608, inputShape: [4, 4608, 16, 16], labelSize: [512, 512] },
-  { name: 'scratch b1 256²', net: 'scratch', channels: 13, inputShape: [1, 13, 256, 256], labelSize: [256, 256] },
-  { name: 'scratch b1 512²', net: 'scratch', channels: 13, inputShape: [1, 13, 512, 512], labelSize: [512, 512] },
-];
-
+const { values } = parseArgs({
+  options: { backend: { type: 'string' }, workers: { type: 'string' }, sections: { type: 'string' }, json: { type: 'boolean' }, child: { type: 'boolean' } },
+});
 const steps = Number(process.env.BENCH_STEPS ?? 3);
-const picked = process.env.BENCH_CASES?.split(',');
-const cases = CASES.filter((c) => !picked || picked.some((p) => c.name.startsWith(p)));
+const workerCount = Number(values.workers ?? availableParallelism());
+if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+const log = (line: string) => process.stderr.write(line + '\n');
 
-function build(c: BenchCase): SequentialNet {
-  return c.net === 'decoder'
-    ? createFinetuneDecoder({ embeddingChannels: c.channels, grid: [c.inputShape[2], c.inputShape[3]], output: c.labelSize })
-    : createScratchNet(c.channels);
-}
-
-function rssMb(): number {
-  return process.memoryUsage().rss / 2 ** 20;
-}
-
-async function main(): Promise<void> {
-  const backend = await initBackend();
-  console.log(`backend: ${backend.backend} — ${backend.device}`);
-  for (const skipped of backend.skipped) console.log(`  skipped ${skipped.name}: ${skipped.reason}`);
-
-  const ours = new Map<string, { trainMs: number; inferMs: number; peakRssMb: number }>();
-  for (const c of cases) {
-    const [n, ch, h, w] = c.inputShape;
-    const net = build(c);
-    const batch = syntheticBatch([n, h, w, ch], c.labelSize);
-    const train = timeTrainStep(net, batch, { steps, warmup: 1 });
-    const infer = timeInference(net, batch.input, { steps, warmup: 1 });
-    ours.set(c.name, { trainMs: train.medianMs, inferMs: infer.medianMs, peakRssMb: rssMb() });
-    tf.dispose([batch.input, batch.label]);
-    net.dispose();
-    console.log(`  ${c.name}: train ${train.medianMs.toFixed(0)} ms, inference ${infer.medianMs.toFixed(0)} ms`);
+async function runHere(force: BackendChoice | undefined): Promise<BenchReport> {
+  const backend = await initBackend({ force });
+  log(`backend: ${backend.backend} — ${backend.device}`);
+  for (const s of backend.skipped) log(`  skipped ${s.name}: ${s.reason}`);
+  const picked = values.sections?.split(',');
+  const rows: BenchRow[] = [];
+  for (const section of SECTIONS.filter((s) => !picked || picked.includes(s.name))) {
+    log(`section ${section.name}`);
+    rows.push(...(await section.run({ backend, steps, workers: [...new Set([1, workerCount])], log })));
   }
-
-  let reference: { torch: string; threads: number; cases: Record<string, { trainMs: number; inferMs: number }> } | null = null;
-  if (hasTorch) {
-    const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-    const input = cases.map((c) => ({ ...c, steps, warmup: 1 }));
-    reference = JSON.parse(execFileSync(SYSTEM_PYTHON, [script, JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 16 << 20 }));
-    console.log(`reference: PyTorch ${reference!.torch} CPU, ${reference!.threads} thread(s)`);
-  } else console.log('reference: skipped (Debian python3-torch not installed for /usr/bin/python3)');
-
-  const rows = [['case', `${backend.backend} train ms`, 'torch train ms', 'ratio', `${backend.backend} infer ms`, 'torch infer ms', 'ratio']];
-  for (const c of cases) {
-    const a = ours.get(c.name)!;
-    const b = reference?.cases[c.name];
-    const ratio = (x: number, y: number | undefined) => (y ? (x / y).toFixed(2) + '×' : 'n/a');
-    rows.push([c.name, a.trainMs.toFixed(0), b ? b.trainMs.toFixed(0) : 'n/a', ratio(a.trainMs, b?.trainMs), a.inferMs.toFixed(0), b ? b.inferMs.toFixed(0) : 'n/a', ratio(a.inferMs, b?.inferMs)]);
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log('\n' + rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
-  console.log('\nratio = our time / PyTorch time in this run (lower is better; 1.00× = as fast as PyTorch).');
+  return {
+    startedAt: new Date().toISOString(),
+    steps,
+    backends: [{ name: backend.backend, device: backend.device, adapter: backend.adapter, skipped: backend.skipped }],
+    rows,
+  };
 }
 
-await main();
+/** One child per backend; a backend that cannot start gives an entry with its error and no rows. */
+function runChildren(names: BackendChoice[]): BenchReport {
+  const report: BenchReport = { startedAt: new Date().toISOString(), steps, backends: [], rows: [] };
+  const script = fileURLToPath(import.meta.url);
+  for (const name of names) {
+    const args = ['--import', 'tsx', script, '--child', '--json', '--backend', name, '--workers', String(workerCount)];
+    if (values.sections) args.push('--sections', values.sections);
+    try {
+      const child = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 })) as BenchReport;
+      report.backends.push(...child.backends);
+      report.rows.push(...child.rows);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n').find((l) => /unavailable|Error/.test(l)) ?? error.message : String(error);
+      log(`backend ${name}: ${message}`);
+      report.backends.push({ name, device: null, adapter: null, skipped: [], error: message });
+    }
+  }
+  return report;
+}
+
+function printTable(report: BenchReport): void {
+  for (const b of report.backends) console.log(`${b.name}: ${b.device ?? b.error}`);
+  const keys = [...new Set(report.rows.flatMap((r) => Object.keys(r)))];
+  const table = [keys, ...report.rows.map((r) => keys.map((k) => String(r[k] ?? '')))];
+  const widths = keys.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  console.log('\n' + table.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
+  console.log('\nratio = our time / PyTorch time in this run (lower is better); speedup = 1-worker time per sample / N-worker time per sample.');
+}
+
+const requested = values.backend?.split(',');
+let report: BenchReport;
+if (!requested || (requested.length === 1 && requested[0] !== 'all')) {
+  report = await runHere(requested?.[0] as BackendChoice | undefined);
+} else {
+  const names = requested.includes('all') ? [...BACKEND_ORDER] : (requested as BackendChoice[]);
+  for (const n of names) if (!BACKEND_ORDER.includes(n)) throw new Error(`--backend ${n} is not one of ${BACKEND_ORDER.join(', ')}, all`);
+  report = runChildren(names);
+}
+if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+else printTable(report);

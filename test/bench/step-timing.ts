@@ -15,15 +15,15 @@ export interface StepTiming {
  * Times full training steps (forward + backward + Adam, synchronised by reading the loss).
  * The first `warmup` steps (default 1) are not timed: they create XNNPACK operators and grow memory.
  */
-export function timeTrainStep(model: SequentialNet, batch: TrainBatch, options: { steps?: number; warmup?: number; lr?: number } = {}): StepTiming {
+export async function timeTrainStep(model: SequentialNet, batch: TrainBatch, options: { steps?: number; warmup?: number; lr?: number } = {}): Promise<StepTiming> {
   const optimizer = new Adam(model.variables, { lr: options.lr ?? 1e-3 });
   try {
     let loss = NaN;
-    for (let i = 0; i < (options.warmup ?? 1); i++) loss = trainStep(model, optimizer, batch).loss;
+    for (let i = 0; i < (options.warmup ?? 1); i++) loss = (await trainStep(model, optimizer, batch)).loss;
     const stepsMs: number[] = [];
     for (let i = 0; i < (options.steps ?? 1); i++) {
       const start = performance.now();
-      loss = trainStep(model, optimizer, batch).loss;
+      loss = (await trainStep(model, optimizer, batch)).loss;
       stepsMs.push(performance.now() - start);
     }
     const sorted = [...stepsMs].sort((a, b) => a - b);
@@ -34,17 +34,17 @@ export function timeTrainStep(model: SequentialNet, batch: TrainBatch, options: 
 }
 
 /** Times inference (logits only), same conventions as timeTrainStep. */
-export function timeInference(model: SequentialNet, input: tf.Tensor4D, options: { steps?: number; warmup?: number } = {}): { stepsMs: number[]; medianMs: number } {
-  const once = () => {
+export async function timeInference(model: SequentialNet, input: tf.Tensor4D, options: { steps?: number; warmup?: number } = {}): Promise<{ stepsMs: number[]; medianMs: number }> {
+  const once = async () => {
     const out = model.logits(input);
-    out.dataSync();
+    await out.data();
     out.dispose();
   };
-  for (let i = 0; i < (options.warmup ?? 1); i++) once();
+  for (let i = 0; i < (options.warmup ?? 1); i++) await once();
   const stepsMs: number[] = [];
   for (let i = 0; i < (options.steps ?? 1); i++) {
     const start = performance.now();
-    once();
+    await once();
     stepsMs.push(performance.now() - start);
   }
   const sorted = [...stepsMs].sort((a, b) => a - b);

@@ -95,6 +95,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.getByTestId('train-model').selectOption('scratch');
     await page.getByTestId('train-epochs').fill('1');
     await page.getByTestId('train-batch').fill('2');
+    await page.getByTestId('train-full-chips').uncheck();
     await page.getByTestId('train-chip-size').fill('64');
     await page.getByTestId('train-seed').fill('0');
     await page.getByTestId('train-start').click();

@@ -64,7 +64,7 @@ describe.skipIf(!hasShared)('embed → train clay-decoder --encoder → evaluate
     beforeAll(async () => {
       before = mtimes(cacheDir);
       again = await runJob('train', { outDir: join(runs, 'decoder-again'), config: { ...common, model: 'clay-decoder', encoder, epochs: 1, lr: 3e-3 } });
-      scratch = await runJob('train', { outDir: join(runs, 'scratch'), config: { ...common, model: 'scratch', epochs: 1, chipSize: 64 } });
+      scratch = await runJob('train', { outDir: join(runs, 'scratch'), config: { ...common, model: 'scratch', epochs: 1, chipSize: 64, cropsPerChip: 1 } });
       evaluation = await runJob('evaluate', { runDir: join(runs, 'decoder'), dataDir: demo, chips: 'test' });
       predicted = await runJob('predict', { runDir: join(runs, 'decoder'), dataDir: demo, outDir: join(work, 'predictions'), probabilities: false, chips: 'test' });
       comparison = await runJob('compare', { runDirs: [join(runs, 'decoder'), join(runs, 'scratch')] });

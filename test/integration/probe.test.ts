@@ -93,7 +93,7 @@ describe.skipIf(!hasShared || !hasTorch)('probe over three checkpoints', () => {
     const seen: number[] = [];
     const hook = probeEvery(2, { encoderCheckpoint: (epoch) => files[epoch / 2 - 1], dataDir: data, budget: { epochs: 1, seed: 1, valSplit: 0.25, testSplit: 0.25 } });
     await trainRun(
-      { outDir: runDir, config: { model: 'scratch', dataDir: data, epochs: 2, batchSize: 2, chipSize: 64, seed: 1, patience: 0, valSplit: 0.25, testSplit: 0.25 } },
+      { outDir: runDir, config: { model: 'scratch', dataDir: data, epochs: 2, batchSize: 2, chipSize: 64, cropsPerChip: 1, seed: 1, patience: 0, valSplit: 0.25, testSplit: 0.25 } },
       new LocalJobContext('probe-hook'),
       { onEpochEnd: [(epoch) => void seen.push(epoch), hook] },
     );

@@ -21,6 +21,7 @@ const config = {
   epochs: 2,
   batchSize: 2,
   chipSize: 64,
+  cropsPerChip: 1,
   valSplit: 0.2,
   testSplit: 0.2,
   seed: 3,

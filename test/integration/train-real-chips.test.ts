@@ -29,7 +29,7 @@ describe.skipIf(!hasShared)('scratch net on real Sentinel-1 chips', () => {
     symlinkSync(sharedData('c2smsfloods-s1'), join(dataDir, 'c2sms'));
     const record = await runJob('train', {
       outDir: join(work, 'runs', 'scratch'),
-      config: { model: 'scratch', dataDir, chipSize: 128, cropsPerChip: 6, batchSize: 2, epochs: 2, seed: 5, patience: 0 },
+      config: { model: 'scratch', dataDir, chipSize: 128, cropsPerChip: 6, batchSize: 2, epochs: 2, seed: 5, patience: 0, valCropSize: null },
     });
     expect(record.data.split.val).toEqual(['Ghana_97059', 'India_900498']);
     const inspection = await inspectDataset(dataDir);

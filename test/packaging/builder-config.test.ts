@@ -26,9 +26,9 @@ interface BuilderConfig {
   asar: boolean;
   asarUnpack: string[];
   icon: string;
-  linux: { target: string[]; icon: string };
-  win: { target: string[]; icon: string };
-  mac: { target: string[]; icon: string };
+  linux: { target: string[]; icon: string; files: string[] };
+  win: { target: string[]; icon: string; files: string[] };
+  mac: { target: string[]; icon: string; files: string[] };
 }
 
 const config = yaml.load(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -116,6 +116,27 @@ describe('electron-builder.yml', () => {
       expect(config.asarUnpack.some((glob) => globRegExp(glob).test(file)), file).toBe(true);
     }
     expect(config.asarUnpack.some((glob) => globRegExp(glob).test('node_modules/@tensorflow/tfjs-core/dist/index.js'))).toBe(false);
+  });
+
+  it("unpacks Dawn's dawn.node (WebGPU) from the asar for each OS, and ships each OS only its own", () => {
+    const dawnDir = join(repoRoot, 'node_modules/webgpu/dist');
+    const builds = { linux: ['linux-x64', 'linux-arm64'], win: ['win32-x64', 'win32-arm64'], mac: ['darwin-universal'] } as const;
+    const unpacked = (file: string) => config.asarUnpack.some((glob) => globRegExp(glob).test(file));
+    const excluded = (os: keyof typeof builds, file: string) => config[os].files.some((glob) => glob.startsWith('!') && globRegExp(glob.slice(1)).test(file));
+    for (const [os, dirs] of Object.entries(builds) as [keyof typeof builds, readonly string[]][]) {
+      for (const dir of dirs) {
+        const files = filesUnder(join(dawnDir, dir));
+        expect(files, `node_modules/webgpu/dist/${dir}/dawn.node`).toContain(`node_modules/webgpu/dist/${dir}/dawn.node`);
+        // Windows' dawn.node loads d3dcompiler_47.dll and dxcompiler.dll from beside it: unpacked together.
+        for (const file of files) expect(unpacked(file), file).toBe(true);
+        for (const file of files) expect(excluded(os, file), `${os} ships ${file}`).toBe(false);
+        for (const other of Object.keys(builds).filter((o) => o !== os) as (keyof typeof builds)[]) {
+          for (const file of files) expect(excluded(other, file), `${other} must not ship ${file}`).toBe(true);
+        }
+      }
+    }
+    expect(filesUnder(join(dawnDir, 'win32-x64'))).toContain('node_modules/webgpu/dist/win32-x64/dxcompiler.dll');
+    expect(unpacked('node_modules/webgpu/index.js')).toBe(false);
   });
 
   it('keeps the sql.js wasm (GeoPackage writer) outside the asar, where sqlite-wasm.ts looks for it', () => {

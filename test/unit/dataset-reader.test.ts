@@ -104,7 +104,7 @@ describe('in-repo fixtures: one real chip per layout', () => {
       });
     }
     const water = raster.label!.water.reduce((a, b) => a + b, 0);
-    expect(water / raster.label!.valid.reduce((a, b) => a + b, 0)).toBeCloseTo(chip.label!.waterFraction, 12);
+    expect(water / raster.label!.valid.reduce((a, b) => a + b, 0)).toBeCloseTo(chip.label!.waterFraction!, 12);
   });
 });
 

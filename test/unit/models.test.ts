@@ -57,12 +57,12 @@ describe('network layouts', () => {
     net.dispose();
   });
 
-  it('linear probe: 1×1 conv then bilinear upsample (half-pixel centres) to pixels', () => {
+  it('linear probe: 1×1 conv then bilinear upsample (half-pixel centres) to pixels', async () => {
     const net = createLinearProbe({ embeddingChannels: 6, grid: [4, 4], output: [16, 16] });
     expect([...net.stateDictShapes()]).toEqual([['decoder.0.weight', [1, 6, 1, 1]], ['decoder.0.bias', [1]]]);
     const x = tf.randomNormal([1, 4, 4, 6], 0, 1, 'float32', 5) as tf.Tensor4D;
     const out = net.logits(x);
-    const state = net.stateDict();
+    const state = await net.stateDict();
     const expected = tf.image.resizeBilinear(
       tf.add(tf.conv2d(x, tf.tensor4d(state.get('decoder.0.weight')!.data, [1, 1, 6, 1]), 1, 'valid'), state.get('decoder.0.bias')!.data[0]) as tf.Tensor4D,
       [16, 16], false, true);
@@ -81,12 +81,12 @@ describe('weights', () => {
     expect(Math.max(...tf.abs(tf.sub(asConv, viaTranspose)).dataSync())).toBeLessThan(1e-5);
   });
 
-  it('state dict round-trips exactly and rejects wrong keys and shapes with a clear error', () => {
+  it('state dict round-trips exactly and rejects wrong keys and shapes with a clear error', async () => {
     const a = createScratchNet(4, { seed: 3 });
     const b = createScratchNet(4, { seed: 99 });
-    b.loadStateDict(a.stateDict());
-    const sa = a.stateDict();
-    for (const [key, t] of b.stateDict()) expect(t.data).toEqual(sa.get(key)!.data);
+    b.loadStateDict(await a.stateDict());
+    const sa = await a.stateDict();
+    for (const [key, t] of await b.stateDict()) expect(t.data).toEqual(sa.get(key)!.data);
     const missing = new Map(sa);
     missing.delete('decoder.5.bias');
     expect(() => b.loadStateDict(missing, 'x.pt')).toThrow(StateDictError);
@@ -112,7 +112,7 @@ describe('loss and optimizer', () => {
     expect([...predictMask(z, 0.7).dataSync()]).toEqual([1, 0, 0, 0]);
   });
 
-  it('Adam follows torch formula over several steps, and its state restores', () => {
+  it('Adam follows torch formula over several steps, and its state restores', async () => {
     const p = tf.variable(tf.tensor1d([0.5, -0.25, 1e-3]));
     const opt = new Adam(new Map([['p', p]]), { lr: 0.01 });
     const grads = [[0.1, -0.2, 1e-9], [0.3, 0.1, -1e-9], [-0.05, 0.02, 0]];
@@ -130,17 +130,17 @@ describe('loss and optimizer', () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(got[i] - ref[i])).toBeLessThan(1e-6);
     const q = tf.variable(tf.tensor1d([0, 0, 0]));
     const restored = new Adam(new Map([['p', q]]), { lr: 0.01 });
-    restored.loadState(opt.state());
+    restored.loadState(await opt.state());
     expect(restored.step).toBe(3);
   });
 
-  it('timeTrainStep runs real steps and reports a finite loss', () => {
+  it('timeTrainStep runs real steps and reports a finite loss', async () => {
     const before = tf.memory().numTensors;
     const net = createScratchNet(3);
     const batch = syntheticBatch([1, 16, 16, 3], [16, 16]);
     const withNet = tf.memory().numTensors;
     expect(withNet).toBe(before + 10 + 2);
-    const timing = timeTrainStep(net, batch, { steps: 2 });
+    const timing = await timeTrainStep(net, batch, { steps: 2 });
     expect(timing.stepsMs).toHaveLength(2);
     expect(Number.isFinite(timing.loss)).toBe(true);
     expect(tf.memory().numTensors).toBe(withNet);

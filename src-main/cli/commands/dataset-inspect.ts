@@ -7,7 +7,7 @@ import { assertKnownOptions, option, parseArgs, UsageError } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 
 const fmt = (n: number, digits = 6) => Number(n.toFixed(digits)).toString();
-const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
+const pct = (f: number | null) => (f === null ? 'undefined (no valid pixel)' : `${(100 * f).toFixed(1)}%`);
 
 function chipLines(chip: ChipInfo): string[] {
   const lines = [`${chip.id}  [${chip.layout}]`];

@@ -18,7 +18,7 @@ function electronVersion(): string | null {
 export const doctorCommand: CliCommand = {
   path: ['doctor'],
   summary: 'Show versions and the compute backend chosen (and why faster ones were skipped)',
-  usage: 'Usage: floodlens doctor [--backend node-gpu|node|wasm|cpu] [--json]\n  (FLOODLENS_BACKEND=... forces a backend too)',
+  usage: 'Usage: floodlens doctor [--backend node-gpu|webgpu|node|wasm|cpu] [--json]\n  (FLOODLENS_BACKEND=... forces a backend too)',
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);
     assertKnownOptions(args, ['backend', 'json']);
@@ -36,6 +36,7 @@ export const doctorCommand: CliCommand = {
       tfjs: info.tfjsVersion,
       backend: info.backend,
       device: info.device,
+      adapter: info.adapter,
       forced: info.forced ?? null,
       skipped: info.skipped,
       customKernels: info.backend === 'wasm' ? [...REGISTERED_WASM_KERNELS] : [],
@@ -52,6 +53,12 @@ export const doctorCommand: CliCommand = {
       `tfjs      ${report.tfjs}`,
       `backend   ${report.backend}${report.forced ? ' (forced)' : ''}`,
       `device    ${report.device}`,
+      ...(report.adapter
+        ? [
+            `adapter   ${report.adapter.description} — vendor ${report.adapter.vendor}, architecture ${report.adapter.architecture}, device ${report.adapter.device}${report.adapter.software ? ' (software)' : ''}`,
+            `limits    maxBufferSize ${report.adapter.maxBufferSize}, maxStorageBufferBindingSize ${report.adapter.maxStorageBufferBindingSize}`,
+          ]
+        : []),
       ...report.skipped.map((s) => `skipped   ${s.name}: ${s.reason}`),
     ];
     if (report.customKernels.length) lines.push(`kernels   wasm overrides: ${report.customKernels.join(', ')}`);

@@ -9,7 +9,9 @@ import { weightsCommand } from './weights.ts';
 import { embedCommand } from './embed.ts';
 import { probeCommand } from './probe.ts';
 import { doctorCommand } from './doctor.ts';
+import { mergeCommand } from './merge.ts';
 import { vectoriseCommand } from './vectorise.ts';
+import { cvCommand } from './cv.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand, vectoriseCommand];
+export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, mergeCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand, vectoriseCommand, cvCommand];

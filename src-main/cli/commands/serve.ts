@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
@@ -7,6 +8,14 @@ import { startServer } from '../../server/server.ts';
 import { defaultCliDataDir, weightsDir as weightsDirOf } from '../../engine/weights/weights-dir.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../../..');
+
+/** A fresh clone (`npm ci`) has no build yet: build the app once, on demand, as `npm run build` would. */
+function buildRenderer(io: { stdout: (text: string) => void }): void {
+  io.stdout('The app is not built yet: building it once (about a minute)…\n');
+  const cli = resolve(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js');
+  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new UsageError(`building the app failed (exit ${result.status ?? result.signal}): run \`npm run build\` to see why`);
+}
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
@@ -22,9 +31,7 @@ export const serveCommand: CliCommand = {
     assertKnownOptions(args, ['port', 'workspace', 'workspace-dir', 'export-dir', 'weights-dir', 'data-dir']);
     const port = portOption(args, 'port');
     const rendererDir = resolve(projectRoot, 'out/renderer');
-    if (!existsSync(resolve(rendererDir, 'index.html'))) {
-      throw new UsageError('the renderer is not built: run `npm run build` first');
-    }
+    if (!existsSync(resolve(rendererDir, 'index.html'))) buildRenderer(io);
     const workspace = pathOption(args, 'workspace', 'existing-folder') ?? resolve(projectRoot, 'resources/demo');
     const workspaceDir = pathOption(args, 'workspace-dir', 'folder-or-new') ?? resolve(defaultCliDataDir(), 'workspace');
     const exportDir = pathOption(args, 'export-dir', 'folder-or-new');

@@ -1,16 +1,19 @@
 /**
- * Picks the best TensorFlow.js backend available: tfjs-node-gpu (CUDA), then tfjs-node, then wasm,
- * then cpu. Records why every higher candidate was skipped so `floodlens doctor` and run records can
+ * Picks the best TensorFlow.js backend available: tfjs-node-gpu (CUDA), then WebGPU on a hardware
+ * adapter (Dawn: Vulkan, Metal, Direct3D 12), then tfjs-node, then wasm, then cpu. Records why every higher candidate was skipped so `floodlens doctor` and run records can
  * say what was used and why.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type { ComputeBackend } from '../../api/compute.ts';
 import { registerWasmGradientKernels } from './wasm-kernels.ts';
+import { activateWebGpu, adapterLabel, type GpuAdapterInfo } from './webgpu.ts';
 
-export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
+export type { GpuAdapterInfo };
 
 export interface SkippedBackend {
   name: BackendChoice;
@@ -26,6 +29,8 @@ export interface BackendInfo {
   device: string;
   /** Every higher-priority backend that was not used, with the reason. */
   skipped: SkippedBackend[];
+  /** The WebGPU adapter computing (webgpu backend only; null otherwise). */
+  adapter: GpuAdapterInfo | null;
   tfjsVersion: string;
   /** Set when the choice was forced through `opts.force` or FLOODLENS_BACKEND. */
   forced?: BackendChoice;
@@ -51,6 +56,11 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
   return current;
 }
 
+/** The run.json / api form of the choice. */
+export function backendRecord(info: BackendInfo): ComputeBackend {
+  return { name: info.backend, device: info.device, skipped: info.skipped.map((s) => ({ name: s.name, reason: s.reason })), adapter: info.adapter };
+}
+
 function parseForced(opts: InitBackendOptions): BackendChoice | undefined {
   const raw = opts.force ?? process.env.FLOODLENS_BACKEND;
   if (raw === undefined || raw === '' || raw === 'auto') return undefined;
@@ -74,19 +84,22 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
       continue;
     }
     try {
-      const device = await activate(name);
-      const info: BackendInfo = { backend: name, tfBackend: tf.getBackend(), device, skipped, tfjsVersion: tf.version.tfjs };
+      const { device, adapter } = await activate(name, forced === name);
+      const info: BackendInfo = { backend: name, tfBackend: tf.getBackend(), device, skipped, adapter, tfjsVersion: tf.version.tfjs };
       if (forced) info.forced = forced;
       return info;
     } catch (error) {
       const reason = error instanceof Error ? firstLine(error.message) : String(error);
-      if (forced) throw new BackendError(`backend ${forced} (forced) is unavailable: ${reason}`);
+      if (forced) throw new BackendError(`backend ${forced} (forced) is unavailable: ${reason}${forced === 'node-gpu' ? NODE_GPU_NEEDS : ''}`);
       skipped.push({ name, reason });
       opts.log?.(`backend ${name} skipped: ${reason}`);
     }
   }
   throw new BackendError(`no TensorFlow.js backend could be initialised: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
+
+/** What tfjs-node-gpu 4.x is built against (libtensorflow 2.9). */
+const NODE_GPU_NEEDS = ' (tfjs-node-gpu needs Linux x64, an NVIDIA GPU and driver, CUDA 11.2 and cuDNN 8.1 on the library path)';
 
 function firstLine(text: string): string {
   return text.split('\n')[0].slice(0, 300);
@@ -97,7 +110,15 @@ function cpuDescription(): string {
   return `CPU: ${list[0]?.model?.trim() ?? 'unknown'} ×${list.length}`;
 }
 
-async function activate(name: BackendChoice): Promise<string> {
+async function activate(name: BackendChoice, forced: boolean): Promise<{ device: string; adapter: GpuAdapterInfo | null }> {
+  if (name === 'webgpu') {
+    const adapter = await activateWebGpu(forced);
+    return { device: adapterLabel(adapter), adapter };
+  }
+  return { device: await activateTfjs(name), adapter: null };
+}
+
+async function activateTfjs(name: Exclude<BackendChoice, 'webgpu'>): Promise<string> {
   switch (name) {
     case 'node-gpu':
     case 'node': {

@@ -22,7 +22,10 @@ export interface ClayV0Normalised {
 }
 
 /** Normalises a raster (any band set) to Clay v0: (x − mean) / std, S1 converted dB → linear first. */
-export function normaliseClayV0(raster: ChipRaster, s1Units: 'dB' | 'linear' | null = raster.info.s1Units): ClayV0Normalised {
+export function normaliseClayV0(
+  raster: Pick<ChipRaster, 'width' | 'height' | 'bands' | 'pixels' | 'present'> & { info?: ChipRaster['info'] },
+  s1Units: 'dB' | 'linear' | null = raster.info?.s1Units ?? null,
+): ClayV0Normalised {
   const plane = raster.width * raster.height;
   const pixels = new Float32Array(CLAY_V0_BANDS.length * plane);
   const missingBands: CanonicalBand[] = [];

@@ -217,7 +217,7 @@ async function inspectLabel(spec: ChipSpec, reference: RasterHeader | null, erro
       totalPixels: total,
       validPixels: masks.validPixels,
       waterPixels: masks.waterPixels,
-      waterFraction: masks.validPixels > 0 ? masks.waterPixels / masks.validPixels : 0,
+      waterFraction: masks.validPixels > 0 ? masks.waterPixels / masks.validPixels : null,
       validFraction: total > 0 ? masks.validPixels / total : 0,
     };
   } catch (error) {

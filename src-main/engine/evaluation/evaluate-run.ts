@@ -32,7 +32,7 @@ async function evaluateLocked(request: EvaluateRequest, context: JobContext): Pr
   const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   try {
     const backend = await initBackend();
-    const evaluation = await evaluateChips(run.net, run.source, chips, record.config.threshold, context);
+    const evaluation = await evaluateChips(run.predictor, run.source, chips, context);
     const split = typeof request.chips === 'object' ? 'chips' : request.chips;
     const sameData = resolve(request.dataDir) === resolve(record.data.dir);
     const name = request.name ?? (sameData ? split : `${split}-${basename(resolve(request.dataDir))}`);
@@ -53,6 +53,6 @@ async function evaluateLocked(request: EvaluateRequest, context: JobContext): Pr
     await writeJsonAtomic(run.files.evaluation(name.replace(/[^A-Za-z0-9._-]/g, '_')), result);
     return result;
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
 }

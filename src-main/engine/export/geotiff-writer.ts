@@ -7,11 +7,10 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { temporarySibling } from '../fs/atomic-write.ts';
 import { GeoTiffWriteError } from './errors.ts';
-import { DTYPE_INFO, checkRaster, type CheckedRaster, type RasterToWrite } from './raster-input.ts';
+import { checkRaster, type CheckedRaster, type RasterToWrite } from './raster-input.ts';
 import { encodeTiles } from './tile-encoder.ts';
-import { crsKindOf, geoKeyDirectory, georefTags } from './georeference.ts';
-import { gdalMetadataXml, gdalNodataText } from './gdal-tags.ts';
-import { TIFF_TYPE, buildIfd, tiffHeader, type IfdEntry } from './tiff-ifd.ts';
+import { imageIfdEntries } from './image-ifd.ts';
+import { buildIfd, tiffHeader, type IfdEntry } from './tiff-ifd.ts';
 
 export { GeoTiffWriteError } from './errors.ts';
 export type { RasterToWrite, RasterDtype, RasterBandArray, GeoTransform } from './raster-input.ts';
@@ -31,30 +30,6 @@ export interface GeoTiffWriteOptions {
 
 const HEADER_SIZE = 8;
 const CLASSIC_TIFF_LIMIT = 2 ** 32;
-const TAG = {
-  ImageWidth: 256,
-  ImageLength: 257,
-  BitsPerSample: 258,
-  Compression: 259,
-  Photometric: 262,
-  SamplesPerPixel: 277,
-  PlanarConfiguration: 284,
-  Predictor: 317,
-  TileWidth: 322,
-  TileLength: 323,
-  TileOffsets: 324,
-  TileByteCounts: 325,
-  ExtraSamples: 338,
-  SampleFormat: 339,
-  ModelPixelScale: 33550,
-  ModelTiepoint: 33922,
-  ModelTransformation: 34264,
-  GeoKeyDirectory: 34735,
-  GdalMetadata: 42112,
-  GdalNodata: 42113,
-} as const;
-const COMPRESSION_DEFLATE = 8;
-const PHOTOMETRIC_MIN_IS_BLACK = 1;
 
 interface PreparedWrite {
   raster: CheckedRaster;
@@ -76,44 +51,19 @@ function prepare(input: RasterToWrite, options: GeoTiffWriteOptions, target: str
     throw new GeoTiffWriteError(target, `compressionLevel must be an integer 1..9, got ${level}`);
   }
   const predictor = options.predictor ?? raster.dtype !== 'uint8';
-  const kind = crsKindOf(input.epsg, target);
-  const georef = georefTags(input.geoTransform);
-  const info = DTYPE_INFO[raster.dtype];
-  const samples = raster.bands.length;
-  const metadataXml = gdalMetadataXml(input.descriptions, input.metadata);
-  const nodata = input.nodata;
-  const pad = nodata ?? 0;
-
-  const ifdEntries = (offsets: number[], byteCounts: number[]): IfdEntry[] => {
-    const entries: IfdEntry[] = [
-      { tag: TAG.ImageWidth, type: TIFF_TYPE.LONG, values: [raster.width] },
-      { tag: TAG.ImageLength, type: TIFF_TYPE.LONG, values: [raster.height] },
-      { tag: TAG.BitsPerSample, type: TIFF_TYPE.SHORT, values: Array(samples).fill(info.bits) },
-      { tag: TAG.Compression, type: TIFF_TYPE.SHORT, values: [COMPRESSION_DEFLATE] },
-      { tag: TAG.Photometric, type: TIFF_TYPE.SHORT, values: [PHOTOMETRIC_MIN_IS_BLACK] },
-      { tag: TAG.SamplesPerPixel, type: TIFF_TYPE.SHORT, values: [samples] },
-      // band-separate planes: each tile holds one band, which is what band arrays and the predictor want
-      { tag: TAG.PlanarConfiguration, type: TIFF_TYPE.SHORT, values: [samples === 1 ? 1 : 2] },
-      { tag: TAG.TileWidth, type: TIFF_TYPE.LONG, values: [tileSize] },
-      { tag: TAG.TileLength, type: TIFF_TYPE.LONG, values: [tileSize] },
-      { tag: TAG.TileOffsets, type: TIFF_TYPE.LONG, values: offsets },
-      { tag: TAG.TileByteCounts, type: TIFF_TYPE.LONG, values: byteCounts },
-      { tag: TAG.SampleFormat, type: TIFF_TYPE.SHORT, values: Array(samples).fill(info.sampleFormat) },
-      { tag: TAG.GeoKeyDirectory, type: TIFF_TYPE.SHORT, values: geoKeyDirectory(input.epsg, kind) },
-    ];
-    if (predictor) entries.push({ tag: TAG.Predictor, type: TIFF_TYPE.SHORT, values: [raster.dtype === 'float32' ? 3 : 2] });
-    // MinIsBlack has one colour channel; libtiff warns unless the others are declared extra samples
-    if (samples > 1) entries.push({ tag: TAG.ExtraSamples, type: TIFF_TYPE.SHORT, values: Array(samples - 1).fill(0) });
-    if (georef.kind === 'scale-tiepoint') {
-      entries.push({ tag: TAG.ModelPixelScale, type: TIFF_TYPE.DOUBLE, values: georef.pixelScale });
-      entries.push({ tag: TAG.ModelTiepoint, type: TIFF_TYPE.DOUBLE, values: georef.tiepoint });
-    } else {
-      entries.push({ tag: TAG.ModelTransformation, type: TIFF_TYPE.DOUBLE, values: georef.transformation });
-    }
-    if (metadataXml !== undefined) entries.push({ tag: TAG.GdalMetadata, type: TIFF_TYPE.ASCII, values: metadataXml });
-    if (nodata !== undefined) entries.push({ tag: TAG.GdalNodata, type: TIFF_TYPE.ASCII, values: gdalNodataText(nodata, raster.dtype) });
-    return entries;
-  };
+  const ifdEntries = imageIfdEntries(
+    {
+      width: raster.width,
+      height: raster.height,
+      dtype: raster.dtype,
+      samples: raster.bands.length,
+      tileSize,
+      predictor,
+      geo: { epsg: input.epsg, geoTransform: input.geoTransform, nodata: input.nodata, descriptions: input.descriptions, metadata: input.metadata },
+    },
+    target,
+  );
+  const pad = input.nodata ?? 0;
   return { raster, tileSize, predictor, level, pad, ifdEntries };
 }
 

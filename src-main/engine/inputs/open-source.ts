@@ -21,7 +21,7 @@ export interface OpenSourceOptions {
  * finished run passes its recorded `normalisation` instead.
  */
 export async function openTrainingSource(
-  config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'encoder' | 'augment' | 'chipSize' | 'normalisation'>,
+  config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'encoder' | 'augment' | 'chipSize' | 'normalisation'> & Partial<Pick<TrainConfig, 'bands'>>,
   chips: readonly ChipInfo[],
   trainChips: readonly ChipInfo[],
   recorded: InputNormalisation | null = null,
@@ -29,7 +29,11 @@ export async function openTrainingSource(
 ): Promise<{ source: TrainingSource; notes: string[]; normalisation: InputNormalisation | null; embeddingsDir?: string; encoderInputs?: EncoderInputs }> {
   const notes: string[] = [];
   if (!usesEmbeddings(config.model)) {
-    const bands = inputBandsOf(chips);
+    const withData = inputBandsOf(chips);
+    const chosen = config.bands ?? null;
+    const absent = chosen?.filter((band) => !withData.includes(band)) ?? [];
+    if (absent.length > 0) throw new Error(`no chip has data in the chosen band${absent.length === 1 ? '' : 's'} ${absent.join(', ')} (bands with data: ${withData.join(', ') || 'none'})`);
+    const bands = chosen ? CLAY_V0_BANDS.filter((band) => chosen.includes(band)) : withData;
     if (bands.length === 0) throw new Error('no chip has any Clay v0 band with data: nothing to train on');
     const missing = CLAY_V0_BANDS.filter((band) => !bands.includes(band));
     if (missing.length > 0) notes.push(`input bands ${bands.join(', ')}; absent from every chip: ${missing.join(', ')}`);

@@ -85,3 +85,29 @@ export function embeddingSource(store: EmbeddingStore): TrainingSource {
 }
 
 export const usesEmbeddings = (kind: ModelKind) => kind !== 'scratch';
+
+/**
+ * Keeps loaded samples in memory up to `maxBytes` (training reads each chip many times per epoch);
+ * beyond that, chips are read again each time, so memory stays bounded whatever the dataset size.
+ */
+export function cachedSource(source: TrainingSource, maxBytes = 512 * 2 ** 20): TrainingSource {
+  const cache = new Map<string, ModelSample>();
+  let bytes = 0;
+  return {
+    inputChannels: source.inputChannels,
+    inputBands: source.inputBands,
+    pixelsPerInputCell: source.pixelsPerInputCell,
+    supportsAugmentation: source.supportsAugmentation,
+    async load(chip) {
+      const hit = cache.get(chip.id);
+      if (hit) return hit;
+      const sample = await source.load(chip);
+      const size = sample.input.byteLength + sample.label.byteLength + sample.valid.byteLength + sample.inputValid.byteLength + sample.labelValid.byteLength;
+      if (bytes + size <= maxBytes) {
+        cache.set(chip.id, sample);
+        bytes += size;
+      }
+      return sample;
+    },
+  };
+}

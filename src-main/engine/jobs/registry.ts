@@ -11,8 +11,12 @@ export interface JobKinds {
   compare: { input: import('../evaluation/compare-runs.ts').CompareRequest; result: import('../../api/run.ts').Comparison };
   predict: { input: import('../prediction/predict-run.ts').PredictRequest; result: import('../prediction/predict-run.ts').PredictResult };
   embed: { input: import('../embedding/embed-dataset.ts').EmbedRequest; result: import('../embedding/embed-dataset.ts').EmbedResult };
+  cv: { input: import('../cv/cross-validate.ts').CrossValidateRequest; result: import('../../api/cv.ts').CvReport };
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
   'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
+  'scene.predict': { input: import('./scene-job.ts').ScenePredictRequest; result: import('./scene-job.ts').ScenePredictResult };
+  'scene.part': { input: import('../scene/predict-part.ts').ScenePartRequest; result: import('../scene/predict-part.ts').ScenePartResult };
+  'scene.merge': { input: import('../scene/merge-parts.ts').MergeRequest; result: import('../scene/merge-parts.ts').SceneSummary };
   'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
   vectorise: { input: import('../vector/vectorise-job.ts').VectoriseRequest; result: import('../../api/vector.ts').VectorSummary };
 }
@@ -33,9 +37,16 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   predict: async () => (await import('../prediction/predict-run.ts')).predictRun,
   embed: async () => (await import('../embedding/embed-dataset.ts')).embedDataset,
   probe: async () => (await import('../probe/probe-encoders.ts')).probeEncoders,
+  cv: async () => (await import('../cv/cross-validate.ts')).crossValidate,
   'chip.preview': async () => {
     const { chipPreview } = await import('../preview/chip-preview.ts');
     return (input) => chipPreview(input.chip, input.layer);
+  },
+  'scene.predict': async () => (await import('./scene-job.ts')).predictScene,
+  'scene.part': async () => (await import('../scene/predict-part.ts')).predictScenePart,
+  'scene.merge': async () => {
+    const { mergeSceneParts } = await import('../scene/merge-parts.ts');
+    return (input) => mergeSceneParts(input);
   },
   'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
   vectorise: async () => (await import('../vector/vectorise-job.ts')).vectoriseMask,

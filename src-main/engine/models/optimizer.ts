@@ -16,7 +16,8 @@ export interface AdamOptions {
 }
 
 export class Adam {
-  readonly lr: number;
+  /** Learning rate of the next step (a schedule may change it between steps). */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -56,12 +57,12 @@ export class Adam {
   }
 
   /** Optimizer state for checkpoints: `<key>.exp_avg`, `<key>.exp_avg_sq` (param layout) and `step`. */
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const out: StateDict = new Map();
     out.set('step', { shape: [], data: Float32Array.of(this.step) });
     for (const [key, { m, v }] of this.moments) {
-      out.set(`${key}.exp_avg`, { shape: m.shape, data: Float32Array.from(m.dataSync() as Float32Array) });
-      out.set(`${key}.exp_avg_sq`, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
+      out.set(`${key}.exp_avg`, { shape: m.shape, data: Float32Array.from((await m.data()) as Float32Array) });
+      out.set(`${key}.exp_avg_sq`, { shape: v.shape, data: Float32Array.from((await v.data()) as Float32Array) });
     }
     return out;
   }

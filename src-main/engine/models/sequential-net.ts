@@ -83,10 +83,24 @@ export class SequentialNet {
       throw new Error(`${this.kind}: input has ${input.shape[3]} channels, the network expects ${this.inputChannels}`);
     }
     return tf.tidy(() => {
-      let x = input;
+      // Pooling needs sides that are multiples of its stride: pad (mirroring the edge) and crop back,
+      // so any input size gives an output of that size (395×359 in, 395×359 out).
+      const stride = this.stride;
+      const [, height, width] = input.shape;
+      const padBottom = (stride - (height % stride)) % stride;
+      const padRight = (stride - (width % stride)) % stride;
+      let x = padBottom + padRight > 0 ? tf.mirrorPad(input, [[0, 0], [0, padBottom], [0, padRight], [0, 0]], 'symmetric') : input;
       for (const block of this.blocks) x = this.runBlock(block, x);
+      if (padBottom + padRight > 0 && x.shape[1] === height + padBottom && x.shape[2] === width + padRight) x = tf.slice(x, [0, 0, 0, 0], [-1, height, width, -1]);
       return x;
     });
+  }
+
+  /** Product of the pooling sizes: input sides must be multiples of it (logits pads to one). */
+  get stride(): number {
+    let stride = 1;
+    for (const block of this.blocks) for (const spec of block.layers) if (spec.type === 'maxPool') stride *= spec.size;
+    return stride;
   }
 
   private runBlock(block: Block, input: tf.Tensor4D): tf.Tensor4D {
@@ -163,22 +177,22 @@ export class SequentialNet {
   }
 
   /** Weights in PyTorch state-dict layout and order (loadable by `load_state_dict(strict=True)`). */
-  stateDict(): StateDict {
+  stateDict(): Promise<StateDict> {
     return this.toTorchLayout(this.variables);
   }
 
   /**
    * Any per-parameter tensors keyed like the variables (weights, gradients, Adam moments) converted
-   * to PyTorch state-dict layout and order.
+   * to PyTorch state-dict layout and order. Reads asynchronously: WebGPU under Node has no synchronous readback.
    */
-  toTorchLayout(values: ReadonlyMap<string, tf.Tensor>): StateDict {
+  async toTorchLayout(values: ReadonlyMap<string, tf.Tensor>): Promise<StateDict> {
     const out: StateDict = new Map();
     for (const p of this.convParams()) {
       const weight = values.get(p.weightKey);
       const bias = values.get(p.biasKey);
       if (!weight || !bias) throw new Error(`${this.kind}: no value for ${weight ? p.biasKey : p.weightKey}`);
-      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, weight.dataSync() as Float32Array) });
-      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from(bias.dataSync() as Float32Array) });
+      out.set(p.weightKey, { shape: torchWeightShape(p.spec), data: filterToTorch(p.spec, (await weight.data()) as Float32Array) });
+      out.set(p.biasKey, { shape: [p.spec.outChannels], data: Float32Array.from((await bias.data()) as Float32Array) });
     }
     return out;
   }

@@ -11,6 +11,8 @@ export interface TrainBatch {
   label: tf.Tensor4D;
   /** 1 where the label is valid; omitted = all valid. */
   valid?: tf.Tensor4D;
+  /** Weight of water pixels in the loss (1 = plain BCE). */
+  posWeight?: number;
 }
 
 export interface StepResult {
@@ -20,17 +22,17 @@ export interface StepResult {
 /** Gradients of the loss w.r.t. every variable, keyed by state-dict name. Caller disposes them. */
 export function lossAndGradients(model: SequentialNet, batch: TrainBatch): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const variables = [...model.variables.values()];
-  const { value, grads } = tf.variableGrads(() => bceWithLogits(model.logits(batch.input), batch.label, batch.valid), variables);
+  const { value, grads } = tf.variableGrads(() => bceWithLogits(model.logits(batch.input), batch.label, batch.valid, batch.posWeight), variables);
   const byKey = new Map<string, tf.Tensor>();
   for (const [key, variable] of model.variables) byKey.set(key, grads[variable.name]);
   return { loss: value, grads: byKey };
 }
 
-export function trainStep(model: SequentialNet, optimizer: Adam, batch: TrainBatch): StepResult {
+export async function trainStep(model: SequentialNet, optimizer: Adam, batch: TrainBatch): Promise<StepResult> {
   const { loss, grads } = lossAndGradients(model, batch);
   try {
     optimizer.apply(grads);
-    return { loss: loss.dataSync()[0] };
+    return { loss: (await loss.data())[0] };
   } finally {
     loss.dispose();
     for (const g of grads.values()) g.dispose();

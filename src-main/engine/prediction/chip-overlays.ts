@@ -2,7 +2,7 @@
 import type { ChipInfo } from '../../api/dataset.ts';
 import { rgbHex } from '../../api/preview.ts';
 import { ERROR_COLOURS, MASK_COLOUR, type RunChipPrediction } from '../../api/runs.ts';
-import { predictChip } from '../run/predict-chip.ts';
+import { probabilitiesWithNodata } from '../export/masks.ts';
 import { openTrainedRun } from '../run/trained-run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { buildMetricsReport, confusionFromMask } from '../metrics/index.ts';
@@ -20,13 +20,40 @@ export interface ChipOverlaysResult {
   mask: Uint8Array;
 }
 
+const base64Of = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+
+/** The numbers behind the layers (see PredictionPixelsSchema): the app re-thresholds and reads pixels from them. */
+function predictionPixels(
+  chip: ChipInfo,
+  modelProbabilities: Float32Array,
+  inputValid: Uint8Array,
+  label: { water: ArrayLike<number>; valid: ArrayLike<number> } | null,
+  warp: ReturnType<typeof overlayWarper>,
+): RunChipPrediction['pixels'] {
+  const probabilities = probabilitiesWithNodata(modelProbabilities, inputValid);
+  const labelU8 = label ? Uint8Array.from({ length: probabilities.length }, (_, i) => (label.valid[i] === 0 ? 255 : label.water[i] === 1 ? 1 : 0)) : null;
+  const data = new Uint8Array(probabilities.length * 4);
+  for (let i = 0; i < probabilities.length; i++) {
+    if (!Number.isFinite(probabilities[i])) continue;
+    const code = Math.round(Math.max(0, Math.min(1, probabilities[i])) * 65535);
+    data.set([code >> 8, code & 255, labelU8 ? labelU8[i] : 255, 255], i * 4);
+  }
+  return {
+    width: chip.width!,
+    height: chip.height!,
+    probabilityF32: base64Of(probabilities),
+    labelU8: labelU8 ? base64Of(labelU8) : null,
+    mapData: warp(data, []),
+  };
+}
+
 export async function chipOverlays(request: ChipOverlaysRequest, context: JobContext): Promise<ChipOverlaysResult> {
   const { chip } = request;
   const run = await openTrainedRun(request.runDir, [chip], 'best');
   try {
     context.progress({ phase: 'predict', epoch: null, epochs: null, step: 0, steps: 1, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
     const sample = await run.source.load(chip);
-    const result = await predictChip(run.net, sample, run.record.config.threshold);
+    const result = await run.predictor.predict(sample);
     const warp = overlayWarper(chip);
     const labelled = chip.label !== null;
     const metrics = labelled ? buildMetricsReport([{ id: chip.id, counts: confusionFromMask(result.mask, sample.label, { valid: sample.labelValid }) }]).perChip[0] : null;
@@ -48,9 +75,11 @@ export async function chipOverlays(request: ChipOverlaysRequest, context: JobCon
           ])
         : null,
       metrics,
+      threshold: run.record.config.threshold,
+      pixels: predictionPixels(chip, result.probabilities, sample.inputValid, labelled ? { water: sample.label, valid: sample.labelValid } : null, warp),
     };
     return { prediction, mask: result.mask };
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
 }

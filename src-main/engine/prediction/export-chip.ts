@@ -13,6 +13,9 @@ export interface ExportedChipFiles {
  * Writes `<chipId>_mask.tif` (uint8: 1 water, 0 not water, 255 no data) and optionally
  * `<chipId>_prob.tif` (float32 0..1, NaN no data) on the chip's own grid: same size, EPSG and geotransform.
  */
+/** The mask file a chip's export writes (inside the run's export folder), from the chip's file stem. */
+export const maskFileName = (stem: string) => `${stem}_mask.tif`;
+
 export async function exportChipPrediction(
   chip: ChipInfo,
   prediction: { mask: Uint8Array; probabilities: Float32Array | null },
@@ -24,7 +27,7 @@ export async function exportChipPrediction(
     throw new Error(`chip ${chip.id} has no CRS or geotransform: cannot export a georeferenced mask`);
   }
   const grid = { width: chip.width, height: chip.height, epsg: chip.epsg, geoTransform: chip.geoTransform };
-  const mask = join(outDir, `${stem}_mask.tif`);
+  const mask = join(outDir, maskFileName(stem));
   await writeGeoTiff(mask, {
     ...grid,
     dtype: 'uint8',

@@ -2,12 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { EvalSplit } from '../../api/run.ts';
 import { inspectDataset, isReadable } from '../dataset/inspect.ts';
-import { predictChip } from '../run/predict-chip.ts';
 import { openTrainedRun, type CheckpointChoice } from '../run/trained-run.ts';
 import { readRunRecord } from '../run/run-record.ts';
 import { selectChips } from '../inputs/select-chips.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { etaSeconds } from '../compute/job-context.ts';
+import { JobCancelledError } from '../../api/jobs.ts';
 import { beginOutputs, completeOutputs } from '../fs/completion.ts';
 import { exportChipPrediction, type ExportedChipFiles } from './export-chip.ts';
 import { chipFileStem, uniqueFileStems } from '../fs/chip-file-stem.ts';
@@ -54,7 +54,7 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
-    FLOODLENS_CHECKPOINT: `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
+    FLOODLENS_CHECKPOINT: record.baseline ? `none (${record.baseline.rule})` : `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
     FLOODLENS_THRESHOLD: String(record.config.threshold),
   };
   const written: PredictResult['chips'] = [];
@@ -62,21 +62,32 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
   try {
     for (const [index, chip] of chips.entries()) {
       context.throwIfCancelled();
-      const sample = await run.source.load(chip);
-      const prediction = await predictChip(run.net, sample, record.config.threshold);
-      const files = await exportChipPrediction(
-        chip,
-        { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
-        outDir,
-        provenance,
-        stems.get(chip.id),
-      );
-      written.push({ id: chip.id, files });
+      // One chip that cannot be read or placed (no CRS, corrupt pixels) is reported and skipped; the others are written.
+      try {
+        if (chip.epsg === null || chip.geoTransform === null) throw new Error('has no CRS or geotransform: a mask cannot be placed on the map');
+        const sample = await run.source.load(chip);
+        const prediction = await run.predictor.predict(sample);
+        const files = await exportChipPrediction(
+          chip,
+          { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
+          outDir,
+          provenance,
+          stems.get(chip.id),
+        );
+        written.push({ id: chip.id, files });
+      } catch (error) {
+        if (error instanceof JobCancelledError) throw error;
+        skipped.push({ id: chip.id, reason: (error as Error).message });
+        context.log(`skipped ${chip.id}: ${(error as Error).message}`);
+      }
       const elapsed = (performance.now() - started) / 1000;
       context.progress({ phase: 'predict', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: (index + 1) / elapsed, etaSeconds: etaSeconds(index + 1, chips.length, elapsed), message: chip.id });
     }
+    if (written.length === 0) {
+      throw new Error(`nothing was written: ${skipped.length} chip(s) could not be predicted (${skipped.slice(0, 3).map((s) => `${s.id}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})`);
+    }
   } finally {
-    run.net.dispose();
+    run.predictor.dispose();
   }
   const names = written.flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null)).map((file) => relative(outDir, file));
   await completeOutputs(outDir, names, 'predict', { run: record.id, checkpoint: provenance.FLOODLENS_CHECKPOINT, chips: written.length });

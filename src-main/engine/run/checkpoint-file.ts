@@ -3,7 +3,7 @@
  * net's weights (and in last.flck the Adam state under `optimizer/`), plus the one schema of their meta.
  */
 import { z } from 'zod';
-import { EpochRecordSchema } from '../../api/run.ts';
+import { CollapseSchema, EpochRecordSchema } from '../../api/run.ts';
 import type { TensorRecord } from '../compute/tensor-record.ts';
 import { readTensorFile, TensorFileError, writeTensorFile } from '../tensor-file/tensor-file.ts';
 
@@ -19,6 +19,8 @@ const LastCheckpointMetaSchema = z.object({
   randomState: z.number(),
   bestIou: z.number().nullable(),
   bestEpoch: z.number().int().nullable(),
+  /** Absent in checkpoints written before collapse detection. */
+  bestCollapse: CollapseSchema.nullable().optional(),
   epochsWithoutImprovement: z.number().int().nonnegative(),
   epochRecord: EpochRecordSchema.optional(),
 });

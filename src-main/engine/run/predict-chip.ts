@@ -11,8 +11,24 @@ export interface ChipPrediction {
   probabilities: Float32Array;
   /** 1 water, 0 not water, 255 where the input had no data. */
   mask: Uint8Array;
-  /** Mean BCE-with-logits over the chip's valid pixels (null when none is valid). */
+  /** Mean BCE-with-logits over the chip's valid pixels (null when none is valid, or the model has no logits). */
   loss: number | null;
+}
+
+/** Whatever turns a chip's model inputs into a water mask: a trained net, or a baseline that fits nothing. */
+export interface ChipPredictor {
+  predict(sample: ModelSample): Promise<ChipPrediction>;
+  dispose(): void;
+}
+
+/** A trained net as a predictor: water where sigmoid(logit) > threshold. Disposing it disposes the net. */
+export function netPredictor(net: SequentialNet, threshold: number, options: { ownsNet?: boolean } = {}): ChipPredictor {
+  return {
+    predict: (sample) => predictChip(net, sample, threshold),
+    dispose: () => {
+      if (options.ownsNet ?? true) net.dispose();
+    },
+  };
 }
 
 export async function predictChip(net: SequentialNet, sample: ModelSample, threshold: number): Promise<ChipPrediction> {

@@ -12,13 +12,18 @@ import { readRunRecord } from './run-record.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import type { TrainingSource } from '../inputs/training-source.ts';
 import type { JobContext } from '../compute/job-context.ts';
+import { netPredictor, type ChipPredictor } from './predict-chip.ts';
+import { otsuPredictor, otsuSource } from './otsu-predictor.ts';
 
 export type CheckpointChoice = 'best' | 'last';
 
 export interface TrainedRun {
   files: RunFiles;
   record: RunRecord;
-  net: SequentialNet;
+  /** The trained net; null for baselines (`otsu`), which fit nothing. */
+  net: SequentialNet | null;
+  /** Predicts a chip from `source`'s samples; dispose it when done (it disposes the net). */
+  predictor: ChipPredictor;
   source: TrainingSource;
   checkpoint: { which: CheckpointChoice; epoch: number | null };
 }
@@ -35,6 +40,10 @@ export interface OpenTrainedRunOptions {
 export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[], which: CheckpointChoice = 'best', options: OpenTrainedRunOptions = {}): Promise<TrainedRun> {
   const files = new RunFiles(runDir);
   const record = await readRunRecord(runDir);
+  if (record.model.kind === 'otsu') {
+    const band = record.baseline?.band ?? record.config.otsuBand;
+    return { files, record, net: null, predictor: otsuPredictor(), source: otsuSource(band), checkpoint: { which, epoch: null } };
+  }
   const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
   if (!existsSync(path)) throw new Error(`${runDir} has no ${which} checkpoint yet (${path}): train at least one epoch`);
   await initBackend();
@@ -50,6 +59,5 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
     outputSize: probe ? [probe.height, probe.width] : null,
   });
   net.loadStateDict(modelTensors(tensors));
-  const epoch = meta.epoch;
-  return { files, record, net, source, checkpoint: { which, epoch } };
+  return { files, record, net, predictor: netPredictor(net, record.config.threshold), source, checkpoint: { which, epoch: meta.epoch } };
 }

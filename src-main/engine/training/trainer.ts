@@ -1,11 +1,16 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { TrainConfigSchema, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
-import { initBackend } from '../compute/backend.ts';
+import { TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
+import { backendRecord, initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
-import { evaluateChips } from '../run/evaluate-chips.ts';
+import { evaluateChips, evaluateSamples } from '../run/evaluate-chips.ts';
+import { netPredictor } from '../run/predict-chip.ts';
+import { createBaselineRun } from './baseline-run.ts';
+import { collapseWarning, detectCollapse, isBetter } from './collapse.ts';
+import { TrainingBudget } from './budget.ts';
 import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
 import { modelTensors, OPTIMIZER_PREFIX, optimizerTensors, readLastCheckpoint, writeCheckpoint } from '../run/checkpoint-file.ts';
@@ -18,9 +23,11 @@ import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from '../run/run-files.ts';
 import { readRunRecordIfAny, writeRunRecord } from '../run/run-record.ts';
 import { SeededRandom } from '../inputs/seeded-random.ts';
-import { splitChips } from './split.ts';
+import { heldOutSplit, splitChips } from './split.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
-import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
+import { cachedSource, type ModelSample, type TrainingSource } from '../inputs/training-source.ts';
+import { learningRate } from './lr-schedule.ts';
+import { validationCrops } from '../inputs/validation-crops.ts';
 import { engineVersions } from '../versions.ts';
 import type { TensorRecord } from '../compute/tensor-record.ts';
 import { withFolderLock } from '../fs/folder-lock.ts';
@@ -30,6 +37,8 @@ export interface TrainRequest {
   /** New run: its config. Omit with `resume` to continue the run in `outDir`. */
   config?: TrainConfigInput;
   resume?: boolean;
+  /** Chips held out as the test split (never trained or validated on): cross-validation's left-out region. */
+  testChips?: string[];
 }
 
 /** What an end-of-epoch hook sees: the run so far and its net (after the epoch's checkpoints were written). */
@@ -53,6 +62,7 @@ interface LoopState {
   random: SeededRandom;
   bestIou: number | null;
   bestEpoch: number | null;
+  bestCollapse: Collapse | null;
   epochsWithoutImprovement: number;
 }
 
@@ -69,8 +79,6 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   if (!existing && request.resume) throw new Error(`nothing to resume: ${files.runJson} does not exist`);
   const config: TrainConfig = existing ? existing.config : TrainConfigSchema.parse(request.config ?? {});
 
-  const backend = await initBackend();
-  context.log(`compute backend: ${backend.backend} (${backend.device})`);
   const inspection = await inspectDataset(config.dataDir);
   const chips = labelledChips(inspection);
   if (chips.length < 2) throw new Error(`${config.dataDir}: need at least 2 labelled chips with valid pixels to train, found ${chips.length}`);
@@ -78,9 +86,15 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   if (existing && existing.data.fingerprint !== fingerprint) {
     throw new Error(`the data in ${config.dataDir} changed since this run started (fingerprint differs): resume refused, start a new run`);
   }
-  const split = existing?.data.split ?? splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit });
+  const split = existing?.data.split ?? (request.testChips ? heldOutSplit(chips.map((c) => c.id), request.testChips, config) : splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit }));
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
+  if (config.model === 'otsu') {
+    return createBaselineRun({ files, config, chips, fingerprint, split, val: chipsOf(split.val), tfjsVersion: tf.version_core }, context);
+  }
+
+  const backend = await initBackend();
+  context.log(`compute backend: ${backend.backend} (${backend.device})`);
 
   const { source, notes, normalisation, embeddingsDir, encoderInputs } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
@@ -99,52 +113,74 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     config,
     data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes, ...(encoderInputs ? { encoderInputs } : {}) },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
-    backend: { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) },
+    backend: backendRecord(backend),
     versions: engineVersions(backend.tfjsVersion),
     epochs: [],
     best: null,
     timings: { trainSeconds: 0, resumedTimes: 0 },
     error: null,
+    stopReason: null,
+    collapse: null,
+    baseline: null,
   };
   record.status = 'running';
   record.error = null;
-  record.backend = { name: backend.backend, device: backend.device, skipped: backend.skipped.map((s) => ({ name: s.name, reason: s.reason })) };
-  const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, epochsWithoutImprovement: 0 };
+  record.stopReason = null;
+  record.backend = backendRecord(backend);
+  const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, bestCollapse: null, epochsWithoutImprovement: 0 };
   if (existing) {
     record.timings.resumedTimes += 1;
     await restoreCheckpoint(files, net, optimizer, state, record);
   }
   await saveRecord(files, record);
 
+  const budget = new TrainingBudget(config.maxMinutes, record.timings.trainSeconds);
+  const trainSource = cachedSource(source);
+  const validation = await validationSet(config, source, chipsOf(split.val));
   try {
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
-      const epochRecord = await runEpoch(epoch, config, net, optimizer, source, chipsOf(split.train), chipsOf(split.val), state, context);
+      const epochRecord = await runEpoch(epoch, config, net, optimizer, trainSource, chipsOf(split.train), validation, state, context, budget);
       record.epochs = [...record.epochs.filter((e) => e.epoch < epoch), epochRecord];
       record.timings.trainSeconds += epochRecord.seconds;
+      budget.validationSeconds = epochRecord.validationSeconds;
       const iou = epochRecord.val?.iou ?? null;
-      const improved = state.bestEpoch === null || (iou !== null && (state.bestIou === null || iou > state.bestIou));
+      if (epochRecord.collapse) context.log(`warning: ${collapseWarning(epochRecord.collapse, `epoch ${epoch} validation`)}`);
+      const improved = isBetter({ iou, collapse: epochRecord.collapse }, state.bestEpoch === null ? null : { iou: state.bestIou, collapse: state.bestCollapse });
       state.epoch = epoch;
       if (improved) {
         state.bestIou = iou;
         state.bestEpoch = epoch;
+        state.bestCollapse = epochRecord.collapse;
         state.epochsWithoutImprovement = 0;
         record.best = { epoch, valIou: iou };
-        await writeCheckpoint(files.bestCheckpoint, net.stateDict(), { epoch, valIou: iou });
-        await writeStateDict(files.bestStateDict, net.stateDict());
+        record.collapse = epochRecord.collapse;
+        const weights = await net.stateDict();
+        await writeCheckpoint(files.bestCheckpoint, weights, { epoch, valIou: iou });
+        await writeStateDict(files.bestStateDict, weights);
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
       await saveRecord(files, record);
       for (const hook of hooks.onEpochEnd ?? []) await hook(epoch, { runDir: files.dir, record, net, config, job: context });
+      if (budget.exhausted()) {
+        context.log(`time budget of ${config.maxMinutes} min reached after epoch ${epoch}: keeping the best epoch (${state.bestEpoch})`);
+        record.stopReason = 'max-minutes';
+        break;
+      }
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
         context.log(`early stop after epoch ${epoch}: no better validation IoU for ${config.patience} epochs`);
         record.status = 'stopped-early';
+        record.stopReason = 'early-stopping';
         break;
       }
     }
     if (record.status === 'running') record.status = 'completed';
+    record.stopReason ??= 'epochs';
+    if (record.collapse) context.log(`warning: ${collapseWarning(record.collapse, `the kept model (epoch ${record.best?.epoch})`)}`);
   } catch (error) {
-    record.status = error instanceof JobCancelledError ? 'cancelled' : 'failed';
-    record.error = error instanceof JobCancelledError ? null : (error as Error).message;
+    const cancelled = error instanceof JobCancelledError;
+    record.status = cancelled ? 'cancelled' : 'failed';
+    record.stopReason = cancelled ? 'cancelled' : 'failed';
+    record.error = cancelled ? null : (error as Error).message;
     await saveRecord(files, record);
     throw error;
   } finally {
@@ -162,10 +198,11 @@ async function runEpoch(
   optimizer: Adam,
   source: TrainingSource,
   train: ChipInfo[],
-  val: ChipInfo[],
+  validation: ValidationSet,
   state: LoopState,
   context: JobContext,
-): Promise<EpochRecord> {
+  budget: TrainingBudget,
+): Promise<EpochRecord & { validationSeconds: number }> {
   const started = performance.now();
   const repeats = source.supportsAugmentation && config.chipSize ? config.cropsPerChip : 1;
   const order = state.random.shuffle(train.flatMap((chip) => Array.from({ length: repeats }, () => chip)));
@@ -200,8 +237,12 @@ async function runEpoch(
 
   for await (const samplesOfBatch of batchOf()) {
     context.throwIfCancelled();
+    // Keep time for this epoch's validation: a run stopped by its budget still ends on a scored checkpoint.
+    if (step > 0 && budget.exhausted()) break;
     const batch = toTensorBatch(samplesOfBatch);
-    const { loss } = trainStep(net, optimizer, batch);
+    const epochsDone = (epoch - 1 + step / steps) / config.epochs;
+    optimizer.lr = learningRate(config, { step: optimizer.step, done: Math.max(epochsDone, budget.fractionUsed() ?? 0) });
+    const { loss } = await trainStep(net, optimizer, { ...batch, posWeight: config.posWeight });
     disposeBatch(batch);
     step++;
     samples += batch.size;
@@ -215,13 +256,23 @@ async function runEpoch(
       steps,
       loss,
       samplesPerSecond: samples / elapsed,
-      etaSeconds: etaSeconds(step, steps, elapsed),
+      etaSeconds: budget.eta(etaSeconds(step, steps, elapsed)),
       message: null,
     });
   }
   const trainSeconds = (performance.now() - started) / 1000;
-  const evaluation = val.length > 0 ? await evaluateChips(net, source, val, config.threshold, context) : null;
+  const predictor = netPredictor(net, config.threshold, { ownsNet: false });
+  const evaluation =
+    validation.kind === 'crops'
+      ? validation.samples.length > 0
+        ? await evaluateSamples(predictor, validation.samples, context)
+        : null
+      : validation.chips.length > 0
+        ? await evaluateChips(predictor, source, validation.chips, context)
+        : null;
   return {
+    validationSeconds: (performance.now() - started) / 1000 - trainSeconds,
+    collapse: evaluation ? detectCollapse(evaluation.report.metrics) : null,
     epoch,
     trainLoss: samples > 0 ? lossSum / samples : Number.NaN,
     val: evaluation ? evaluation.report.metrics : null,
@@ -259,13 +310,14 @@ async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
 
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
-  const tensors = new Map<string, TensorRecord>(net.stateDict());
-  for (const [key, tensor] of optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
+  const tensors = new Map<string, TensorRecord>(await net.stateDict());
+  for (const [key, tensor] of await optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpoint(files.lastCheckpoint, tensors, {
     epoch: state.epoch,
     randomState: state.random.snapshot(),
     bestIou: state.bestIou,
     bestEpoch: state.bestEpoch,
+    bestCollapse: state.bestCollapse,
     epochsWithoutImprovement: state.epochsWithoutImprovement,
     epochRecord,
   });
@@ -283,9 +335,20 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
   state.random = SeededRandom.restore(m.randomState);
   state.bestIou = m.bestIou;
   state.bestEpoch = m.bestEpoch;
+  state.bestCollapse = m.bestCollapse ?? null;
   state.epochsWithoutImprovement = m.epochsWithoutImprovement;
   record.epochs = record.epochs.filter((e) => e.epoch <= m.epoch);
   // killed after last.flck but before run.json: the checkpoint knows the epoch run.json missed
   if (m.epochRecord?.epoch === m.epoch && !record.epochs.some((e) => e.epoch === m.epoch)) record.epochs.push(m.epochRecord);
   if (m.bestEpoch !== null) record.best = { epoch: m.bestEpoch, valIou: m.bestIou };
+}
+
+type ValidationSet = { kind: 'crops'; samples: ModelSample[] } | { kind: 'chips'; chips: ChipInfo[] };
+
+/** Fixed crops of the validation chips (pixel models with `valCropSize`), else the whole chips. */
+async function validationSet(config: TrainConfig, source: TrainingSource, val: ChipInfo[]): Promise<ValidationSet> {
+  if (!source.supportsAugmentation || config.valCropSize === null) return { kind: 'chips', chips: val };
+  const samples: ModelSample[] = [];
+  for (const chip of val) samples.push(...validationCrops(await source.load(chip), config.valCropSize, config.valCropsPerChip, config.seed));
+  return { kind: 'crops', samples };
 }

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExportProgressEvent, ExportResult } from '../../api/runs.ts';
 import { containedSubfolder } from '../fs/contained-folder.ts';
 import { requireCompletedOutputs } from '../fs/completion.ts';
+import { chipFileStem } from '../fs/chip-file-stem.ts';
+import { maskFileName } from '../prediction/export-chip.ts';
 import { runJob } from '../jobs/worker-host.ts';
 import type { RunWorkspace } from './run-workspace.ts';
 
@@ -9,6 +13,8 @@ export interface ExportMasksRequest {
   chipIds: string[];
   dataDir: string;
   probabilities: boolean;
+  /** Replace masks already there; without it nothing is written when one exists. */
+  overwrite?: boolean;
   /** Chosen by the host (dialog or `--export-dir`), never by the UI. */
   outDir: string;
 }
@@ -19,6 +25,10 @@ export interface ExportMasksRequest {
  */
 export async function exportMasks(workspace: RunWorkspace, request: ExportMasksRequest, onProgress: (event: ExportProgressEvent) => void): Promise<ExportResult> {
   const total = request.runIds.length * request.chipIds.length;
+  if (!request.overwrite) {
+    const existing = request.runIds.flatMap((runId) => request.chipIds.map((chipId) => join(request.outDir, runId, maskFileName(chipFileStem(chipId))))).filter((file) => existsSync(file));
+    if (existing.length > 0) return { dir: request.outDir, files: [], existing };
+  }
   const files: ExportResult['files'] = [];
   onProgress({ done: 0, total, message: 'starting' });
   for (const runId of request.runIds) {
@@ -44,5 +54,5 @@ export async function exportMasks(workspace: RunWorkspace, request: ExportMasksR
     }
   }
   onProgress({ done: total, total, message: 'done' });
-  return { dir: request.outDir, files };
+  return { dir: request.outDir, files, existing: [] };
 }

@@ -17,6 +17,10 @@ export function summariseRun(record: RunRecord, active: boolean): RunSummary {
     backend: record.backend.name,
     seed: record.config.seed,
     error: record.error,
+    stopReason: record.stopReason,
+    maxMinutes: record.config.maxMinutes,
+    collapse: record.collapse,
+    baseline: record.baseline,
   };
 }
 
@@ -37,5 +41,9 @@ export function pendingSummary(runId: string, config: TrainConfig, createdAt: st
     backend: '…',
     seed: config.seed,
     error: state.error,
+    stopReason: null,
+    maxMinutes: config.maxMinutes,
+    collapse: null,
+    baseline: null,
   };
 }

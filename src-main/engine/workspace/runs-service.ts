@@ -86,12 +86,12 @@ export class RunsService {
         ]);
         return { runIds: [a, b], chipId: chip.id, overlay, differingPixels: differing, comparedPixels: compared };
       },
-      'export.masks': async ({ runIds, chipIds, dataDir, probabilities }) => {
+      'export.masks': async ({ runIds, chipIds, dataDir, probabilities, overwrite }) => {
         for (const runId of runIds) await this.ws().record(runId);
         const outDir = await this.exportDir('masks');
-        if (!outDir) return { dir: null, files: [] };
+        if (!outDir) return { dir: null, files: [], existing: [] };
         return this.heavy.run(() =>
-          exportMasks(this.ws(), { runIds, chipIds, dataDir, probabilities, outDir }, (event) => this.options.emit(EXPORT_PROGRESS_EVENT, event)),
+          exportMasks(this.ws(), { runIds, chipIds, dataDir, probabilities, overwrite, outDir }, (event) => this.options.emit(EXPORT_PROGRESS_EVENT, event)),
         );
       },
       'export.runCard': async ({ runId }) => {

@@ -5,7 +5,8 @@
 import type { FeatureCollection } from 'geojson';
 import type { GeoJSONSource, ImageSource, Map as MaplibreMap } from 'maplibre-gl';
 import type { ChipInfo } from '../../../src-main/api/dataset.ts';
-import { LABEL_COLOURS, PREVIEW_LAYERS, rgbHex, type ChipFootprint, type ChipPreview, type PreviewLayer } from '../../../src-main/api/preview.ts';
+import { pngUrl, type OverlayImage } from './overlay-image.ts';
+import { LABEL_COLOURS, PREVIEW_LAYERS, rgbHex, type ChipFootprint, type PreviewLayer } from '../../../src-main/api/preview.ts';
 
 export const FOOTPRINT_LAYERS = ['chip-footprint-fill', 'chip-footprint-line'] as const;
 export const SELECTED_LAYER = 'chip-selected-line';
@@ -28,7 +29,7 @@ export function footprintCollection(chips: readonly ChipInfo[], footprints: Read
     features.push({
       type: 'Feature',
       id: features.length,
-      properties: { id: chip.id, water: chip.label ? chip.label.waterFraction : -1, problems: chip.errors.length },
+      properties: { id: chip.id, water: chip.label?.waterFraction ?? -1, problems: chip.errors.length },
       geometry: { type: 'Polygon', coordinates: [footprint.ring] },
     });
   }
@@ -60,7 +61,7 @@ export function installChipLayers(map: MaplibreMap): void {
     type: 'line',
     source: 'chip-footprints',
     filter: ['==', ['get', 'id'], ''],
-    paint: { 'line-color': '#d55e00', 'line-width': 3 },
+    paint: { 'line-color': '#000000', 'line-width': 3 },
   });
   map.addLayer({
     id: CENTROID_LAYER,
@@ -95,18 +96,13 @@ export function setLayerAppearance(map: MaplibreMap, layerId: string, visible: b
   else if (type === 'line') map.setPaintProperty(layerId, 'line-opacity', opacity);
 }
 
-function pngBlobUrl(preview: ChipPreview): string {
-  const bytes = Uint8Array.from(atob(preview.pngBase64), (c) => c.charCodeAt(0));
-  return URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
-}
-
 const blobUrls = new WeakMap<MaplibreMap, Map<PreviewLayer, string>>();
 
 /**
  * Shows `preview` as the map's quicklook for its layer (or removes that quicklook when null).
  * Quicklooks sit under the footprints, in the order s1, s2, label.
  */
-export function showPreview(map: MaplibreMap, layer: PreviewLayer, preview: ChipPreview | null): void {
+export function showPreview(map: MaplibreMap, layer: PreviewLayer, preview: OverlayImage | null): void {
   const id = previewLayerId(layer);
   const urls = blobUrls.get(map) ?? new Map<PreviewLayer, string>();
   blobUrls.set(map, urls);
@@ -115,8 +111,9 @@ export function showPreview(map: MaplibreMap, layer: PreviewLayer, preview: Chip
     if (map.getLayer(id)) map.removeLayer(id);
     if (map.getSource(id)) map.removeSource(id);
   } else {
-    const url = pngBlobUrl(preview);
-    urls.set(layer, url);
+    const url = 'url' in preview ? preview.url : pngUrl(preview);
+    if (!('url' in preview)) urls.set(layer, url);
+    else urls.delete(layer);
     const source = map.getSource(id) as ImageSource | undefined;
     if (source) source.updateImage({ url, coordinates: preview.corners });
     else {

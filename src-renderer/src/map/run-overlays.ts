@@ -3,22 +3,24 @@
  * the chip quicklooks and under the footprint outlines, in a fixed order whatever order they arrive in.
  */
 import type { ImageSource, Map as MaplibreMap } from 'maplibre-gl';
-import type { MapOverlay } from '../../../src-main/api/runs.ts';
 import { FOOTPRINT_LAYERS } from './chip-layers.ts';
+import { pngUrl, type OverlayImage } from './overlay-image.ts';
 
 export interface WantedOverlay {
   id: string;
   /** Higher ranks draw above lower ones. */
   rank: number;
-  overlay: MapOverlay | null;
+  overlay: OverlayImage | null;
   visible: boolean;
   opacity: number;
 }
 
 interface ShownOverlay {
-  overlay: MapOverlay;
+  overlay: OverlayImage;
   rank: number;
   url: string;
+  /** The URL was made here (and is released here). */
+  owned: boolean;
 }
 
 const shownByMap = new WeakMap<MaplibreMap, Map<string, ShownOverlay>>();
@@ -26,16 +28,12 @@ const shownByMap = new WeakMap<MaplibreMap, Map<string, ShownOverlay>>();
 export const RUN_LAYER_PREFIX = 'run-';
 export const runOverlayId = (slot: string, layer: string) => `${RUN_LAYER_PREFIX}${slot}-${layer}`;
 
-function pngUrl(overlay: MapOverlay): string {
-  const bytes = Uint8Array.from(atob(overlay.pngBase64), (c) => c.charCodeAt(0));
-  return URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
-}
 
 function remove(map: MaplibreMap, id: string, shown: Map<string, ShownOverlay>): void {
   if (map.getLayer(id)) map.removeLayer(id);
   if (map.getSource(id)) map.removeSource(id);
   const old = shown.get(id);
-  if (old) setTimeout(() => URL.revokeObjectURL(old.url), 5000);
+  if (old?.owned) setTimeout(() => URL.revokeObjectURL(old.url), 5000);
   shown.delete(id);
 }
 
@@ -49,17 +47,18 @@ export function syncRunOverlays(map: MaplibreMap, wanted: readonly WantedOverlay
     const current = shown.get(want.id);
     if (current?.overlay !== want.overlay) {
       const overlay = want.overlay!;
-      const url = pngUrl(overlay);
+      const owned = !('url' in overlay);
+      const url = 'url' in overlay ? overlay.url : pngUrl(overlay);
       const source = map.getSource(want.id) as ImageSource | undefined;
       if (source) {
         source.updateImage({ url, coordinates: overlay.corners });
-        if (current) setTimeout(() => URL.revokeObjectURL(current.url), 5000);
+        if (current?.owned) setTimeout(() => URL.revokeObjectURL(current.url), 5000);
       } else {
         const above = [...shown.entries()].filter(([, s]) => s.rank > want.rank).sort((a, b) => a[1].rank - b[1].rank)[0]?.[0];
         map.addSource(want.id, { type: 'image', url, coordinates: overlay.corners });
         map.addLayer({ id: want.id, type: 'raster', source: want.id, paint: { 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } }, above ?? (map.getLayer(FOOTPRINT_LAYERS[0]) ? FOOTPRINT_LAYERS[0] : undefined));
       }
-      shown.set(want.id, { overlay, rank: want.rank, url });
+      shown.set(want.id, { overlay, rank: want.rank, url, owned });
     }
     map.setLayoutProperty(want.id, 'visibility', want.visible ? 'visible' : 'none');
     map.setPaintProperty(want.id, 'raster-opacity', want.opacity);

@@ -1,7 +1,7 @@
 /** The side-by-side scores of the selected runs (`runs.compare`: every run scored on the same chips). */
 import type { FloodlensClient } from '../../../src-main/api/contract.ts';
 import type { Comparison } from '../../../src-main/api/run.ts';
-import type { LoadStatus } from './runs.svelte.ts';
+import type { LoadStatus } from './loadable.ts';
 
 export class ComparisonState {
   status = $state<LoadStatus>('idle');
@@ -13,14 +13,15 @@ export class ComparisonState {
 
   constructor(private readonly client: FloodlensClient) {}
 
-  async compare(runIds: string[]): Promise<void> {
+  /** `chips`: score on these chips of `dataDir` instead of the runs' own test split. */
+  async compare(runIds: string[], chips?: { chipIds: string[]; dataDir: string }): Promise<void> {
     if (runIds.length === 0) return;
     const generation = ++this.generation;
     this.runIds = [...runIds];
     this.status = 'loading';
     this.error = null;
     try {
-      const result = await this.client.request('runs.compare', { runIds });
+      const result = await this.client.request('runs.compare', chips ? { runIds, ...chips } : { runIds });
       if (generation !== this.generation) return;
       this.result = result;
       this.status = 'ready';
@@ -29,6 +30,21 @@ export class ComparisonState {
       this.error = (error as Error).message;
       this.status = 'error';
     }
+  }
+
+  fail(message: string): void {
+    this.generation++;
+    this.error = message;
+    this.status = 'error';
+  }
+
+  /** Forget the result (a new dataset was opened: its chips are not the compared ones). */
+  reset(): void {
+    this.generation++;
+    this.status = 'idle';
+    this.error = null;
+    this.result = null;
+    this.runIds = [];
   }
 
   /** Whether the shown result is for exactly these runs. */

@@ -20,6 +20,8 @@ export class DatasetState {
   footprints = $state.raw<ReadonlyMap<string, ChipFootprint>>(new Map());
   selectedId = $state<string | null>(null);
   selectionOrigin = $state<SelectionOrigin>('table');
+  /** Chips ticked in the table: the "chosen set" a comparison or an export can use. */
+  chosen = $state.raw<ReadonlySet<string>>(new Set());
   chips = $derived(this.inspection?.chips ?? []);
   selected = $derived(this.chips.find((c) => c.id === this.selectedId) ?? null);
   private generation = 0;
@@ -32,6 +34,8 @@ export class DatasetState {
     this.status = 'loading';
     this.error = null;
     this.selectedId = null;
+    this.inspection = null;
+    this.footprints = new Map();
     try {
       const inspection = await this.client.request('dataset.inspect', { dir });
       const grids = inspection.chips.map(gridOf).filter((g): g is ChipGrid => g !== null);
@@ -47,6 +51,12 @@ export class DatasetState {
       this.error = error instanceof Error ? error.message : String(error);
       this.status = 'error';
     }
+  }
+
+  toggleChosen(id: string): void {
+    const next = new Set(this.chosen);
+    if (!next.delete(id)) next.add(id);
+    this.chosen = next;
   }
 
   select(id: string | null, origin: SelectionOrigin): void {

@@ -9,7 +9,7 @@ import {
   type EncoderDownloadProgressEvent,
   type EncodersList,
 } from '../../../src-main/api/encoders.ts';
-import type { LoadStatus } from './runs.svelte.ts';
+import type { LoadStatus } from './loadable.ts';
 import { isCancelled } from '../../../src-main/api/errors.ts';
 
 /** Where a Clay model's embeddings come from in the training form. */

@@ -12,6 +12,8 @@ export class LayerState {
     osm: { visible: false, opacity: 1 },
     esri: { visible: false, opacity: 1 },
   });
+  /** Why an online basemap shows nothing (its tiles failed to load), by basemap. */
+  onlineErrors = $state<Partial<Record<OnlineBasemap, string>>>({});
   footprints = $state<LayerSetting>({ visible: true, opacity: 0.35 });
   chip = $state<Record<PreviewLayer, LayerSetting>>({
     s1: { visible: true, opacity: 1 },

@@ -2,8 +2,9 @@
 import type { FloodlensClient } from '../../../src-main/api/contract.ts';
 import type { ChipInfo } from '../../../src-main/api/dataset.ts';
 import type { ChipPreview, PreviewLayer } from '../../../src-main/api/preview.ts';
+import type { Loadable } from './loadable.ts';
 
-export type PreviewEntry = { status: 'loading' } | { status: 'ready'; preview: ChipPreview } | { status: 'error'; message: string };
+export type PreviewEntry = Loadable<ChipPreview>;
 
 const MAX_CACHED = 24;
 
@@ -27,7 +28,7 @@ export class PreviewState {
     this.put(key, { status: 'loading' });
     this.client
       .request('chip.preview', { chip, layer })
-      .then((preview) => this.put(key, { status: 'ready', preview }))
+      .then((value) => this.put(key, { status: 'ready', value }))
       .catch((error: Error) => this.put(key, { status: 'error', message: error.message }));
   }
 

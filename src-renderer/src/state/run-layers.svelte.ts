@@ -1,10 +1,11 @@
-/** Map layers of the selected runs on the selected chip: predicted mask, probability, error map, disagreement. */
+/** Map layers of the selected runs on the selected chip: predicted mask, probability, error map, disagreement (settings and predictions). */
 import type { FloodlensClient } from '../../../src-main/api/contract.ts';
 import type { ChipInfo } from '../../../src-main/api/dataset.ts';
-import type { Disagreement, RunChipPrediction, RunOverlayLayer } from '../../../src-main/api/runs.ts';
+import type { RunChipPrediction, RunOverlayLayer } from '../../../src-main/api/runs.ts';
 import type { LayerSetting } from './layers.svelte.ts';
+import type { Loadable } from './loadable.ts';
 
-export type Entry<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
+export type Entry<T> = Loadable<T>;
 export type RunLayerSettings = Record<RunOverlayLayer, LayerSetting>;
 
 const MAX_CACHED = 16;
@@ -20,7 +21,6 @@ export class RunLayerState {
   /** Two synchronised maps, run A | run B, instead of one. */
   sideBySide = $state(false);
   predictions = $state.raw<ReadonlyMap<string, Entry<RunChipPrediction>>>(new Map());
-  disagreements = $state.raw<ReadonlyMap<string, Entry<Disagreement>>>(new Map());
 
   constructor(private readonly client: FloodlensClient) {}
 
@@ -42,10 +42,6 @@ export class RunLayerState {
     return this.predictions.get(RunLayerState.key(runId, chipId));
   }
 
-  disagreementOf(a: string, b: string, chipId: string): Entry<Disagreement> | undefined {
-    return this.disagreements.get(RunLayerState.key(a, b, chipId));
-  }
-
   requestPrediction(runId: string, chip: ChipInfo): void {
     const key = RunLayerState.key(runId, chip.id);
     if (this.predictions.has(key)) return;
@@ -56,21 +52,16 @@ export class RunLayerState {
       .catch((error: Error) => (this.predictions = limited(this.predictions, key, { status: 'error', message: error.message })));
   }
 
-  requestDisagreement(a: string, b: string, chip: ChipInfo): void {
-    const key = RunLayerState.key(a, b, chip.id);
-    if (this.disagreements.has(key)) return;
-    this.disagreements = limited(this.disagreements, key, { status: 'loading' });
-    this.client
-      .request('runs.disagreement', { runIds: [a, b], chip })
-      .then((value) => (this.disagreements = limited(this.disagreements, key, { status: 'ready', value })))
-      .catch((error: Error) => (this.disagreements = limited(this.disagreements, key, { status: 'error', message: error.message })));
+  /** A new dataset: nothing cached or shown for the previous one survives. */
+  reset(): void {
+    this.predictions = new Map();
+    this.sideBySide = false;
   }
 
   /** Forget a run's cached predictions (it trained further, so its best checkpoint may have changed). */
   forget(runId: string): void {
     const keep = <T>(map: ReadonlyMap<string, T>) => new Map([...map].filter(([key]) => !key.split('\u0000').slice(0, -1).includes(runId)));
     this.predictions = keep(this.predictions);
-    this.disagreements = keep(this.disagreements);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type RunSummary,
 } from '../../../src-main/api/runs.ts';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+import type { LoadStatus } from './loadable.ts';
 
 /** One training step's loss; `x` is the fractional epoch (epoch − 1 + step / steps). */
 export interface LossPoint {
@@ -33,6 +33,11 @@ export class RunsState {
   details = $state.raw<ReadonlyMap<string, RunDetail>>(new Map());
   progress = $state.raw<ReadonlyMap<string, JobProgress>>(new Map());
   losses = $state.raw<ReadonlyMap<string, LossPoint[]>>(new Map());
+  /** The last training-step progress of each run (kept while it validates, so the training bar does not empty). */
+  lastTrain = $state.raw<ReadonlyMap<string, JobProgress>>(new Map());
+  /** Seconds per training step measured here from the first steps (an ETA before the first epoch ends). */
+  stepSeconds = $state.raw<ReadonlyMap<string, number>>(new Map());
+  private clocks = new Map<string, { at: number; step: number }>();
   actionError = $state<string | null>(null);
   /** Called when a run finishes training (e.g. to compare it right away). */
   onFinished: ((event: RunFinishedEvent) => void) | null = null;
@@ -122,6 +127,7 @@ export class RunsState {
   private onProgress(runId: string, progress: JobProgress): void {
     const previous = this.progress.get(runId);
     this.progress = new Map(this.progress).set(runId, progress);
+    if (progress.phase === 'train' && progress.epoch !== null) this.timeStep(runId, progress);
     if (progress.phase === 'train' && progress.loss !== null && progress.epoch !== null) {
       const points = [...(this.losses.get(runId) ?? []), { x: progress.epoch - 1 + progress.step / Math.max(1, progress.steps), loss: progress.loss }];
       this.losses = new Map(this.losses).set(runId, points);
@@ -131,6 +137,14 @@ export class RunsState {
       if (!this.list.some((r) => r.id === runId)) void this.refresh();
       void this.loadDetail(runId);
     }
+  }
+
+  private timeStep(runId: string, progress: JobProgress): void {
+    this.lastTrain = new Map(this.lastTrain).set(runId, progress);
+    const done = (progress.epoch! - 1) * progress.steps + progress.step;
+    const clock = this.clocks.get(runId);
+    if (!clock) return void this.clocks.set(runId, { at: performance.now(), step: done });
+    if (done - clock.step >= 1) this.stepSeconds = new Map(this.stepSeconds).set(runId, (performance.now() - clock.at) / 1000 / (done - clock.step));
   }
 
   private async finished(event: RunFinishedEvent): Promise<void> {

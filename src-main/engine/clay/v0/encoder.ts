@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ClayError } from '../errors.ts';
 import type { ClayV0Spec } from '../identify.ts';
 import { linear, type LinearParams } from '../nn/layers.ts';
+import { TensorCapture } from '../nn/capture.ts';
 import { Transformer } from '../nn/transformer.ts';
 import type { ArrayWithShape, ClayBatch, ClayForward, ForwardOptions, Shape4 } from '../types.ts';
 import type { EncoderWeights } from '../weights.ts';
@@ -85,11 +86,14 @@ export class ClayV0Encoder {
     const gw = w / p;
     const l = gh * gw;
     const intermediates = new Map<string, ArrayWithShape>();
-    const capture = (name: string, t: tf.Tensor) => {
-      if (opts.capture) intermediates.set(name, { data: t.dataSync() as Float32Array, shape: t.shape.slice() });
-    };
-
-    const tokens = await this.encode(batch, b, g, l, gh, gw, capture);
+    const capture = new TensorCapture(opts.capture === true);
+    let tokens: Float32Array;
+    try {
+      tokens = await this.encode(batch, b, g, l, gh, gw, capture.add);
+      await capture.readInto(intermediates);
+    } finally {
+      capture.dispose();
+    }
     const n = g * l + 2;
     const grid = new Float32Array(b * g * dim * l);
     for (let s = 0; s < b; s++) {

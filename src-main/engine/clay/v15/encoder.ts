@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ClayError } from '../errors.ts';
 import type { ClayV15Spec } from '../identify.ts';
 import { linear } from '../nn/layers.ts';
+import { TensorCapture } from '../nn/capture.ts';
 import { Transformer } from '../nn/transformer.ts';
 import type { ArrayWithShape, ClayBatch, ClayForward, ForwardOptions, Shape4 } from '../types.ts';
 import { extractPatches } from '../v0/patch-embedding.ts';
@@ -58,12 +59,16 @@ export class ClayV15Encoder {
     const grid = h / this.spec.patchSize;
     const l = grid * grid;
     const intermediates = new Map<string, ArrayWithShape>();
-    const capture = (name: string, t: tf.Tensor) => {
-      if (opts.capture) intermediates.set(name, { data: t.dataSync() as Float32Array, shape: t.shape.slice() });
-    };
+    const capture = new TensorCapture(opts.capture === true);
     if (opts.capture) intermediates.set('pos_encoding', { data: v15PositionTable(grid, dim, gsd), shape: [l, dim - 8] });
 
-    const tokens = await this.encode(batch, waves, gsd, grid, capture, opts.capture === true);
+    let tokens: Float32Array;
+    try {
+      tokens = await this.encode(batch, waves, gsd, grid, capture.add, opts.capture === true);
+      await capture.readInto(intermediates);
+    } finally {
+      capture.dispose();
+    }
     const n = l + 1;
     const out = new Float32Array(b * dim * l);
     for (let s = 0; s < b; s++) {

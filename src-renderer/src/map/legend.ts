@@ -1,0 +1,35 @@
+/** Legends of every map layer, from the same colour constants the layers are drawn with. */
+import { LABEL_COLOURS, rgbHex } from '../../../src-main/api/preview.ts';
+import { DISAGREEMENT_COLOURS, ERROR_COLOURS, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
+
+export interface LegendItem {
+  label: string;
+  colour: string;
+}
+
+export const LABEL_LEGEND: LegendItem[] = [
+  { label: 'water', colour: rgbHex(LABEL_COLOURS.water) },
+  { label: 'not water', colour: rgbHex(LABEL_COLOURS.notWater) },
+  { label: 'not valid', colour: rgbHex(LABEL_COLOURS.notValid) },
+];
+
+export const FOOTPRINT_LEGEND: LegendItem[] = [
+  { label: 'dry', colour: rgbHex(LABEL_COLOURS.notWater) },
+  { label: '50 % water', colour: '#73a7b3' },
+  { label: 'all water', colour: rgbHex(LABEL_COLOURS.water) },
+  { label: 'no label', colour: '#8c8c8c' },
+  { label: 'selected', colour: '#000000' },
+];
+
+export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [{ label: `water (run ${slot.toUpperCase()})`, colour: rgbHex(RUN_MASK_COLOURS[slot]) }];
+
+export const ERROR_LEGEND: LegendItem[] = [
+  { label: 'true positive', colour: rgbHex(ERROR_COLOURS.truePositive) },
+  { label: 'false positive', colour: rgbHex(ERROR_COLOURS.falsePositive) },
+  { label: 'false negative', colour: rgbHex(ERROR_COLOURS.falseNegative) },
+];
+
+export const DISAGREEMENT_LEGEND: LegendItem[] = [
+  { label: 'water only in A', colour: rgbHex(DISAGREEMENT_COLOURS.onlyA) },
+  { label: 'water only in B', colour: rgbHex(DISAGREEMENT_COLOURS.onlyB) },
+];

@@ -1,0 +1,11 @@
+/** Every bench section `npm run bench` runs, one line each (add yours here; see section.ts). */
+import { parallelSection } from './parallel.ts';
+import { sceneSection } from './scene.ts';
+import { seedNetsSection } from './seed-nets.ts';
+import type { BenchSection } from './section.ts';
+
+export const SECTIONS: BenchSection[] = [
+  seedNetsSection,
+  parallelSection,
+  sceneSection,
+];

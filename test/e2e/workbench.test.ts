@@ -1,0 +1,219 @@
+/**
+ * The analyst's workbench (issue 14) in real Chromium at 1280×720 against the in-process server and the real
+ * engine, with two Otsu baseline runs (real runs that fit nothing, so no training time): state that follows the
+ * open dataset, a legend for every layer in distinct colours, the threshold slider re-scoring the chip, the pixel
+ * readout and radar stretch, print to PNG with its legend, comparison on all labelled chips, exporting every
+ * chip's mask and asking before overwriting. Screenshots at 1280×720 and 1920×1080 go to test-results/.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { LABEL_COLOURS, rgbHex } from '../../src-main/api/preview.ts';
+import { DISAGREEMENT_COLOURS, ERROR_COLOURS, RUN_MASK_COLOURS } from '../../src-main/api/runs.ts';
+import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
+import { EngineService } from '../../src-main/engine/service.ts';
+import { startServer, type RunningServer } from '../../src-main/server/server.ts';
+
+const missing = missingForE2e();
+if (missing.length > 0) console.warn(`[skipped] e2e workbench: missing ${missing.join(', ')}`);
+
+const RUNS = ['20260101-000000-otsu-00vh', '20260101-000001-otsu-00vv'];
+
+describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server mode)', () => {
+  let server: RunningServer;
+  let service: EngineService;
+  let browser: Browser;
+  let page: Page;
+  let temp: string;
+  const pageErrors: string[] = [];
+
+  const mapAttribute = async (name: string) => (await page.getByTestId('map').getAttribute(name)) ?? '';
+  async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      last = await read().catch(() => undefined);
+      if (last !== undefined && check(last)) return last;
+      await page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 400)}`);
+  }
+  async function openDataset(dir: string): Promise<void> {
+    await page.getByTestId('tab-dataset').click();
+    await page.getByTestId('dataset-panel').getByLabel('Dataset folder').fill(dir);
+    await page.getByTestId('dataset-panel').getByRole('button', { name: 'Open' }).click();
+  }
+  const iouOf = async (runId: string) => Number(await page.locator(`[data-testid="run-layers"][data-run-id="${runId}"] [data-testid="run-chip-metrics"]`).getAttribute('data-iou'));
+
+  beforeAll(async () => {
+    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-workbench-'));
+    const workspaceDir = join(temp, 'workspace');
+    // Two Otsu baselines (VH and VV) on the demo: real runs, recorded like any other, in seconds.
+    for (const [i, runId] of RUNS.entries()) {
+      await runJob('train', { outDir: join(workspaceDir, 'runs', runId), config: { model: 'otsu', dataDir: demo, otsuBand: i === 0 ? 'VH' : 'VV' } });
+    }
+    service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
+    server = await startServer({ service, rendererDir, port: 0 });
+    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await service?.close();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('keeps most of the window for the map at 1280×720, with the export bar on screen', async () => {
+    const map = (await page.getByTestId('map').boundingBox())!;
+    expect(map.height).toBeGreaterThan(720 * 0.6);
+    expect(map.width).toBeGreaterThan(1280 * 0.45);
+    const exportBar = (await page.getByTestId('export-bar').boundingBox())!;
+    expect(exportBar.y + exportBar.height).toBeLessThanOrEqual(720);
+    // Both side panels fold away, giving the map the whole width.
+    await page.getByTestId('toggle-left').click();
+    await page.getByTestId('toggle-right').click();
+    await expect.poll(async () => (await page.getByTestId('map').boundingBox())!.width).toBeGreaterThan(1250);
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-panels-folded.png') });
+    await page.getByTestId('toggle-left').click();
+    await page.getByTestId('toggle-right').click();
+  });
+
+  it('maps runs A and B with a legend for every layer, all in distinct colours', { timeout: 200_000 }, async () => {
+    await page.getByTestId('tab-runs').click();
+    for (const runId of RUNS) await page.locator(`[data-testid="run-card"][data-run-id="${runId}"] [data-testid="run-select"]`).check();
+    const chipId = 'Spain_7370579';
+    await page.getByTestId('tab-dataset').click();
+    await page.locator(`[data-testid="chip-row"][data-chip-id="${chipId}"]`).click();
+    await waitFor(() => mapAttribute('data-quicklooks'), (q) => 'run-a-mask' in JSON.parse(q || '{}') && 'run-b-mask' in JSON.parse(q || '{}'), 'masks A and B', 150_000);
+    await page.getByTestId('layer-toggle-label').check();
+    await page.getByTestId('layer-toggle-a-error').check();
+    await page.getByTestId('layer-toggle-run-disagreement').check();
+    await waitFor(() => mapAttribute('data-visible-layers'), (v) => ['run-a-error', 'run-ab-disagreement'].every((l) => v.split(' ').includes(l)), 'error map and disagreement drawn');
+    const legend = page.getByTestId('map-legend');
+    const layers = await legend.getByTestId('legend-entry').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-layer')));
+    expect(layers).toEqual(expect.arrayContaining(['disagreement', 'a-error', 'a-mask', 'b-mask', 'label', 's1', 'footprints']));
+    const swatches = await legend.locator('.swatch').evaluateAll((nodes) => nodes.map((n) => getComputedStyle(n).backgroundColor));
+    const rgb = (c: readonly number[]) => `rgb(${c.join(', ')})`;
+    const thematic = [LABEL_COLOURS.water, RUN_MASK_COLOURS.a, RUN_MASK_COLOURS.b, ...Object.values(ERROR_COLOURS), ...Object.values(DISAGREEMENT_COLOURS)].map(rgb);
+    expect(new Set(thematic).size).toBe(thematic.length); // no colour used twice
+    for (const colour of thematic) expect(swatches, colour).toContain(colour);
+    expect(rgbHex(LABEL_COLOURS.water)).toBe('#0072b2');
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-layers.png') });
+  });
+
+  it('re-scores the chip and redraws the mask live when the threshold moves', async () => {
+    const before = await iouOf(RUNS[0]);
+    const quicklooksBefore = await mapAttribute('data-quicklooks');
+    await page.getByTestId('threshold-slider').fill('0.2');
+    await expect.poll(() => page.getByTestId('threshold-value').textContent()).toBe('0.20');
+    await expect.poll(() => iouOf(RUNS[0])).not.toBe(before);
+    expect(await page.locator(`[data-testid="run-layers"][data-run-id="${RUNS[0]}"] [data-testid="run-chip-metrics"]`).getAttribute('data-threshold')).toBe('0.2');
+    expect(await mapAttribute('data-quicklooks')).toBe(quicklooksBefore); // same place, new pixels
+    await page.getByTestId('threshold-slider').fill('0.5');
+    await expect.poll(() => iouOf(RUNS[0])).toBeCloseTo(before, 3);
+  });
+
+  it('reads VV/VH, the label and each run under the cursor, and stretches the radar image', async () => {
+    const map = (await page.getByTestId('map').boundingBox())!;
+    await page.mouse.move(map.x + map.width / 2, map.y + map.height / 2);
+    const readout = page.getByTestId('pixel-readout');
+    await expect.poll(() => readout.textContent()).toMatch(/VV -?\d+\.\d\d dB · VH -?\d+\.\d\d dB/);
+    expect(await readout.getByTestId('readout-run').count()).toBe(2);
+    expect(await readout.getByTestId('readout-run').first().textContent()).toMatch(/p = \d\.\d{3} → (water|not water)/);
+    await page.getByTestId('layer-toggle-s1').check();
+    await page.getByTestId('s1-histogram').waitFor();
+    await page.getByTestId('stretch-vv-min').fill('-20');
+    await expect.poll(() => page.getByTestId('map-legend').textContent()).toContain('red VV -20…0 dB');
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-readout.png') });
+  });
+
+  it('prints the map view as a PNG with title, legend, scale and metrics', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByTestId('print-map').click();
+    const file = join(screenshots, 'e2e-workbench-print.png');
+    await (await download).saveAs(file);
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const printed = JSON.parse((await page.getByTestId('print-map').getAttribute('data-print'))!) as { width: number; height: number; swatches: { x: number; y: number; colour: string }[] };
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([printed.width, printed.height]);
+    // The legend is really painted: every swatch of the printed page has its layer's colour.
+    const colours = await page.evaluate(
+      async ({ base64, points }) => {
+        const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const g = canvas.getContext('2d')!;
+        g.drawImage(bitmap, 0, 0);
+        return points.map((p) => '#' + [...g.getImageData(p.x, p.y, 1, 1).data.slice(0, 3)].map((v) => v.toString(16).padStart(2, '0')).join(''));
+      },
+      { base64: png.toString('base64'), points: printed.swatches },
+    );
+    expect(printed.swatches.length).toBeGreaterThanOrEqual(10);
+    expect(colours).toEqual(printed.swatches.map((s) => s.colour.toLowerCase()));
+  });
+
+  it('compares the Otsu baselines on all labelled chips and exports every mask, asking before overwriting', { timeout: 180_000 }, async () => {
+    await page.getByTestId('compare-chipset-choice').selectOption('labelled');
+    await page.getByTestId('compare-button').click();
+    await waitFor(() => page.getByTestId('comparison-panel').getAttribute('data-status'), (s) => s === 'ready', 'the comparison', 150_000);
+    await page.getByTestId('comparison-fold').click();
+    const labelled = await page.getByTestId('chip-row').count();
+    await expect.poll(() => page.getByTestId('compare-chipset').textContent()).toContain(`${labelled} chips (chosen chips)`);
+    const headers = await page.getByTestId('metric-table').locator('thead th').allTextContents();
+    expect(headers.filter((h) => h.includes('otsu'))).toHaveLength(2);
+    // km² of predicted water per chip and run (true pixel areas from the engine), A − B beside them.
+    const areas = await page.getByTestId('chip-km2').allTextContents();
+    expect(areas).toHaveLength(labelled * 2);
+    for (const value of areas) expect(value).toMatch(/^\d+\.\d{3}$/);
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-compare.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1920-compare.png') });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.getByTestId('comparison-fold').click();
+
+    // Every chip's mask of run A at once (run B unticked to keep the test short), then again: it asks first.
+    await page.getByTestId('tab-runs').click();
+    await page.locator(`[data-testid="run-card"][data-run-id="${RUNS[1]}"] [data-testid="run-select"]`).uncheck();
+    await page.getByTestId('export-chips').selectOption({ label: `all chips of this dataset (${labelled})` });
+    await page.getByTestId('export-masks').click();
+    await waitFor(() => page.getByTestId('exported-file').count(), (n) => n === labelled, 'every mask written', 150_000);
+    await page.getByTestId('export-masks').click();
+    await page.getByTestId('export-overwrite').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('export-overwrite').textContent()).toContain(`${labelled} masks already in`);
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-overwrite.png') });
+    await page.getByTestId('export-overwrite-yes').click();
+    await waitFor(() => page.getByTestId('exported-file').count(), (n) => n === labelled, 'every mask rewritten', 150_000);
+  });
+
+  it('leaves nothing of the old dataset behind when another folder opens', { timeout: 60_000 }, async () => {
+    const boundsBefore = await mapAttribute('data-bounds');
+    await page.getByTestId('side-by-side-toggle').check();
+    const other = join(demo, 'sen1floods11');
+    await openDataset(other);
+    await waitFor(() => page.getByTestId('dataset-panel').getAttribute('data-status'), (s) => s === 'ready', 'the other dataset');
+    expect(await page.getByTestId('comparison-panel').getAttribute('data-status')).toBe('idle');
+    expect(await page.getByTestId('export-bar').getAttribute('data-status')).toBe('idle');
+    expect(await page.getByTestId('side-by-side').count()).toBe(0);
+    expect(await page.getByTestId('pixel-readout').count()).toBe(0);
+    await page.getByTestId('tab-train').click();
+    await expect.poll(() => page.getByTestId('train-data-dir').inputValue()).toBe(other);
+    await waitFor(() => mapAttribute('data-bounds'), (b) => b !== boundsBefore, 'the map to move to the new chips');
+    // Runs trained on the demo say so on these chips.
+    await page.getByTestId('tab-runs').click();
+    await expect.poll(() => page.getByTestId('run-foreign').count()).toBe(2);
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-switched.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('tab-dataset').click();
+    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1920-switched.png') });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    // A folder that does not exist says so.
+    await openDataset(join(temp, 'no-such-folder'));
+    await expect.poll(() => page.getByTestId('dataset-panel').textContent()).toContain('does not exist');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * WebGPU for tests on machines without a GPU: Chromium's SwiftShader (a software Vulkan driver) through
+ * Dawn. Sets VK_ICD_FILENAMES and a private XDG_RUNTIME_DIR for this process (and its worker threads)
+ * before anything loads Dawn, unless the environment already chose a driver.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export function prepareSoftwareWebGpu(): void {
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  // mkdtemp creates the folder with mode 0700, as XDG_RUNTIME_DIR must be.
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'floodlens-xdg-'));
+}
+
+prepareSoftwareWebGpu();
+
+/**
+ * The webgpu parity suites are opt-in (FLOODLENS_WEBGPU_PARITY=1): on SwiftShader, tfjs's tiled shaders
+ * (workgroup barriers run as coroutines) take minutes per step — the scratch net's forward+backward did
+ * not finish in 20 min on the shared 2-core machine — far beyond CI's budget.
+ */
+export const webgpuExpected = process.env.FLOODLENS_WEBGPU_PARITY === '1';
+
+export function reportSkippedWithoutWebGpu(suite: string): void {
+  if (!webgpuExpected) console.warn(`[skipped] ${suite}: opt-in with FLOODLENS_WEBGPU_PARITY=1 (SwiftShader takes minutes per step)`);
+}
