@@ -88,9 +88,10 @@ function outlineLayers(suffix: string, zooms: { minzoom?: number; maxzoom?: numb
  * online layers, shown from DETAILED_FROM_ZOOM on. Call once the style has loaded; a map removed meanwhile is left alone.
  */
 export async function addDetailedBasemap(map: MapLibreMap): Promise<void> {
-  const { default: countries10m } = await import('world-atlas/countries-10m.json');
+  // As raw text: bundled as one string (3.6 MB), where a JSON import becomes a 6 MB pretty-printed literal.
+  const { default: countries10m } = await import('world-atlas/countries-10m.json?raw');
   if (!map.getStyle() || map.getSource('land-10m')) return;
-  const { land, boundaries } = naturalEarth(countries10m);
+  const { land, boundaries } = naturalEarth(JSON.parse(countries10m));
   map.addSource('land-10m', { type: 'geojson', data: land, attribution: 'Natural Earth (public domain) via world-atlas' });
   map.addSource('boundaries-10m', { type: 'geojson', data: boundaries });
   const below = `basemap-${Object.keys(ONLINE_BASEMAPS)[0]}`;
