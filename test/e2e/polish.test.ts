@@ -27,7 +27,11 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
 
   beforeAll(async () => {
     temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-polish-'));
-    service = new EngineService({ demoWorkspace: demo, workspaceDir: join(temp, 'workspace'), exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
+    service = new EngineService({
+      demoWorkspace: demo,
+      workspaceDir: join(temp, 'workspace'),
+      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
+    });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
     await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
@@ -51,7 +55,11 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     // The cells too: nothing of Water or Issues is clipped or pushed out of the row.
     const overflowing = await page
       .getByTestId('chip-row')
-      .evaluateAll((rows) => rows.flatMap((row) => [...row.children].filter((cell) => cell.getBoundingClientRect().right > row.getBoundingClientRect().right + 0.5)));
+      .evaluateAll((rows) =>
+        rows.flatMap((row) =>
+          [...row.children].filter((cell) => cell.getBoundingClientRect().right > row.getBoundingClientRect().right + 0.5),
+        ),
+      );
     expect(overflowing).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'e2e-polish-1280-chip-table.png') });
   });
@@ -77,9 +85,9 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
   it('draws the 1:10m outlines zoomed in on a chip', { timeout: 60_000 }, async () => {
     await page.locator('[data-testid="chip-row"][data-chip-id="Spain_7370579"]').click();
     await expect.poll(async () => Number(await mapAttribute('data-zoom')), { timeout: 20_000 }).toBeGreaterThan(10);
-    await expect.poll(async () => (await mapAttribute('data-visible-layers')).split(' '), { timeout: 20_000 }).toEqual(
-      expect.arrayContaining(['land-10m', 'coastline-10m', 'boundaries-10m']),
-    );
+    await expect
+      .poll(async () => (await mapAttribute('data-visible-layers')).split(' '), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining(['land-10m', 'coastline-10m', 'boundaries-10m']));
     await page.getByTestId('tab-dataset').focus();
     await page.screenshot({ path: join(screenshots, 'e2e-polish-1280-zoomed-chip.png') });
     await page.setViewportSize({ width: 1920, height: 1080 });
@@ -91,7 +99,8 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     const dir = join(temp, 'broken');
     mkdirSync(dir);
     const source = join(demo, 'sen1floods11');
-    for (const file of ['Spain_7370579_S1Hand.tif', 'Spain_7370579_LabelHand.tif', 'India_900498_LabelHand.tif']) copyFileSync(join(source, file), join(dir, file));
+    for (const file of ['Spain_7370579_S1Hand.tif', 'Spain_7370579_LabelHand.tif', 'India_900498_LabelHand.tif'])
+      copyFileSync(join(source, file), join(dir, file));
     // The first 2 kB of a real chip: a GeoTIFF header whose strips are cut off.
     writeFileSync(join(dir, 'India_900498_S1Hand.tif'), readFileSync(join(source, 'India_900498_S1Hand.tif')).subarray(0, 2048));
     await page.getByTestId('tab-dataset').click();
