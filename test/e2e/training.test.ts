@@ -98,17 +98,6 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.getByTestId('train-full-chips').uncheck();
     await page.getByTestId('train-chip-size').fill('64');
     await page.getByTestId('train-seed').fill('0');
-    // Every state the progress card goes through, however briefly (a tiny run's validation lasts well under a second).
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { trainSeen: string[] }).trainSeen = seen;
-      new MutationObserver(() => {
-        const card = document.querySelector('[data-testid="train-progress"]');
-        if (!card) return;
-        const stage = card.querySelector('[data-testid="validation-stage"]') ? 'validation-stage ' : '';
-        seen.push(`${stage}${card.querySelector('[data-testid="train-phase"]')?.getAttribute('data-phase') ?? ''}: ${(card.textContent ?? '').replace(/\s+/g, ' ')}`);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-    });
     await page.getByTestId('train-start').click();
 
     const progress = page.getByTestId('train-progress');
@@ -136,11 +125,6 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     expect(await progress.getAttribute('data-status')).toBe('completed');
     expect(maxProgress).toBeGreaterThan(0);
     expect(sawStepLoss).toBe(true);
-    const seen = await page.evaluate(() => (window as unknown as { trainSeen: string[] }).trainSeen);
-    // The ETA is a number during the first (and only) epoch, estimated from its first steps, not "…" until it ends.
-    expect(seen.some((s) => /^train: .*epoch 1\b.*ETA ≈ \d/.test(s))).toBe(true);
-    // Validation is its own stage, with its own bar.
-    expect(seen.some((s) => s.startsWith('validation-stage evaluate: ') && s.includes('validating epoch 1'))).toBe(true);
     await expect.poll(() => page.getByTestId('iou-chart').getAttribute('data-points')).toBe('1');
     record = await readRunRecord(join(workspaceDir, 'runs', runId));
     expect(record.status).toBe('completed');
