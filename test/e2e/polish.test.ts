@@ -1,0 +1,119 @@
+/**
+ * The workbench's finish (issue 14) in real Chromium against the in-process server: at 1280×720 every chip table
+ * column shows, the side tabs follow the ARIA tabs pattern, zoomed in on a chip the 1:10m Natural Earth outlines
+ * are drawn, and a broken chip (a truncated GeoTIFF in a temp folder) says why on the map instead of a blank map.
+ * Screenshots at 1280×720 and 1920×1080 go to test-results/.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { EngineService } from '../../src-main/engine/service.ts';
+import { startServer, type RunningServer } from '../../src-main/server/server.ts';
+
+const missing = missingForE2e();
+if (missing.length > 0) console.warn(`[skipped] e2e polish: missing ${missing.join(', ')}`);
+
+describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server mode)', () => {
+  let server: RunningServer;
+  let service: EngineService;
+  let browser: Browser;
+  let page: Page;
+  let temp: string;
+  const pageErrors: string[] = [];
+  const mapAttribute = async (name: string) => (await page.getByTestId('map').getAttribute(name)) ?? '';
+
+  beforeAll(async () => {
+    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-polish-'));
+    service = new EngineService({
+      demoWorkspace: demo,
+      workspaceDir: join(temp, 'workspace'),
+      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
+    });
+    server = await startServer({ service, rendererDir, port: 0 });
+    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await service?.close();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('shows every chip table column in the default left panel', async () => {
+    const table = (await page.getByTestId('chip-table').boundingBox())!;
+    const head = page.getByTestId('chip-table').locator('.head span');
+    expect(await head.allTextContents()).toEqual(['Chip', 'CRS', 'Size', 'Bands', 'Water', 'Issues']);
+    for (const box of await head.evaluateAll((spans) => spans.map((s) => s.getBoundingClientRect().toJSON() as DOMRect))) {
+      expect(box.width).toBeGreaterThan(10);
+      expect(box.right).toBeLessThanOrEqual(table.x + table.width);
+    }
+    // The cells too: nothing of Water or Issues is clipped or pushed out of the row.
+    const overflowing = await page
+      .getByTestId('chip-row')
+      .evaluateAll((rows) =>
+        rows.flatMap((row) =>
+          [...row.children].filter((cell) => cell.getBoundingClientRect().right > row.getBoundingClientRect().right + 0.5),
+        ),
+      );
+    expect(overflowing).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'e2e-polish-1280-chip-table.png') });
+  });
+
+  it('moves between the side tabs with the arrow keys, Home and End', async () => {
+    await page.getByTestId('tab-dataset').focus();
+    const active = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    await page.keyboard.press('ArrowRight');
+    expect(await active()).toBe('tab-train');
+    expect(await page.getByTestId('tab-train').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('End');
+    expect(await active()).toBe('tab-runs');
+    await page.keyboard.press('ArrowRight');
+    expect(await active()).toBe('tab-dataset');
+    await page.keyboard.press('ArrowLeft');
+    expect(await active()).toBe('tab-runs');
+    await page.keyboard.press('Home');
+    expect(await active()).toBe('tab-dataset');
+    // One tab stop for the whole tab list.
+    expect(await page.getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('tabindex')))).toEqual(['0', '-1', '-1']);
+  });
+
+  it('draws the 1:10m outlines zoomed in on a chip', { timeout: 60_000 }, async () => {
+    await page.locator('[data-testid="chip-row"][data-chip-id="Spain_7370579"]').click();
+    await expect.poll(async () => Number(await mapAttribute('data-zoom')), { timeout: 20_000 }).toBeGreaterThan(10);
+    await expect
+      .poll(async () => (await mapAttribute('data-visible-layers')).split(' '), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining(['land-10m', 'coastline-10m', 'boundaries-10m']));
+    await page.getByTestId('tab-dataset').focus();
+    await page.screenshot({ path: join(screenshots, 'e2e-polish-1280-zoomed-chip.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: join(screenshots, 'e2e-polish-1920-zoomed-chip.png') });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
+  it('says on the map why a broken chip cannot be drawn', { timeout: 60_000 }, async () => {
+    const dir = join(temp, 'broken');
+    mkdirSync(dir);
+    const source = join(demo, 'sen1floods11');
+    for (const file of ['Spain_7370579_S1Hand.tif', 'Spain_7370579_LabelHand.tif', 'India_900498_LabelHand.tif'])
+      copyFileSync(join(source, file), join(dir, file));
+    // The first 2 kB of a real chip: a GeoTIFF header whose strips are cut off.
+    writeFileSync(join(dir, 'India_900498_S1Hand.tif'), readFileSync(join(source, 'India_900498_S1Hand.tif')).subarray(0, 2048));
+    await page.getByTestId('tab-dataset').click();
+    await page.getByTestId('dataset-panel').getByLabel('Dataset folder').fill(dir);
+    await page.getByTestId('dataset-panel').getByRole('button', { name: 'Open' }).click();
+    await page.locator('[data-testid="chip-row"][data-chip-id="India_900498"]').click();
+    const notice = page.getByTestId('chip-map-notice');
+    await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain('India_900498 cannot be drawn');
+    expect(await notice.textContent()).toContain('India_900498_S1Hand.tif');
+    await page.screenshot({ path: join(screenshots, 'e2e-polish-1280-broken-chip.png') });
+    // The readable chip draws and says nothing.
+    await page.locator('[data-testid="chip-row"][data-chip-id="Spain_7370579"]').click();
+    await expect.poll(() => notice.count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
