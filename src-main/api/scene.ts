@@ -113,5 +113,7 @@ export const SceneFinishedEventSchema = z.object({
   status: z.enum(['done', 'cancelled', 'failed']),
   error: z.string().nullable(),
   summary: SceneSummarySchema.nullable(),
+  /** [west, south, east, north] lon/lat of the scene, for the map to fit. */
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
 });
 export type SceneFinishedEvent = z.infer<typeof SceneFinishedEventSchema>;

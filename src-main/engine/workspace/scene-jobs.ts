@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { EmitEvent } from '../../api/events.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { SCENE_FINISHED_EVENT, SCENE_PROGRESS_EVENT, type SceneApiPredict, type SceneSummaryRecord } from '../../api/scene.ts';
+import { wgs84Bbox, type GeoTransform } from '../geo/bbox.ts';
+import { proj4ForEpsg } from '../geo/crs.ts';
 import { runJob } from '../jobs/worker-host.ts';
 import type { RunWorkspace } from './run-workspace.ts';
 
@@ -39,12 +41,13 @@ export class SceneJobs {
       onProgress: (progress) => this.emit(SCENE_PROGRESS_EVENT, { jobId, progress }),
     }).then(
       (result) => {
-        job.mask = result.summary?.files.mask ?? null;
-        this.emit(SCENE_FINISHED_EVENT, { jobId, status: 'done', error: null, summary: (result.summary as SceneSummaryRecord | null) ?? null });
+        const summary = (result.summary as SceneSummaryRecord | null) ?? null;
+        job.mask = summary?.files.mask ?? null;
+        this.emit(SCENE_FINISHED_EVENT, { jobId, status: 'done', error: null, summary, bbox: summary && sceneBbox(summary) });
       },
       (error: unknown) => {
         const cancelled = error instanceof JobCancelledError || job.controller.signal.aborted;
-        this.emit(SCENE_FINISHED_EVENT, { jobId, status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : error instanceof Error ? error.message : String(error), summary: null });
+        this.emit(SCENE_FINISHED_EVENT, { jobId, status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : error instanceof Error ? error.message : String(error), summary: null, bbox: null });
       },
     );
     return { jobId };
@@ -67,4 +70,10 @@ export class SceneJobs {
   cancelAll(): void {
     for (const job of this.jobs.values()) if (!job.mask) job.controller.abort();
   }
+}
+
+function sceneBbox(summary: SceneSummaryRecord): [number, number, number, number] | null {
+  const proj4 = proj4ForEpsg(summary.epsg);
+  if (!proj4) return null;
+  return wgs84Bbox(summary.geoTransform as GeoTransform, summary.width, summary.height, { epsg: summary.epsg, proj4, isGeographic: /\+proj=longlat\b/.test(proj4) });
 }
