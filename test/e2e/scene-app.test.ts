@@ -26,7 +26,8 @@ const RUN_ID = '20260101-000000-scratch-seeded';
 /** RGBA of a PNG, decoded by the page's own browser (an independent decoder). */
 async function decodePng(page: Page, base64: string): Promise<{ width: number; height: number; opaque: number }> {
   return page.evaluate(async (b64) => {
-    const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const context = canvas.getContext('2d')!;
     context.drawImage(bitmap, 0, 0);
@@ -54,7 +55,7 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     const dataDir = join(temp, 'data');
     mkdirSync(dataDir);
     scene = join(dataDir, 'mosaic.tif');
-    buildChipMosaic(scene, { width: 1100, height: 700 });
+    buildChipMosaic(scene, { width: 533, height: 301 });
     // Server mode: reads confined to the data folder and the workspace.
     service = new EngineService({ demoWorkspace: demo, workspaceDir, readRoots: [dataDir, demo, workspaceDir] });
     server = await startServer({ service, rendererDir, port: 0 });
@@ -93,7 +94,9 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     await page.getByTestId('scene-path').fill(scene);
     await expect.poll(() => page.getByTestId('scene-run').inputValue(), { timeout: 10_000 }).toBe(RUN_ID);
     await page.getByTestId('scene-predict').click();
-    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 120_000, interval: 250 }).toMatch(/done|failed|cancelled/);
+    await page.waitForTimeout(5000);
+    await page.screenshot({ path: join(screenshots, 'scene-progress-1280x720.png') });
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 170_000, interval: 250 }).toMatch(/done|failed|cancelled/);
     expect(await panel.getAttribute('data-status'), (await panel.textContent()) ?? '').toBe('done');
 
     // The km² shown is the summary the engine wrote next to the COG.
@@ -132,5 +135,5 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     const world = (await service.handle('scene.tile', { jobId, z: 0, x: 0, y: 0 })) as { level: number };
     expect(world.level).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
-  }, 180_000);
+  }, 260_000);
 });
