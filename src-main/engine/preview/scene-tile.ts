@@ -8,7 +8,7 @@ import type { ChipGrid, LonLat } from '../../api/preview.ts';
 import { crsFromGeoKeys } from '../geo/crs.ts';
 import { maskRgba } from './overlay-colours.ts';
 import { encodePng } from './png.ts';
-import { applyIndexMap, sourceIndexMap, type MercatorGrid } from './warp.ts';
+import { applyIndexMap, exactSourcePixel, sourceIndexMap, type MercatorGrid } from './warp.ts';
 import { EARTH_RADIUS, latOfMercatorY, lonOfMercatorX } from './web-mercator.ts';
 
 export interface SceneTileInput {
@@ -100,8 +100,11 @@ export async function sceneTile(input: SceneTileInput): Promise<SceneTilePng> {
   const fullMap = sourceIndexMap(grid, target);
   const fullBounds = indexBounds(fullMap, grid.width);
   if (!fullBounds) return { pngBase64: encodePng(input.size, input.size, new Uint8Array(input.size * input.size * 4)).toString('base64'), level: 0, window: null };
-  // Source pixels per tile pixel at full resolution; the coarsest overview that still has ≥ 1 px per tile px.
-  const span = Math.max((fullBounds[2] - fullBounds[0]) / input.size, (fullBounds[3] - fullBounds[1]) / input.size);
+  // Full-resolution source pixels per tile pixel (at the tile's centre); the coarsest overview still ≥ 1 px per tile px.
+  const half = input.size / 2;
+  const [ax, ay] = exactSourcePixel(grid, target, half, half);
+  const [bx, by] = exactSourcePixel(grid, target, half + 1, half);
+  const span = Math.hypot(bx - ax, by - ay);
   let level = 0;
   for (let i = 1; i < images.length; i++) if (grid.width / images[i].getWidth() <= span) level = i;
   const source = level === 0 ? grid : levelGrid(grid, images[level]);
