@@ -87,6 +87,11 @@ export const TrainConfigSchema = z.object({
   otsuBand: z.enum(OTSU_BANDS).default('VH'),
   /** Pixel models: the input bands (Clay v0 order is kept); null = every band that holds data in some chip. */
   bands: z.array(CanonicalBandSchema).min(1).nullable().default(null),
+  /**
+   * Encoder runs: side of the square tiles larger chips are encoded in, their patch grids stitched into the
+   * chip's grid; 0 = whole chips; null = the encoder's default (Clay v1.5: 256, Clay v0: whole 512² chips).
+   */
+  encoderTile: z.number().int().nonnegative().nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
@@ -112,6 +117,7 @@ export const TRAIN_NUMBER_OPTIONS = [
   'warmupSteps',
   'valCropSize',
   'valCropsPerChip',
+  'encoderTile',
 ] as const satisfies readonly (keyof TrainConfig)[];
 export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
 
@@ -142,6 +148,8 @@ export const EncoderInputsSchema = z.object({
   version: z.enum(['v0', 'v1.5']),
   /** The distinct encoder inputs used over the run's chips, e.g. `clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10`. */
   recipes: z.array(z.string()),
+  /** Side of the square tiles chips were encoded in (grids stitched), null = whole chips (absent in older records). */
+  encoderTile: z.number().int().positive().nullable().optional(),
   /**
    * Bands the encoder requires that the chips lacked and that were fed as 0 after normalisation (the band's
    * mean): Clay v0's fixed 13 bands on Sentinel-1-only chips. Clay v1.5 encodes the bands a chip has.

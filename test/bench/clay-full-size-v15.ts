@@ -3,13 +3,15 @@
  * built in memory) embedding one chip size on the shared tfjs backend: seconds per chip, RSS after load,
  * peak RSS. `--layers K` builds only K of the 24 transformer blocks and extrapolates to 24 (blocks are
  * identical in cost; the patch embedding is <1 % of the work), saying so in the JSON.
- *   npx tsx test/bench/clay-full-size-v15.ts [--size 256] [--chips 2] [--layers 24] [--bands 10]
+ *   npx tsx test/bench/clay-full-size-v15.ts [--size 256] [--chips 2] [--layers 24] [--bands 10] [--tile 0]
+ * `--tile 256` encodes the chip as 256² tiles with their grids stitched, as `embed` does for v1.5 (0 = whole chip).
  * FLOODLENS_BACKEND=cpu|wasm|webgpu forces a backend. Prints one JSON line at the end.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { clayEncoderFromTensors } from '../../src-main/engine/clay/load.ts';
+import { embedInTiles } from '../../src-main/engine/embedding/encoder-tiles.ts';
 import type { TensorRecord } from '../../src-main/engine/compute/tensor-record.ts';
 import { releasedV15EncoderShapes, V15_LARGE } from './clay-v15-released-shapes.ts';
 
@@ -44,7 +46,8 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, chips: { type: 'string', default: '2' }, layers: { type: 'string', default: '24' }, bands: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, chips: { type: 'string', default: '2' }, layers: { type: 'string', default: '24' }, bands: { type: 'string', default: '10' }, tile: { type: 'string', default: '0' } } });
+  const tile = Number(values.tile) || null;
   const size = Number(values.size);
   const chips = Number(values.chips);
   const layers = Math.min(V15_LARGE.depth, Number(values.layers));
@@ -69,10 +72,12 @@ async function main(): Promise<void> {
   };
   const times: number[] = [];
   let outShape: number[] = [];
+  let tiles = 1;
   let finite = true;
   for (let i = 0; i < chips; i++) {
     const s = performance.now();
-    const { grid, shape } = await encoder.embed(batch);
+    const { grid, shape, tiles: forwards } = await embedInTiles(encoder, batch, tile);
+    tiles = forwards;
     times.push(performance.now() - s);
     outShape = shape;
     finite &&= grid.every(Number.isFinite);
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
       backend: backend.backend,
       device: backend.device,
       size,
+      tile: tiles > 1 ? tile : null,
+      tiles,
       bands: c,
       layersMeasured: layers,
       params,

@@ -44,6 +44,8 @@ describe.skipIf(!existsSync(data))('train: numbers, enums and paths', () => {
     ['negative seed', ['--seed', '-1'], /--seed: /],
     ['negative patience', ['--patience', '-2'], /--patience: /],
     ['zero chip size', ['--chip-size', '0'], /--chip-size: /],
+    ['negative encoder tile', ['--encoder-tile', '-256'], /--encoder-tile: /],
+    ['fractional encoder tile', ['--encoder-tile', '25.6'], /--encoder-tile: .*int/i],
     ['unknown model', ['--model', 'cnn'], /--model must be one of scratch, clay-decoder, linear-probe/],
     ['missing data folder', ['--data', join(temp, 'nope')], /--data: no such folder/],
     ['data is a file', ['--data', aFile], /--data: not a folder/],

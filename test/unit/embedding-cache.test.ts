@@ -112,7 +112,7 @@ print(h.hexdigest())
     expect(result.computed).toHaveLength(1);
     const store = await EmbeddingStore.open(dir);
     expect([store.channels, store.grid.height, store.grid.width, store.pixelsPerCell]).toEqual([64, 64, 64, 8]);
-    expect(store.entry(result.computed[0])!.inputs).toBe('clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10');
+    expect(store.entry(result.computed[0])!.inputs).toBe('clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10, 4 tiles of 256² (grids stitched)');
     const embedding = await store.read(result.computed[0]);
     expect(embedding.data.every(Number.isFinite)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, option, parseArgs, requiredOption, UsageError } from '../args.ts';
+import { assertKnownOptions, numberOption, option, parseArgs, requiredOption, UsageError } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 
 const PLATFORMS = ['auto', 'sentinel-1-rtc', 'sentinel-2-l2a'] as const;
@@ -8,14 +8,17 @@ const PLATFORMS = ['auto', 'sentinel-1-rtc', 'sentinel-2-l2a'] as const;
 export const embedCommand: CliCommand = {
   path: ['embed'],
   summary: 'compute Clay patch embeddings for every chip once (cached by chip + encoder fingerprint; resumable)',
-  usage: `floodlens embed --encoder <ckpt> --data <dir> --out <cacheDir> [--platform ${PLATFORMS.join('|')}] [--latlon-order training|tutorial] [--json]`,
+  usage: `floodlens embed --encoder <ckpt> --data <dir> --out <cacheDir> [--platform ${PLATFORMS.join('|')}] [--latlon-order training|tutorial]
+  [--encoder-tile N (Clay v1.5: 256, v0: whole chip; 0 = whole chip)] [--json]`,
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);
-    assertKnownOptions(args, ['encoder', 'data', 'out', 'platform', 'latlon-order', 'json']);
+    assertKnownOptions(args, ['encoder', 'data', 'out', 'platform', 'latlon-order', 'encoder-tile', 'json']);
     const platform = option(args, 'platform') ?? 'auto';
     if (!(PLATFORMS as readonly string[]).includes(platform)) throw new UsageError(`--platform must be one of ${PLATFORMS.join(', ')}`);
     const latlonOrder = option(args, 'latlon-order') ?? 'training';
     if (latlonOrder !== 'training' && latlonOrder !== 'tutorial') throw new UsageError('--latlon-order must be training or tutorial');
+    const encoderTile = option(args, 'encoder-tile') === undefined ? null : numberOption(args, 'encoder-tile', 0);
+    if (encoderTile !== null && !Number.isInteger(encoderTile)) throw new UsageError('--encoder-tile must be a whole number of pixels (0 = whole chips)');
     const json = args.flags.has('json');
     const result = await runCliJob(
       'embed',
@@ -23,7 +26,7 @@ export const embedCommand: CliCommand = {
         encoder: resolve(requiredOption(args, 'encoder')),
         dataDir: resolve(requiredOption(args, 'data')),
         outDir: resolve(requiredOption(args, 'out')),
-        inputs: { platform: platform as (typeof PLATFORMS)[number], latlonOrder },
+        inputs: { platform: platform as (typeof PLATFORMS)[number], latlonOrder, encoderTile },
       },
       io,
       json,

@@ -36,11 +36,14 @@ export const TRAIN_FLAGS = [
   'full-chips',
 ];
 
+/** What a null default means, per option. */
+const NULL_DEFAULTS: Partial<Record<TrainNumberOption, string>> = {
+  chipSize: 'full chip',
+  valCropSize: 'whole chips',
+  encoderTile: 'Clay v1.5 256, v0 whole chip; 0 = whole chip',
+};
 const numberUsage = Object.entries(NUMBER_FLAGS)
-  .map(
-    ([flag, field]) =>
-      `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? (field === 'chipSize' ? 'full chip' : field === 'valCropSize' ? 'whole chips' : 'none')})]`,
-  )
+  .map(([flag, field]) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? NULL_DEFAULTS[field] ?? 'none'})]`)
   .join(' ');
 
 export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--full-chips]

@@ -27,6 +27,28 @@ export interface ClayInputOptions {
   platform?: ClayV15PlatformChoice;
   /** v1.5: latlon pair order (default `training`, see clay-time-location.ts). */
   latlonOrder?: 'training' | 'tutorial';
+  /**
+   * Side of the square tiles a chip is encoded in, their patch grids stitched into the chip's grid
+   * (embedding/encoder-tiles.ts); 0 = the whole chip in one forward; absent/null = the version's default:
+   * Clay v1.5 {@link CLAY_V15_DEFAULT_TILE} (why: docs/EMBEDDINGS.md), Clay v0 the whole chip (it only takes 512²).
+   */
+  encoderTile?: number | null;
+}
+
+/** Clay v1.5 was trained on 256² chips; on CPU a 512² forward costs 2.5–4× more per area (test/bench/clay-full-size-v15.ts). */
+export const CLAY_V15_DEFAULT_TILE = 256;
+
+/** The tile side an encoder version encodes chips in, null = whole chips. */
+export function encoderTileFor(version: 'v0' | 'v1.5', requested: number | null | undefined): number | null {
+  if (requested !== undefined && requested !== null && (!Number.isInteger(requested) || requested < 0)) {
+    throw new Error(`encoder tile must be a whole number of pixels (0 = whole chips), got ${requested}`);
+  }
+  if (version === 'v0') {
+    if (requested) throw new Error(`Clay v0 encodes whole 512² chips only: an encoder tile (${requested}) applies to Clay v1.5`);
+    return null;
+  }
+  if (requested === 0) return null;
+  return requested ?? CLAY_V15_DEFAULT_TILE;
 }
 
 export interface ClayChipInput {
@@ -39,9 +61,18 @@ export interface ClayChipInput {
   zeroFilledBands: string[];
 }
 
+/** The tile side a cache's recipe id records (null = whole chips). */
+export function encoderTileOfRecipe(recipe: string | undefined): number | null {
+  const tile = /\/tile-(\d+)$/.exec(recipe ?? '');
+  return tile ? Number(tile[1]) : null;
+}
+
 /** The recipe identity of a cache: embeddings made with different input options are not interchangeable. */
 export function inputRecipeId(version: 'v0' | 'v1.5', options: ClayInputOptions = {}): string {
-  return version === 'v0' ? 'clay-v0/v0-stats/s1-linear' : `clay-v1.5/${options.platform ?? 'auto'}/latlon-${options.latlonOrder ?? 'training'}`;
+  if (version === 'v0') return 'clay-v0/v0-stats/s1-linear';
+  // Whole-chip v1.5 keeps the id older caches carry, so they stay valid for it and are refused for tiles.
+  const tile = encoderTileFor(version, options.encoderTile);
+  return `clay-v1.5/${options.platform ?? 'auto'}/latlon-${options.latlonOrder ?? 'training'}${tile === null ? '' : `/tile-${tile}`}`;
 }
 
 export async function clayInputForChip(chip: ChipInfo, version: 'v0' | 'v1.5', options: ClayInputOptions = {}): Promise<ClayChipInput> {

@@ -11,7 +11,8 @@ import type { ClayEncoder } from '../clay/index.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { EMBEDDINGS_INDEX, EmbeddingStore } from './embedding-store.ts';
 import { chipFingerprint } from './chip-fingerprint.ts';
-import { clayInputForChip, inputRecipeId, type ClayInputOptions } from './clay-inputs.ts';
+import { clayInputForChip, encoderTileFor, inputRecipeId, type ClayInputOptions } from './clay-inputs.ts';
+import { embedInTiles } from './encoder-tiles.ts';
 import { encoderIdentity, openEncoder, type EncoderFileOptions, type EncoderIdentity } from './encoder-file.ts';
 
 export class EmbeddingCacheMismatchError extends Error {
@@ -25,6 +26,8 @@ export interface EmbedChipsResult {
   dir: string;
   encoder: EncoderIdentity;
   recipe: string;
+  /** Side of the square tiles chips larger than one were encoded in (grids stitched), null = whole chips. */
+  encoderTile: number | null;
   /** Chips embedded now. */
   computed: string[];
   /** Chips found in the cache with the same chip and encoder fingerprints. */
@@ -64,7 +67,8 @@ async function openMatchingStore(dir: string, identity: Pick<EncoderIdentity, 'f
     );
   }
   if (store.recipe !== undefined && store.recipe !== recipe) {
-    throw new EmbeddingCacheMismatchError(`${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder`);
+    const wholeChips = recipe.includes('/tile-') && !store.recipe.includes('/tile-') ? ' or encoder tile 0 (whole chips, as this folder was made)' : '';
+    throw new EmbeddingCacheMismatchError(`${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder${wholeChips}`);
   }
   return store;
 }
@@ -92,7 +96,8 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
   } else identity ??= await encoderIdentity(encoderFile, fileOptions);
   const loadSeconds = todo.length > 0 ? (performance.now() - loadStarted) / 1000 : 0;
   const recipe = inputRecipeId(identity.version, options.inputs);
-  const result: EmbedChipsResult = { dir, encoder: identity, recipe, computed: [], reused, failed: [], loadSeconds, encoderSeconds: 0, secondsPerChip: null, missingInputs: {} };
+  const encoderTile = encoderTileFor(identity.version, options.inputs?.encoderTile);
+  const result: EmbedChipsResult = { dir, encoder: identity, recipe, encoderTile, computed: [], reused, failed: [], loadSeconds, encoderSeconds: 0, secondsPerChip: null, missingInputs: {} };
 
   try {
     let store = await openMatchingStore(dir, identity, recipe);
@@ -103,7 +108,7 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
       try {
         const input = await clayInputForChip(chip, identity.version, options.inputs);
         const forwardStarted = performance.now();
-        const { grid, shape } = await encoder!.embed(input.batch);
+        const { grid, shape, tiles, tile } = await embedInTiles(encoder!, input.batch, encoderTile);
         result.encoderSeconds += (performance.now() - forwardStarted) / 1000;
         const [, channels, gridHeight, gridWidth] = shape;
         const pixelsPerCell = input.batch.shape[2] / gridHeight;
@@ -118,7 +123,12 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
         if (store.channels !== channels || store.grid.height !== gridHeight || store.grid.width !== gridWidth) {
           throw new Error(`embedding [${channels}, ${gridHeight}, ${gridWidth}] does not fit this folder's [${store.channels}, ${store.grid.height}, ${store.grid.width}] (chips of different sizes cannot share a cache)`);
         }
-        await store.write(chip.id, grid, fingerprints.get(chip.id)!, { inputs: input.recipe, missingInputs: input.missingInputs, zeroFilledBands: input.zeroFilledBands });
+        const [, , height, width] = input.batch.shape;
+        if (encoderTile !== null && tile === null && (height > encoderTile || width > encoderTile)) {
+          input.missingInputs.push(`${width}×${height} is not a whole number of ${encoderTile}² encoder tiles: encoded whole`);
+        }
+        const inputs = `${input.recipe}${tile === null ? '' : `, ${tiles} tiles of ${tile}² (grids stitched)`}`;
+        await store.write(chip.id, grid, fingerprints.get(chip.id)!, { inputs, missingInputs: input.missingInputs, zeroFilledBands: input.zeroFilledBands });
         result.computed.push(chip.id);
         result.missingInputs[chip.id] = input.missingInputs;
       } catch (error) {

@@ -4,16 +4,18 @@
  * by every run beside it, so retraining a head never recomputes an embedding.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { EncoderInputs } from '../../api/run.ts';
 import { LocalJobContext, type JobContext } from '../compute/job-context.ts';
-import { EmbeddingStore } from './embedding-store.ts';
+import { EMBEDDINGS_INDEX, EmbeddingStore } from './embedding-store.ts';
+import { encoderTileFor, encoderTileOfRecipe } from './clay-inputs.ts';
 import { embedChips, encoderFileOptions } from './embed-chips.ts';
 import { encoderIdentity } from './encoder-file.ts';
 
-export function defaultEmbeddingsDir(runDir: string, encoderFingerprint: string): string {
-  return resolve(runDir, '..', 'embeddings', encoderFingerprint.slice(0, 16));
+/** Tiled embeddings get their own folder (`<fingerprint>-tile256`), so whole-chip caches made before tiling stay as they are. */
+export function defaultEmbeddingsDir(runDir: string, encoderFingerprint: string, encoderTile: number | null = null): string {
+  return resolve(runDir, '..', 'embeddings', `${encoderFingerprint.slice(0, 16)}${encoderTile === null ? '' : `-tile${encoderTile}`}`);
 }
 
 export interface TrainingEmbeddings {
@@ -24,7 +26,7 @@ export interface TrainingEmbeddings {
 }
 
 export async function embeddingsForTraining(
-  config: { encoder: string | null; embeddingsDir: string | null; model: string },
+  config: { encoder: string | null; embeddingsDir: string | null; model: string; encoderTile?: number | null },
   chips: readonly ChipInfo[],
   options: { runDir?: string; context?: JobContext; encoderCacheDir?: string | null } = {},
 ): Promise<TrainingEmbeddings> {
@@ -45,8 +47,14 @@ export async function embeddingsForTraining(
   }
   const identity = await encoderIdentity(config.encoder, encoderFileOptions(context, options.encoderCacheDir));
   if (!config.embeddingsDir && !options.runDir) throw new Error('embeddings for an encoder need an embeddings folder or a run folder to cache them beside');
-  const dir = config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint);
-  const result = await embedChips(config.encoder, chips, dir, context, { identity, encoderCacheDir: options.encoderCacheDir });
+  // Without an explicit tile, an existing folder keeps the tiling it was made with (runs from before tiling: whole chips).
+  let encoderTile = config.encoderTile;
+  if ((encoderTile === null || encoderTile === undefined) && config.embeddingsDir && existsSync(join(config.embeddingsDir, EMBEDDINGS_INDEX))) {
+    encoderTile = encoderTileOfRecipe((await EmbeddingStore.open(config.embeddingsDir)).recipe) ?? 0;
+  }
+  const inputs = { encoderTile };
+  const dir = config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint, encoderTileFor(identity.version, encoderTile));
+  const result = await embedChips(config.encoder, chips, dir, context, { identity, inputs, encoderCacheDir: options.encoderCacheDir });
   if (result.failed.length > 0) {
     throw new Error(`cannot embed ${result.failed.length} chip(s) with ${config.encoder}: ${result.failed.slice(0, 3).map((f) => f.error).join('; ')}`);
   }
@@ -72,7 +80,7 @@ async function encoderInputsOf(dir: string, chips: readonly ChipInfo[]): Promise
     zeroFilledBands.length === 0
       ? `Clay ${version} saw the bands each chip has (${recipes.join('; ')})`
       : `Clay ${version} needs its fixed bands: ${zeroFilledBands.join(', ')} were missing on ${chipsZeroFilled} of ${entries.length} chip(s) and fed as zeros (0 after normalisation), so this run's encoder saw partly empty input`;
-  return { version, recipes, zeroFilledBands, chipsZeroFilled, summary };
+  return { version, recipes, encoderTile: encoderTileOfRecipe(store.recipe), zeroFilledBands, chipsZeroFilled, summary };
 }
 
 async function missingInputNotes(dir: string, chips: readonly ChipInfo[]): Promise<string[]> {
