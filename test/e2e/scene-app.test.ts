@@ -132,8 +132,9 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     expect(decoded.width).toBe(256);
     expect(decoded.height).toBe(256);
     if (summary.waterPixels > 0) expect(decoded.opaque).toBeGreaterThan(0);
-    // Zoomed out to the whole world, the tile comes from the coarsest overview, never the full image.
-    const world = (await service.handle('scene.tile', { jobId, z: 0, x: 0, y: 0 })) as { level: number };
+    // Zoomed out, the tile comes from the coarsest overview, never the full image.
+    const zOut = 8; // the scene spans ~10 tile pixels: ~50 source px each
+    const world = (await service.handle('scene.tile', { jobId, z: zOut, x: x >> (z - zOut), y: y >> (z - zOut) })) as { level: number };
     // (GDAL counts the COG's overviews: a 533×301 mask may have none, and then level 0 is the coarsest.)
     const gdal = JSON.parse(execFileSync('gdalinfo', ['-json', maskPath], { encoding: 'utf8' })) as { bands: { overviews?: unknown[] }[] };
     expect(world.level).toBe(gdal.bands[0].overviews?.length ?? 0);
