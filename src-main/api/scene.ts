@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { JobProgressSchema } from './jobs.ts';
+import { VectorOptionsSchema } from './vector.ts';
 
 export const S1_UNITS = ['dB', 'linear'] as const;
 
@@ -38,6 +39,8 @@ export const ScenePredictInputSchema = z.object({
   overlap: z.number().int().min(0).optional(),
   checkpoint: z.enum(['best', 'last']).default('best'),
   shard: ShardSchema.optional(),
+  /** Water polygons of the finished mask (not with `shard`: a sharded run vectorises at merge). */
+  vector: VectorOptionsSchema.optional(),
 });
 export type ScenePredictInput = z.infer<typeof ScenePredictInputSchema>;
 
@@ -61,7 +64,15 @@ export const SceneSummarySchema = z.object({
   backend: z.string(),
   workers: z.number().int(),
   shards: z.number().int(),
-  files: z.object({ mask: z.string(), probabilities: z.string().nullable(), summary: z.string() }),
+  files: z.object({
+    mask: z.string(),
+    probabilities: z.string().nullable(),
+    summary: z.string(),
+    vectors: z.object({ gpkg: z.string().optional(), geojson: z.string().optional() }).optional(),
+  }),
+  vector: z
+    .object({ features: z.number().int(), droppedFeatures: z.number().int(), polygonAreaKm2: z.number(), vertices: z.number().int(), minPixels: z.number(), simplify: z.number() })
+    .optional(),
 });
 export type SceneSummaryRecord = z.infer<typeof SceneSummarySchema>;
 

@@ -105,7 +105,7 @@ function checkImport(root: string, layer: Layer, file: string, specifier: string
  */
 export const engineRank: readonly (readonly string[])[] = [
   ['fs', 'compute', 'versions.ts'],
-  ['geo', 'torch', 'weights', 'metrics', 'models', 'export'],
+  ['geo', 'torch', 'tensor-file', 'weights', 'metrics', 'models', 'export'],
   ['dataset', 'clay', 'vector'],
   ['preview', 'embedding'],
   ['inputs'],

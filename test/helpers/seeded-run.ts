@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RunRecordSchema, type RunRecord } from '../../src-main/api/run.ts';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { createScratchNet } from '../../src-main/engine/models/scratch-net.ts';
-import { writeCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
+import { writeCheckpoint } from '../../src-main/engine/run/checkpoint-file.ts';
 import { RunFiles } from '../../src-main/engine/run/run-files.ts';
 
 export async function writeSeededScratchRun(dir: string, options: { chipSize: number; seed?: number }): Promise<string> {
@@ -15,7 +15,7 @@ export async function writeSeededScratchRun(dir: string, options: { chipSize: nu
   const files = new RunFiles(dir);
   mkdirSync(join(dir, 'checkpoints'), { recursive: true });
   const net = createScratchNet(2, { seed: options.seed ?? 7 });
-  await writeCheckpointFile(files.bestCheckpoint, await net.stateDict(), { epoch: 1 });
+  await writeCheckpoint(files.bestCheckpoint, await net.stateDict(), { epoch: 1, valIou: null });
   net.dispose();
   const now = new Date().toISOString();
   const record: RunRecord = RunRecordSchema.parse({

@@ -9,6 +9,7 @@ import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { predictScenePart } from '../../src-main/engine/scene/predict-part.ts';
 import { mergeSceneParts } from '../../src-main/engine/scene/merge-parts.ts';
+import { completeScenePartFolder } from '../../src-main/engine/scene/scene-part.ts';
 import { openTrainedRun } from '../../src-main/engine/run/trained-run.ts';
 import { openSceneInfo, SceneReader } from '../../src-main/engine/scene/scene-source.ts';
 import { normalisePixels } from '../../src-main/engine/inputs/input-normalisation.ts';
@@ -37,7 +38,8 @@ describe.skipIf(!hasShared)('tiled prediction equals whole-chip prediction away 
     const chip = sharedData('sen1floods11', 's1_label', 'Ghana_97059_S1Hand.tif');
     const partDir = join(work, 'parts-chip');
     const context = new LocalJobContext('test');
-    await predictScenePart({ runDir, scene: chip, probabilities: true, partDir, rows: [0, 2], overlap: 64 }, context);
+    const part = await predictScenePart({ runDir, scene: chip, probabilities: true, partDir, rows: [0, 2], overlap: 64 }, context);
+    await completeScenePartFolder(partDir, [part.manifest], {});
     const summary = await mergeSceneParts({ partDirs: [partDir], outDir: join(work, 'out-chip') });
     const tiled = (await readBand(summary.files.probabilities!)).values as Float32Array;
 

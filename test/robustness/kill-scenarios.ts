@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { RunRecordSchema, type RunRecord } from '../../src-main/api/run.ts';
 import { readBands } from '../../src-main/engine/geo/geotiff-file.ts';
 import { TorchCheckpoint } from '../../src-main/engine/torch/checkpoint.ts';
-import { CheckpointFileError, readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
+import { readCheckpoint } from '../../src-main/engine/run/checkpoint-file.ts';
+import { TensorFileError } from '../../src-main/engine/tensor-file/tensor-file.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const demoData = join(repoRoot, 'resources/demo');
@@ -118,8 +119,8 @@ async function checkpointIsComplete(runDir: string, file: string): Promise<{ epo
     }
     return { epoch: null };
   }
-  const { meta } = await readCheckpointFile(path);
-  return { epoch: (meta as { epoch?: number }).epoch ?? null };
+  const { meta } = await readCheckpoint(path);
+  return { epoch: meta.epoch };
 }
 
 /**
@@ -159,7 +160,7 @@ export async function checkRunAfterKill(runDir: string, before: Snapshot, random
       const accepted = await checkpointIsComplete(tmpdir(), truncated.slice(tmpdir().length + 1)).then(
         () => true,
         (error: Error) => {
-          if (file.endsWith('.flck') && !(error instanceof CheckpointFileError)) throw new Error(`truncated ${file} gave an untyped error: ${error.message}`);
+          if (file.endsWith('.flck') && !(error instanceof TensorFileError)) throw new Error(`truncated ${file} gave an untyped error: ${error.message}`);
           return false;
         },
       );

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCompletedOutputs } from '../../src-main/engine/fs/completion.ts';
-import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
+import { readLastCheckpoint } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { checkGeoTiffsComplete, demoData, midWork, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills } from './kill-scenarios.ts';
 
@@ -30,8 +30,8 @@ describe('nothing is lost under SIGKILL', () => {
     expect(report.final.status).toBe('completed');
     // no epoch lost or duplicated across kills
     expect(report.final.epochs.map((e) => e.epoch)).toEqual([...Array(EPOCHS).keys()].map((i) => i + 1));
-    const last = await readCheckpointFile(join(runDir, 'checkpoints/last.flck'));
-    expect((last.meta as { epoch: number }).epoch).toBe(EPOCHS);
+    const last = await readLastCheckpoint(join(runDir, 'checkpoints/last.flck'));
+    expect(last.meta.epoch).toBe(EPOCHS);
     expect(report.final.best?.epoch).toBeGreaterThanOrEqual(1);
     trainedRun = runDir;
   }, 150_000);

@@ -16,7 +16,7 @@ import { loadClayEncoder, type ClayBatch } from '../../src-main/engine/clay/inde
 import { cacheFilePath, identifyClayEncoderFile, readClayEncoderTensors, resolveCacheDir, setCacheDir, ENCODER_CACHE_ENV } from '../../src-main/engine/clay/cache/index.ts';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { TorchCheckpoint } from '../../src-main/engine/torch/checkpoint.ts';
-import { readCheckpointFile } from '../../src-main/engine/run/checkpoint-file.ts';
+import { readTensorFile } from '../../src-main/engine/tensor-file/tensor-file.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
 reportSkippedWithoutShared('Clay encoder cache (tiny Clay v0 / v1.5 checkpoints)');
@@ -89,8 +89,8 @@ describe.skipIf(!hasShared)('Clay encoder cache', () => {
       expect(first.cacheFile).toBe(cacheFilePath(cacheDir, first.fingerprint));
       expect(cacheFiles(cacheDir)).toEqual([`${first.fingerprint}.flck`]);
 
-      // Our .flck format: the training checkpoint reader reads it back as is.
-      const { tensors, meta } = await readCheckpointFile(first.cacheFile!);
+      // The .flck container training checkpoints use too: its one reader reads it back as is.
+      const { tensors, meta } = await readTensorFile(first.cacheFile!);
       const ckpt = await TorchCheckpoint.open(file);
       try {
         const all = ckpt.tensors().map((t) => t.key);

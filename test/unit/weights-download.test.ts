@@ -11,9 +11,24 @@ import { DownloadError } from '../../src-main/engine/weights/errors.ts';
 import type { DownloadProgress } from '../../src-main/engine/weights/transfer-rate.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
 
-// The fixture checkpoint is 4.6 MB, over the 2 MB budget for in-repo fixtures, so it is served from ../shared.
+// The transfer cases need only bytes: a generated payload. `weights download` identifies what it saved and `weights add`
+// identifies before linking, so those need a real Clay checkpoint: the 4.6 MB fixture (over the 2 MB budget for in-repo
+// fixtures) is served from ../shared.
 const fixturePath = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
-reportSkippedWithoutShared('weights downloader (serves ../shared/fixtures/clay-v0/clay-v0-tiny.ckpt over 127.0.0.1)');
+reportSkippedWithoutShared('`floodlens weights download` / `weights add` (serve and identify ../shared/fixtures/clay-v0/clay-v0-tiny.ckpt)');
+
+/** `bytes` deterministic bytes (xorshift32): no file needed, and no run of equal bytes a wrong offset could hide in. */
+function generatedPayload(bytes: number, seed = 0x9e3779b9): Buffer {
+  const words = new Uint32Array(Math.ceil(bytes / 4));
+  let x = seed >>> 0;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  return Buffer.from(words.buffer, 0, bytes);
+}
 
 async function expectDownloadError(promise: Promise<unknown>, code: DownloadError['code']): Promise<DownloadError> {
   const error = await promise.then(
@@ -25,7 +40,8 @@ async function expectDownloadError(promise: Promise<unknown>, code: DownloadErro
   return error as DownloadError;
 }
 
-describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
+/** A loopback HTTP server of `body` with the misbehaviours the downloader must survive, and a scratch folder. */
+function localServer(payload: () => Buffer) {
   let body: Buffer;
   let sha256: string;
   let server: http.Server;
@@ -76,7 +92,7 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
   }
 
   beforeAll(async () => {
-    body = readFileSync(fixturePath);
+    body = payload();
     sha256 = createHash('sha256').update(body).digest('hex');
     work = mkdtempSync(join(tmpdir(), 'floodlens-weights-'));
     server = http.createServer((req, res) => {
@@ -114,10 +130,34 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const dest = (name: string) => join(work, name, 'clay-v0-tiny.ckpt');
-  const requestsFor = (path: string) => seen.filter((r) => r.path === path);
+  return {
+    get body() {
+      return body;
+    },
+    get sha256() {
+      return sha256;
+    },
+    get base() {
+      return base;
+    },
+    get work() {
+      return work;
+    },
+    requestsFor: (path: string) => seen.filter((r) => r.path === path),
+  };
+}
 
-  it('downloads the whole checkpoint, verifies its SHA-256 and reports progress', async () => {
+describe('downloadFile against a local HTTP server (a generated 3 MB payload)', () => {
+  const server = localServer(() => generatedPayload(3 * 1024 * 1024 + 5));
+  let body: Buffer;
+  let sha256: string;
+  let base: string;
+  let work: string;
+  beforeAll(() => ({ body, sha256, base, work } = server));
+  const dest = (name: string) => join(work, name, 'clay.ckpt');
+  const requestsFor = server.requestsFor;
+
+  it('downloads the whole file, verifies its SHA-256 and reports progress', async () => {
     const progress: DownloadProgress[] = [];
     const target = dest('full');
     const result = await downloadFile({ url: `${base}/file`, dest: target, expectedSha256: sha256.toUpperCase(), expectedSize: body.length, onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
@@ -294,6 +334,15 @@ describe.skipIf(!hasShared)('downloadFile against a local HTTP server', () => {
     expect(readFileSync(target).equals(body)).toBe(true);
     expect(requestsFor('/slow').at(-1)?.range).toBe(`bytes=${kept}-`);
   });
+});
+
+describe.skipIf(!hasShared)('`floodlens weights` against a local HTTP server (the real Clay v0 fixture)', () => {
+  const server = localServer(() => readFileSync(fixturePath));
+  let body: Buffer;
+  let sha256: string;
+  let base: string;
+  let work: string;
+  beforeAll(() => ({ body, sha256, base, work } = server));
 
   it('`floodlens weights download` saves a catalogue id into --dir, and `weights list` shows it', async () => {
     const dir = join(work, 'cli');

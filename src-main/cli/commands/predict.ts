@@ -4,13 +4,24 @@ import { runCliJob } from '../job-runner.ts';
 import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
 import { COMPLETION_FILE } from '../../engine/fs/completion.ts';
 import { ScenePredictInputSchema, parseShard } from '../../api/scene.ts';
+import type { SceneSummary } from '../../engine/scene/merge-parts.ts';
+import { VECTOR_USAGE, vectorOptions } from './vectorise.ts';
 
-const SCENE_OPTIONS = ['run', 'scene', 'bands', 's1-units', 'out', 'probabilities', 'workers', 'shard', 'window', 'overlap', 'checkpoint', 'vector'];
+/** The polygon files and figures of a scene summary (predict --scene --vector, merge --vector). */
+export function printVectors(summary: SceneSummary, io: CliIo): void {
+  if (!summary.vector || !summary.files.vectors) return;
+  for (const file of Object.values(summary.files.vectors)) io.stdout(`${file}\n`);
+  const { features, polygonAreaKm2, droppedFeatures, minPixels } = summary.vector;
+  io.stdout(`${features} water polygon(s), ${polygonAreaKm2.toFixed(4)} km²${droppedFeatures > 0 ? `; ${droppedFeatures} under ${minPixels} px dropped` : ''}\n`);
+}
+
+const SCENE_OPTIONS = ['run', 'scene', 'bands', 's1-units', 'out', 'probabilities', 'workers', 'shard', 'window', 'overlap', 'checkpoint', 'vector', 'min-pixels', 'simplify'];
 
 async function predictScene(args: ParsedArgs, io: CliIo): Promise<number> {
   assertKnownOptions(args, SCENE_OPTIONS);
-  if (option(args, 'vector') !== undefined) throw new UsageError('--vector (polygons) is not available in this build yet: vectorise <stem>_mask.tif with gdal_polygonize.py meanwhile');
   const shard = option(args, 'shard');
+  const vector = vectorOptions(args);
+  if (vector && shard !== undefined) throw new UsageError('--vector with --shard: a sharded run makes its polygons once, at merge (floodlens merge --vector …)');
   const parsed = ScenePredictInputSchema.safeParse({
     runDir: requiredPathOption(args, 'run', 'existing-folder'),
     scene: checkPath(option(args, 'scene')!, '--scene', 'existing-file'),
@@ -23,12 +34,14 @@ async function predictScene(args: ParsedArgs, io: CliIo): Promise<number> {
     overlap: option(args, 'overlap') === undefined ? undefined : numberOption(args, 'overlap', 0),
     checkpoint: option(args, 'checkpoint') ?? 'best',
     shard: shard === undefined ? undefined : parseShard(shard),
+    vector,
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   const result = await runCliJob('scene.predict', parsed.data, io);
   if (result.summary) {
     const s = result.summary;
     io.stdout(`${s.files.mask}\n${s.files.probabilities ? `${s.files.probabilities}\n` : ''}${s.files.summary}\n`);
+    printVectors(s, io);
     io.stdout(`water ${s.waterAreaKm2.toFixed(3)} km² of ${s.validAreaKm2.toFixed(3)} km² valid (${(100 * s.waterFraction).toFixed(2)} %), ${s.width}×${s.height} px, ${s.windows} windows, ${s.seconds.toFixed(1)} s on ${s.workers} worker(s)\n`);
   } else {
     for (const part of result.parts) io.stdout(`${part}\n`);
@@ -43,7 +56,8 @@ export const predictCommand: CliCommand = {
   usage:
     `floodlens predict --run <runDir> --data <dir> --out <dir> [--probabilities] [--split ${EVAL_SPLITS.join('|')}] [--checkpoint best|last]\n` +
     'floodlens predict --run <runDir> --scene <raster.tif|bands.json> --out <dir> [--bands VV,VH] [--s1-units dB|linear] [--probabilities]\n' +
-    '                  [--workers N] [--shard i/N] [--window px] [--overlap px] [--checkpoint best|last]',
+    '                  [--workers N] [--shard i/N] [--window px] [--overlap px] [--checkpoint best|last]\n' +
+    `                  ${VECTOR_USAGE}`,
   async run(argv, io) {
     const args = parseArgs(argv, ['probabilities']);
     if (option(args, 'scene') !== undefined) return predictScene(args, io);

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { VECTOR_FORMATS, VectorFormatSchema, VectorOptionsSchema, type VectorFormat } from '../../api/vector.ts';
+import { VECTOR_FORMATS, VectorFormatSchema, VectorOptionsSchema, type VectorFormat, type VectorOptions } from '../../api/vector.ts';
 import type { CliCommand } from '../command.ts';
-import { assertKnownOptions, numberOption, option, parseArgs, requiredPathOption, UsageError } from '../args.ts';
+import { assertKnownOptions, numberOption, option, parseArgs, requiredPathOption, UsageError, type ParsedArgs } from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 
 /** `--vector gpkg,geojson`: a comma list of formats, each once. Shared with `predict --vector`. */
@@ -16,6 +16,19 @@ export function vectorFormatsOption(raw: string | undefined, fallback: VectorFor
   return formats as VectorFormat[];
 }
 
+/** `--vector`, `--min-pixels`, `--simplify` as VectorOptions; undefined when neither --vector nor a fallback format is given. */
+export function vectorOptions(args: ParsedArgs, fallback: VectorFormat[] = []): VectorOptions | undefined {
+  const formats = vectorFormatsOption(option(args, 'vector'), fallback);
+  if (formats.length === 0) {
+    for (const name of ['min-pixels', 'simplify']) if (option(args, name) !== undefined) throw new UsageError(`--${name} shapes polygons: give --vector gpkg,geojson too`);
+    return undefined;
+  }
+  const shape = VectorOptionsSchema.shape;
+  return { formats, minPixels: numberOption(args, 'min-pixels', 1, shape.minPixels.unwrap()), simplify: numberOption(args, 'simplify', 0, shape.simplify.unwrap()) };
+}
+
+export const VECTOR_USAGE = `[--vector ${VECTOR_FORMATS.join(',')}] [--min-pixels N] [--simplify T]`;
+
 export const vectoriseCommand: CliCommand = {
   path: ['vectorise'],
   summary: 'water polygons (holes kept, with km²) of a water mask GeoTIFF as GeoPackage and/or GeoJSON',
@@ -27,10 +40,7 @@ export const vectoriseCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);
     assertKnownOptions(args, ['mask', 'out', 'vector', 'min-pixels', 'simplify', 'stem', 'json']);
-    const shape = VectorOptionsSchema.shape;
-    const minPixels = numberOption(args, 'min-pixels', 1, shape.minPixels.unwrap());
-    const simplify = numberOption(args, 'simplify', 0, shape.simplify.unwrap());
-    const formats = vectorFormatsOption(option(args, 'vector'), ['gpkg', 'geojson']);
+    const { formats, minPixels, simplify } = vectorOptions(args, ['gpkg', 'geojson'])!;
     const maskPath = requiredPathOption(args, 'mask', 'existing-file');
     const outDir = requiredPathOption(args, 'out', 'folder-or-new');
     const stem =

@@ -48,7 +48,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   'scene.part': async () => (await import('../scene/predict-part.ts')).predictScenePart,
   'scene.merge': async () => {
     const { mergeSceneParts } = await import('../scene/merge-parts.ts');
-    return (input) => mergeSceneParts(input);
+    return (input, context) => mergeSceneParts(input, context);
   },
   'run.chipOverlays': async () => (await import('../prediction/chip-overlays.ts')).chipOverlays,
   vectorise: async () => (await import('../vector/vectorise-job.ts')).vectoriseMask,

@@ -7,11 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { readRunRecord } from '../run/run-record.ts';
 import { mergeSceneParts, type SceneSummary } from '../scene/merge-parts.ts';
 import type { SceneOptions } from '../scene/predict-part.ts';
-import { sceneStem } from '../scene/scene-part.ts';
+import { beginScenePartFolder, completeScenePartFolder, sceneStem } from '../scene/scene-part.ts';
+import type { VectorOptions } from '../../api/vector.ts';
 import { scenePlan, shardRows, splitRows, windowsFor } from '../scene/scene-plan.ts';
 import { openSceneInfo } from '../scene/scene-source.ts';
 import { defaultWindow } from '../scene/window-model.ts';
@@ -24,6 +25,8 @@ export interface ScenePredictRequest extends SceneOptions {
   workers?: number;
   /** Only this shard's tile rows, written as parts into `outDir` for `merge`. */
   shard?: { index: number; count: number };
+  /** Water polygons of the finished mask; refused with `shard` (a sharded run vectorises at `merge`). */
+  vector?: Partial<VectorOptions> & Pick<VectorOptions, 'formats'>;
 }
 
 export interface ScenePredictResult {
@@ -38,6 +41,7 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
 export async function predictScene(request: ScenePredictRequest, context: JobContext): Promise<ScenePredictResult> {
   const started = performance.now();
+  if (request.shard && request.vector) throw new Error('polygons of a sharded run are made once, by merge: give --vector to merge, not to each shard');
   const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units });
   const record = await readRunRecord(request.runDir);
   const window = request.window ?? defaultWindow(record);
@@ -76,11 +80,14 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
     });
   };
   try {
+    await mkdir(partDir, { recursive: true });
+    await beginScenePartFolder(partDir);
+    const { vector: _vector, ...partRequest } = request;
     const results = await Promise.all(
       ranges.map((rows, k) =>
         runJob(
           'scene.part',
-          { ...request, window, partDir, rows },
+          { ...partRequest, window, partDir, rows },
           {
             signal: controller.signal,
             onProgress: (p) => {
@@ -96,9 +103,10 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
       ),
     );
     context.throwIfCancelled();
+    await completeScenePartFolder(partDir, results.map((r) => r.manifest), { run: record.id, scene: info.path, shard: request.shard ?? null });
     if (request.shard) return { summary: null, parts: results.map((r) => r.manifest), outDir, windows: total };
     context.progress({ phase: 'assemble', epoch: null, epochs: null, step: 0, steps: 1, loss: null, samplesPerSecond: null, etaSeconds: null, message: 'writing the COG and overviews' });
-    const summary = await mergeSceneParts({ partDirs: [partDir], outDir, workers: ranges.length, shards: 1, startedAt: started });
+    const summary = await mergeSceneParts({ partDirs: [partDir], outDir, workers: ranges.length, shards: 1, startedAt: started, vector: request.vector }, context);
     return { summary, parts: [], outDir, windows: total };
   } finally {
     clearInterval(poll);

@@ -1,88 +1,69 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../fs/atomic-write.ts';
-import type { TensorRecord } from '../compute/tensor-record.ts';
-
 /**
- * Floodlens checkpoint (`.flck`): one file holding model weights, optimizer state and run state,
- * written atomically so a crash never leaves weights and state from different steps.
- *   bytes 0..7  "FLCK0001"
- *   bytes 8..11 header length (uint32 LE), then the JSON header, zero-padded to a multiple of 8
- *   then the float32 LE tensors back to back, in header order.
+ * Training checkpoints (`checkpoints/best.flck`, `checkpoints/last.flck`): the `.flck` container of tensor-file/ holding the
+ * net's weights (and in last.flck the Adam state under `optimizer/`), plus the one schema of their meta.
  */
-const MAGIC = 'FLCK0001';
+import { z } from 'zod';
+import { CollapseSchema, EpochRecordSchema } from '../../api/run.ts';
+import type { TensorRecord } from '../compute/tensor-record.ts';
+import { readTensorFile, TensorFileError, writeTensorFile } from '../tensor-file/tensor-file.ts';
 
-interface Header {
-  meta: unknown;
-  tensors: { name: string; shape: number[]; length: number }[];
+/** best.flck: the epoch and the validation IoU that made it best. */
+const BestCheckpointMetaSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  valIou: z.number().nullable(),
+});
+
+/** last.flck: the loop's state to resume from, and the epoch's record (a crash between the checkpoint and run.json must not lose it). */
+const LastCheckpointMetaSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  randomState: z.number(),
+  bestIou: z.number().nullable(),
+  bestEpoch: z.number().int().nullable(),
+  /** Absent in checkpoints written before collapse detection. */
+  bestCollapse: CollapseSchema.nullable().optional(),
+  epochsWithoutImprovement: z.number().int().nonnegative(),
+  epochRecord: EpochRecordSchema.optional(),
+});
+
+export const CheckpointMetaSchema = z.union([LastCheckpointMetaSchema, BestCheckpointMetaSchema]);
+export type LastCheckpointMeta = z.infer<typeof LastCheckpointMetaSchema>;
+export type CheckpointMeta = z.infer<typeof CheckpointMetaSchema>;
+
+/** Tensors named `optimizer/<key>` hold the optimizer's state; the others are the net's. */
+export const OPTIMIZER_PREFIX = 'optimizer/';
+
+export function modelTensors(tensors: ReadonlyMap<string, TensorRecord>): Map<string, TensorRecord> {
+  return new Map([...tensors].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX)));
 }
 
-export class CheckpointFileError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'CheckpointFileError';
-  }
+export function optimizerTensors(tensors: ReadonlyMap<string, TensorRecord>): Map<string, TensorRecord> {
+  return new Map(
+    [...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]),
+  );
 }
 
-export async function writeCheckpointFile(path: string, tensors: Map<string, TensorRecord>, meta: unknown): Promise<void> {
-  const header: Header = { meta, tensors: [] };
-  let total = 0;
-  for (const [name, tensor] of tensors) {
-    const length = tensor.shape.reduce((a, b) => a * b, 1);
-    if (length !== tensor.data.length) throw new CheckpointFileError(path, `tensor ${name} has ${tensor.data.length} values for shape [${tensor.shape}]`);
-    header.tensors.push({ name, shape: tensor.shape, length });
-    total += length;
-  }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const headerBytes = Math.ceil((12 + json.length) / 8) * 8;
-  const file = new Uint8Array(headerBytes + total * 4);
-  file.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(file.buffer).setUint32(8, json.length, true);
-  file.set(json, 12);
-  const body = new Float32Array(file.buffer, headerBytes, total);
-  let offset = 0;
-  for (const tensor of tensors.values()) {
-    body.set(tensor.data, offset);
-    offset += tensor.data.length;
-  }
-  await writeFileAtomic(path, file);
+export async function writeCheckpoint(path: string, tensors: ReadonlyMap<string, TensorRecord>, meta: CheckpointMeta): Promise<void> {
+  await writeTensorFile(path, tensors, meta);
 }
 
-export async function readCheckpointFile(path: string): Promise<{ tensors: Map<string, TensorRecord>; meta: unknown }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new CheckpointFileError(path, `cannot read (${(error as Error).message})`);
+/** A checkpoint's tensors and meta; a file that is not a complete training checkpoint is a TensorFileError naming it. */
+export async function readCheckpoint(path: string): Promise<{ tensors: Map<string, TensorRecord>; meta: CheckpointMeta }> {
+  return readWith(path, CheckpointMetaSchema);
+}
+
+/** last.flck, with the loop state a resume needs. */
+export async function readLastCheckpoint(path: string): Promise<{ tensors: Map<string, TensorRecord>; meta: LastCheckpointMeta }> {
+  return readWith(path, LastCheckpointMetaSchema);
+}
+
+async function readWith<S extends z.ZodType>(path: string, schema: S): Promise<{ tensors: Map<string, TensorRecord>; meta: z.infer<S> }> {
+  const { tensors, meta } = await readTensorFile(path);
+  const parsed = schema.safeParse(meta);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    // a union names no field: say the first thing its branches miss (a missing `epoch` for a file of another kind)
+    const issue = first?.code === 'invalid_union' ? (first.errors.flat()[0] ?? first) : first;
+    throw new TensorFileError(path, `not a training checkpoint (${issue?.path.join('.') || 'meta'}: ${issue?.message})`);
   }
-  if (bytes.length < 12 || bytes.subarray(0, 8).toString('latin1') !== MAGIC) throw new CheckpointFileError(path, 'not a Floodlens checkpoint');
-  const jsonLength = bytes.readUInt32LE(8);
-  if (12 + jsonLength > bytes.length) throw new CheckpointFileError(path, 'truncated header');
-  let header: Header;
-  try {
-    header = JSON.parse(bytes.subarray(12, 12 + jsonLength).toString('utf8')) as Header;
-  } catch {
-    throw new CheckpointFileError(path, 'corrupt header');
-  }
-  const wellFormed = (t: unknown): t is Header['tensors'][number] => {
-    const c = t as Header['tensors'][number] | null;
-    return typeof c === 'object' && c !== null && typeof c.name === 'string' && Number.isSafeInteger(c.length) && c.length >= 0 && Array.isArray(c.shape) && c.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
-  };
-  if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors) || !header.tensors.every(wellFormed)) throw new CheckpointFileError(path, 'corrupt header');
-  const headerBytes = Math.ceil((12 + jsonLength) / 8) * 8;
-  const total = header.tensors.reduce((sum, t) => sum + t.length, 0);
-  if (headerBytes + total * 4 !== bytes.length) throw new CheckpointFileError(path, `truncated or padded: expected ${headerBytes + total * 4} bytes, found ${bytes.length}`);
-  const body = new Float32Array(bytes.buffer.slice(bytes.byteOffset + headerBytes, bytes.byteOffset + bytes.length));
-  const tensors = new Map<string, TensorRecord>();
-  let offset = 0;
-  for (const t of header.tensors) {
-    if (!Number.isInteger(t.length) || t.length < 0 || t.shape.reduce((a, b) => a * b, 1) !== t.length) {
-      throw new CheckpointFileError(path, `tensor ${t.name} has an inconsistent shape`);
-    }
-    tensors.set(t.name, { shape: t.shape, data: body.slice(offset, offset + t.length) });
-    offset += t.length;
-  }
-  return { tensors, meta: header.meta };
+  return { tensors, meta: parsed.data };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ChipInfo } from '../../api/dataset.ts';
 import type { RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
-import { readCheckpointFile } from './checkpoint-file.ts';
+import { modelTensors, readCheckpoint } from './checkpoint-file.ts';
 import { createNet } from '../models/net-factory.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
 import { pixelSource, usesEmbeddings } from '../inputs/training-source.ts';
@@ -47,7 +47,7 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
   const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
   if (!existsSync(path)) throw new Error(`${runDir} has no ${which} checkpoint yet (${path}): train at least one epoch`);
   await initBackend();
-  const { tensors, meta } = await readCheckpointFile(path);
+  const { tensors, meta } = await readCheckpoint(path);
   // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
   const source = usesEmbeddings(record.model.kind)
     ? (await openTrainingSource(record.config, chips, [], null, { runDir, context: options.context })).source
@@ -58,7 +58,6 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
     inputGrid: probe ? [probe.inputHeight, probe.inputWidth] : null,
     outputSize: probe ? [probe.height, probe.width] : null,
   });
-  net.loadStateDict(new Map([...tensors].filter(([name]) => !name.startsWith('optimizer/'))));
-  const epoch = (meta as { epoch?: number }).epoch ?? null;
-  return { files, record, net, predictor: netPredictor(net, record.config.threshold), source, checkpoint: { which, epoch } };
+  net.loadStateDict(modelTensors(tensors));
+  return { files, record, net, predictor: netPredictor(net, record.config.threshold), source, checkpoint: { which, epoch: meta.epoch } };
 }

@@ -1,14 +1,19 @@
 /**
  * Assembles parts (from the workers of one run, or from shards run anywhere) into the scene's products:
  * `<stem>_mask.tif` (COG, uint8 1/0/255, palette), optionally `<stem>_prob.tif` (COG, float32, NaN no data)
- * and `<stem>_summary.json` (true-area km²), then the folder's completion manifest (fs/completion.ts), last.
+ * and `<stem>_summary.json` (true-area km²), optionally water polygons (`--vector`, from the finished mask COG),
+ * then the folder's completion manifest (fs/completion.ts), last. Only part folders whose own completion
+ * manifest is valid are trusted (`completeScenePartFolder`, written by each run or shard after its parts).
  */
 import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { StreamingCogWriter } from '../export/cog-writer.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
-import { beginOutputs, completeOutputs } from '../fs/completion.ts';
+import { beginOutputs, completeOutputs, readCompletedOutputs } from '../fs/completion.ts';
+import type { VectorOptions } from '../../api/vector.ts';
+import { LocalJobContext, type JobContext } from '../compute/job-context.ts';
+import { vectoriseMask } from '../vector/vectorise-job.ts';
 import { MaskAreaAccumulator, toKm2 } from '../geo/pixel-area.ts';
 import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../export/masks.ts';
 import { ScenePartSchema, isPartManifest, partFileNames, type ScenePart } from './scene-part.ts';
@@ -43,7 +48,9 @@ export interface SceneSummary {
   backend: string;
   workers: number;
   shards: number;
-  files: { mask: string; probabilities: string | null; summary: string };
+  files: { mask: string; probabilities: string | null; summary: string; vectors?: { gpkg?: string; geojson?: string } };
+  /** Present when polygons were asked for (`--vector`): features written, their true area, and the options. */
+  vector?: { features: number; droppedFeatures: number; polygonAreaKm2: number; vertices: number; minPixels: number; simplify: number };
 }
 
 export interface MergeRequest {
@@ -53,6 +60,8 @@ export interface MergeRequest {
   startedAt?: number;
   workers?: number;
   shards?: number;
+  /** Water polygons of the finished mask (a sharded run vectorises once, here). */
+  vector?: Partial<VectorOptions> & Pick<VectorOptions, 'formats'>;
 }
 
 async function readParts(dirs: readonly string[]): Promise<{ part: ScenePart; dir: string; file: string }[]> {
@@ -64,8 +73,12 @@ async function readParts(dirs: readonly string[]): Promise<{ part: ScenePart; di
     } catch (error) {
       throw new Error(`${dir}: cannot list the part folder (${(error as Error).message})`);
     }
+    const outputs = await readCompletedOutputs(dir);
+    if (!outputs.complete) throw new Error(`part folder ${dir} is incomplete, its shard did not finish (or was changed since): ${outputs.problems.join('; ')}`);
+    const listed = new Set(outputs.files.map((f) => f.name));
     for (const name of names.filter(isPartManifest)) {
       const file = join(dir, name);
+      if (!listed.has(name)) throw new Error(`${file} is not listed by ${dir}'s completion manifest: its part did not finish, or two shards wrote one folder (give each shard its own --out)`);
       const parsed = ScenePartSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
       if (!parsed.success) throw new Error(`${file}: not a scene part (${parsed.error.issues[0]?.message})`);
       parts.push({ part: parsed.data, dir, file });
@@ -103,7 +116,7 @@ function checkParts(parts: { part: ScenePart; file: string }[]): void {
   if (next !== tileRows) throw new Error(`tile rows ${next}..${tileRows} of ${tileRows} are missing: a shard has not finished or was not given`);
 }
 
-export async function mergeSceneParts(request: MergeRequest): Promise<SceneSummary> {
+export async function mergeSceneParts(request: MergeRequest, context?: JobContext): Promise<SceneSummary> {
   const started = performance.now();
   const parts = (await readParts(request.partDirs.map((d) => resolve(d)))).sort((a, b) => a.part.rows[0] - b.part.rows[0]);
   checkParts(parts);
@@ -166,6 +179,7 @@ export async function mergeSceneParts(request: MergeRequest): Promise<SceneSumma
     throw error;
   }
   const area = areas.result();
+  const vectors = request.vector ? await vectoriseMask({ maskPath: files.mask, outDir, stem, options: request.vector }, context ?? new LocalJobContext('merge')) : null;
   const summary: SceneSummary = {
     scene: scene.path,
     run: { id: first.run.id, model: first.run.model, checkpoint: first.run.checkpoint, threshold: first.run.threshold },
@@ -186,10 +200,22 @@ export async function mergeSceneParts(request: MergeRequest): Promise<SceneSumma
     backend: first.backend,
     workers: request.workers ?? parts.length,
     shards: request.shards ?? new Set(parts.map((p) => p.dir)).size,
-    files,
+    files: vectors ? { ...files, vectors: vectors.files } : files,
+    ...(vectors && request.vector
+      ? {
+          vector: {
+            features: vectors.features,
+            droppedFeatures: vectors.droppedFeatures,
+            polygonAreaKm2: vectors.featureAreaKm2,
+            vertices: vectors.vertices,
+            minPixels: request.vector.minPixels ?? 1,
+            simplify: request.vector.simplify ?? 0,
+          },
+        }
+      : {}),
   };
   await writeJsonAtomic(files.summary, summary);
-  const names = [files.mask, files.probabilities, files.summary].filter((file) => file !== null).map((file) => relative(outDir, file));
+  const names = [files.mask, files.probabilities, files.summary, vectors?.files.gpkg ?? null, vectors?.files.geojson ?? null].filter((file) => file !== null).map((file) => relative(outDir, file));
   await completeOutputs(outDir, names, 'scene', { run: first.run.id, scene: scene.path, shards: summary.shards });
   return summary;
 }

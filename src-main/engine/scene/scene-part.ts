@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { basename, extname, join } from 'node:path';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { beginOutputs, completeOutputs } from '../fs/completion.ts';
 import type { ScenePlan } from './scene-plan.ts';
 
 export const PART_FORMAT = 'floodlens-scene-part/1';
@@ -62,3 +63,14 @@ export async function writePartManifest(path: string, part: ScenePart): Promise<
 }
 
 export const planOf = (part: ScenePart): ScenePlan => part.plan;
+
+/**
+ * After every part of a run or shard is written: the folder's completion manifest listing those parts
+ * (JSON and data), which `merge` requires. `begin` before the first part removes an older manifest.
+ */
+export const beginScenePartFolder = (dir: string): Promise<void> => beginOutputs(dir);
+
+export async function completeScenePartFolder(dir: string, manifests: readonly string[], details: Record<string, unknown>): Promise<void> {
+  const names = manifests.flatMap((json) => [basename(json), basename(json).replace(/\.json$/, '.bin')]);
+  await completeOutputs(dir, names, 'scene-parts', details);
+}

@@ -13,7 +13,7 @@ import { collapseWarning, detectCollapse, isBetter } from './collapse.ts';
 import { TrainingBudget } from './budget.ts';
 import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augment.ts';
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
-import { readCheckpointFile, writeCheckpointFile } from '../run/checkpoint-file.ts';
+import { modelTensors, OPTIMIZER_PREFIX, optimizerTensors, readLastCheckpoint, writeCheckpoint } from '../run/checkpoint-file.ts';
 import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
 import { createNet } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
@@ -155,7 +155,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
         record.best = { epoch, valIou: iou };
         record.collapse = epochRecord.collapse;
         const weights = await net.stateDict();
-        await writeCheckpointFile(files.bestCheckpoint, weights, { epoch, valIou: iou });
+        await writeCheckpoint(files.bestCheckpoint, weights, { epoch, valIou: iou });
         await writeStateDict(files.bestStateDict, weights);
       } else state.epochsWithoutImprovement += 1;
       await saveCheckpoint(files, net, optimizer, state, epochRecord);
@@ -308,13 +308,11 @@ async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
   await writeRunRecord(files.dir, record);
 }
 
-const OPTIMIZER_PREFIX = 'optimizer/';
-
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
 async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
   const tensors = new Map<string, TensorRecord>(await net.stateDict());
   for (const [key, tensor] of await optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
-  await writeCheckpointFile(files.lastCheckpoint, tensors, {
+  await writeCheckpoint(files.lastCheckpoint, tensors, {
     epoch: state.epoch,
     randomState: state.random.snapshot(),
     bestIou: state.bestIou,
@@ -330,12 +328,9 @@ async function restoreCheckpoint(files: RunFiles, net: SequentialNet, optimizer:
     record.epochs = [];
     return; // interrupted before the first epoch finished: start over with the same split and seed
   }
-  const { tensors, meta } = await readCheckpointFile(files.lastCheckpoint);
-  const m = meta as { epoch: number; randomState: number; bestIou: number | null; bestEpoch: number | null; bestCollapse?: Collapse | null; epochsWithoutImprovement: number; epochRecord?: EpochRecord };
-  const model = new Map([...tensors].filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX)));
-  net.loadStateDict(model, files.lastCheckpoint);
-  const optimizerState = new Map([...tensors].filter(([name]) => name.startsWith(OPTIMIZER_PREFIX)).map(([name, t]) => [name.slice(OPTIMIZER_PREFIX.length), t]));
-  optimizer.loadState(optimizerState);
+  const { tensors, meta: m } = await readLastCheckpoint(files.lastCheckpoint);
+  net.loadStateDict(modelTensors(tensors), files.lastCheckpoint);
+  optimizer.loadState(optimizerTensors(tensors));
   state.epoch = m.epoch;
   state.random = SeededRandom.restore(m.randomState);
   state.bestIou = m.bestIou;

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { TorchCheckpoint } from '../../torch/checkpoint.ts';
 import { identifyClay, type ClaySpec, type TensorShapeInfo } from '../identify.ts';
+import { join } from 'node:path';
 import { encodersDir, resolveCacheDir } from './cache-dir.ts';
-import { CacheFileReader, CacheFileWriter, EncoderCacheError } from './cache-file.ts';
-import { CHECKSUM_NAME } from './checksum.ts';
+import { CHECKSUM_NAME } from '../../tensor-file/checksum.ts';
+import { TensorFileError, TensorFileReader, TensorFileWriter } from '../../tensor-file/tensor-file.ts';
 import { hashTensor } from './fingerprint.ts';
 import { cacheFilePath, forgetSource, lookupSource, rememberSource, sameSource, sourceIdentity, type SourceIdentity } from './source-index.ts';
 import type { TensorRecord } from '../../compute/tensor-record.ts';
@@ -92,7 +93,7 @@ async function readEncoder(file: string, keep: boolean, opts: EncoderCacheOption
       try {
         return await fromCache(file, cacheDir, fingerprint, keep, opts);
       } catch (error) {
-        if (!(error instanceof EncoderCacheError)) throw error;
+        if (!(error instanceof TensorFileError)) throw error;
         opts.onWarning?.(`${error.message}: rebuilding it from ${file}`);
         await unlink(cacheFilePath(cacheDir, fingerprint)).catch(() => undefined);
         await forgetSource(cacheDir, source);
@@ -104,11 +105,12 @@ async function readEncoder(file: string, keep: boolean, opts: EncoderCacheOption
 
 async function fromCache(file: string, cacheDir: string, fingerprint: string, keep: boolean, opts: EncoderCacheOptions): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
   const path = cacheFilePath(cacheDir, fingerprint);
-  const reader = await CacheFileReader.open<EncoderCacheMeta>(path);
+  const reader = await TensorFileReader.open(path);
   try {
-    const { meta, tensors: entries } = reader.header;
-    if (meta.kind !== KIND || meta.formatVersion !== FORMAT_VERSION || meta.checksum !== CHECKSUM_NAME || meta.fingerprint !== fingerprint) {
-      throw new EncoderCacheError(path, `is not the cached encoder ${fingerprint.slice(0, 12)} (kind ${String(meta.kind)}, format ${String(meta.formatVersion)})`);
+    const entries = reader.tensors;
+    const meta = reader.meta as Partial<EncoderCacheMeta>;
+    if (meta.kind !== KIND || meta.formatVersion !== FORMAT_VERSION || meta.checksum !== CHECKSUM_NAME || meta.fingerprint !== fingerprint || !reader.checksummed) {
+      throw new TensorFileError(path, `is not the cached encoder ${fingerprint.slice(0, 12)} (kind ${String(meta.kind)}, format ${String(meta.formatVersion)})`);
     }
     const hyperParameters = meta.hyperParameters ?? undefined;
     // Cheap (keys and shapes only) and honours opts.heads exactly as a checkpoint load would.
@@ -138,7 +140,7 @@ async function fromCheckpoint(
 ): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
   const started = performance.now();
   const ckpt = await TorchCheckpoint.open(file);
-  let writer: CacheFileWriter<EncoderCacheMeta> | null = null;
+  let writer: TensorFileWriter | null = null;
   const warn = (what: string, error: unknown) => opts.onWarning?.(`cannot cache the encoder of ${file} (${what}): ${(error as Error).message}`);
   try {
     const hp = ckpt.metadata()['hyper_parameters'];
@@ -159,7 +161,7 @@ async function fromCheckpoint(
     });
     if (cacheDir && source) {
       const template = metaFor('0'.repeat(64), new Date(0).toISOString());
-      writer = await CacheFileWriter.start(encodersDir(cacheDir), encoderList.map((t) => ({ name: t.key, shape: t.shape })), template).catch((error) => {
+      writer = await TensorFileWriter.start(join(encodersDir(cacheDir), 'encoder.flck'), encoderList.map((t) => ({ name: t.key, shape: t.shape })), template).catch((error) => {
         warn('start', error);
         return null;
       });

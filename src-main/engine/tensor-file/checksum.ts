@@ -1,10 +1,10 @@
 /**
  * A fast, non-cryptographic 96-bit checksum over a float32 array's words (two Fletcher-style running
- * sums plus a multiplicative mix), ~4× faster than SHA-256 here. It guards the encoder cache against
- * truncation and bit rot; the cache is our own file, so tampering is not the threat it addresses.
+ * sums plus a multiplicative mix), ~4× faster than SHA-256 here. It guards `.flck` files
+ * (tensor-file.ts) against truncation and bit rot; they are our own files, so tampering is not the threat it addresses.
  */
 export const CHECKSUM_NAME = 'fletcher96';
-/** Hex characters of a checksum (fixed, so the cache header's length is known before the tensors are read). */
+/** Hex characters of a checksum (fixed, so a `.flck` header's length is known before the tensors are read). */
 export const CHECKSUM_HEX_LENGTH = 24;
 
 export function checksumFloat32(data: Float32Array): string {
