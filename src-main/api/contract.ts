@@ -6,6 +6,7 @@ import { EngineError, toEngineErrorData, type EngineErrorData } from './errors.t
 import type { EventEnvelope } from './events.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 import type { EvaluationRecord, Comparison } from './run.ts';
+import { sceneRequestSchemas, type SceneResponseMap } from './scene.ts';
 import { runRequestSchemas, type Disagreement, type ExportResult, type RunCardExport, type RunChipPrediction, type RunDetail, type RunSummary } from './runs.ts';
 
 /**
@@ -35,6 +36,7 @@ export const requestSchemas = {
   'basemaps.set': SetBasemapsRequestSchema,
   ...runRequestSchemas,
   ...encoderRequestSchemas,
+  ...sceneRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -42,7 +44,7 @@ export type RequestPayload<K extends RequestName> = z.infer<(typeof requestSchem
 /** What a client sends: fields with defaults may be left out (the engine fills them in when it validates). */
 export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 
-export interface ResponseMap extends EncoderResponseMap {
+export interface ResponseMap extends EncoderResponseMap, SceneResponseMap {
   'engine.info': EngineInfo;
   'dataset.inspect': DatasetInspection;
   'chip.footprints': ChipFootprint[];

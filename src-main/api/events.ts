@@ -8,6 +8,7 @@ import {
   RunFinishedEventSchema,
   RunProgressEventSchema,
 } from './runs.ts';
+import { SCENE_FINISHED_EVENT, SCENE_PROGRESS_EVENT, SceneFinishedEventSchema, SceneProgressEventSchema } from './scene.ts';
 import { EXPORT_MASKS_EVENT, OPEN_DATASET_EVENT, OpenDatasetEventSchema } from './ui-events.ts';
 
 /** Every event a host may push to a UI, with its payload's schema. A new event is added here first. */
@@ -19,6 +20,8 @@ export const eventSchemas = {
   [ENCODERS_CHANGED_EVENT]: EncodersChangedEventSchema,
   [OPEN_DATASET_EVENT]: OpenDatasetEventSchema,
   [EXPORT_MASKS_EVENT]: z.object({}),
+  [SCENE_PROGRESS_EVENT]: SceneProgressEventSchema,
+  [SCENE_FINISHED_EVENT]: SceneFinishedEventSchema,
 } as const;
 
 /** Event name → payload: the engine and the hosts can emit only these. */

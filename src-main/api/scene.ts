@@ -1,13 +1,14 @@
 /**
  * Whole-scene prediction: request, progress and result types, and COG tile reads for the map.
- * Hosts wire these into `requestSchemas`/`ResponseMap` (contract.ts) when the app gains "Open image…":
- *   'scene.predict'  → { jobId }; progress arrives as the usual job events (JobProgress, phase `predict`
- *                      then `assemble`; message carries Mpx/s), the end as { jobId, result: ScenePredictResult }.
+ * Wired into `requestSchemas`/`ResponseMap` (contract.ts); the app's "Open image…" uses them:
+ *   'scene.predict'  → { jobId }; progress arrives as `scene.progress` (JobProgress, phase `predict` then
+ *                      `assemble`; message carries Mpx/s), the end as `scene.finished` with the summary.
  *   'scene.cancel'   → { cancelled } (the same cancel as training).
- *   'scene.tile'     → SceneTile: one tile of the mask/probability COG by web-mercator z/x/y or by pixel
- *                      window; served from the COG's overviews, never the whole raster.
+ *   'scene.tile'     → SceneTile: one web-mercator z/x/y PNG tile of a finished job's mask COG, served
+ *                      from the COG's overviews, never the whole raster.
  */
 import { z } from 'zod';
+import { JobProgressSchema } from './jobs.ts';
 import { VectorOptionsSchema } from './vector.ts';
 
 export const S1_UNITS = ['dB', 'linear'] as const;
@@ -75,31 +76,35 @@ export const SceneSummarySchema = z.object({
 });
 export type SceneSummaryRecord = z.infer<typeof SceneSummarySchema>;
 
-export const SceneTileRequestSchema = z.union([
-  z.object({ file: z.string().min(1), z: z.number().int().min(0).max(24), x: z.number().int().min(0), y: z.number().int().min(0), size: z.number().int().min(16).max(1024).default(256) }),
-  z.object({
-    file: z.string().min(1),
-    /** Pixel window [x0, y0, x1, y1) of the full-resolution image. */
-    window: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
-    /** Output size; smaller than the window reads from the overviews. */
-    width: z.number().int().min(1).max(4096),
-    height: z.number().int().min(1).max(4096),
-  }),
-]);
+/** Over the API a client names a run by id and never says where to write: the host picks `<workspace>/scenes/<jobId>/`. */
+export const SceneApiPredictSchema = z.object({
+  runId: z.string().min(1).max(100),
+  scene: z.string().min(1),
+  bands: z.array(z.string().min(1)).min(1).optional(),
+  s1Units: z.enum(S1_UNITS).optional(),
+  workers: z.number().int().min(1).max(64).optional(),
+  checkpoint: z.enum(['best', 'last']).default('best'),
+});
+export type SceneApiPredict = z.infer<typeof SceneApiPredictSchema>;
+
+/** One 256 px Web Mercator tile of a finished scene job's mask, by job id (never by path). */
+export const SceneTileRequestSchema = z.object({
+  jobId: z.string().min(1).max(100),
+  z: z.number().int().min(0).max(24),
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+});
 export type SceneTileRequest = z.infer<typeof SceneTileRequestSchema>;
 
-/** Raw tile values (row-major, `width`×`height`): uint8 classes for masks, float32 for probabilities. */
+/** A PNG: water in the mask colour, dry land and nodata transparent. */
 export interface SceneTile {
-  width: number;
-  height: number;
-  dtype: 'uint8' | 'float32';
-  nodata: number | null;
-  /** Base64 of the little-endian values (JSON-safe across IPC and WebSocket). */
-  data: string;
+  pngBase64: string;
+  /** 0 = full resolution, k = the k-th overview of the COG. */
+  level: number;
 }
 
 export const sceneRequestSchemas = {
-  'scene.predict': ScenePredictInputSchema,
+  'scene.predict': SceneApiPredictSchema,
   'scene.cancel': z.object({ jobId: z.string().min(1) }),
   'scene.tile': SceneTileRequestSchema,
 } as const;
@@ -109,3 +114,17 @@ export interface SceneResponseMap {
   'scene.cancel': { cancelled: boolean };
   'scene.tile': SceneTile;
 }
+
+export const SCENE_PROGRESS_EVENT = 'scene.progress';
+export const SceneProgressEventSchema = z.object({ jobId: z.string(), progress: JobProgressSchema });
+
+export const SCENE_FINISHED_EVENT = 'scene.finished';
+export const SceneFinishedEventSchema = z.object({
+  jobId: z.string(),
+  status: z.enum(['done', 'cancelled', 'failed']),
+  error: z.string().nullable(),
+  summary: SceneSummarySchema.nullable(),
+  /** [west, south, east, north] lon/lat of the scene, for the map to fit. */
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+});
+export type SceneFinishedEvent = z.infer<typeof SceneFinishedEventSchema>;

@@ -7,6 +7,7 @@ import { ReadRoots } from './fs/read-roots.ts';
 import { chipFootprint } from './preview/footprint.ts';
 import { EncodersService } from './workspace/encoders-service.ts';
 import { RunsService, type ExportTarget } from './workspace/runs-service.ts';
+import { SceneJobs } from './workspace/scene-jobs.ts';
 
 export interface EngineServiceOptions {
   demoWorkspace: string | null;
@@ -48,6 +49,7 @@ export class EngineService {
   private readonly runs: RunsService;
   private readonly encoders: EncodersService;
   private readonly quickJobs = new QuickJobs();
+  private readonly scenes: SceneJobs;
   private readonly readRoots: ReadRoots | null;
 
   constructor(private readonly options: EngineServiceOptions) {
@@ -63,6 +65,13 @@ export class EngineService {
       catalogue: options.weightsCatalogue,
       emit: (event, payload) => this.emit({ event, payload } as EventEnvelope),
     });
+    this.scenes = new SceneJobs(
+      () => {
+        if (!this.runs.workspace) throw new Error('this host has no workspace: scenes cannot be predicted');
+        return this.runs.workspace;
+      },
+      (event, payload) => this.emit({ event, payload } as EventEnvelope),
+    );
     const runHandlers = this.runs.handlers();
     this.handlers = {
       'engine.info': async () => ({
@@ -104,6 +113,19 @@ export class EngineService {
       'export.masks': async (payload) => runHandlers['export.masks']({ ...payload, dataDir: await this.readable(payload.dataDir) }),
       'run.predictChip': async (payload) => runHandlers['run.predictChip']({ ...payload, chip: await this.readableChip(payload.chip) }),
       'runs.disagreement': async (payload) => runHandlers['runs.disagreement']({ ...payload, chip: await this.readableChip(payload.chip) }),
+      // The scene is read where the client says (within the read roots); outputs go where the host says.
+      'scene.predict': async (payload) => {
+        const scene = await this.readable(payload.scene);
+        const found = await stat(scene).catch(() => null);
+        if (!found?.isFile()) throw new Error(`the scene ${payload.scene} ${found ? 'is not a file' : 'does not exist'}`);
+        return this.scenes.start({ ...payload, scene });
+      },
+      'scene.cancel': async ({ jobId }) => this.scenes.cancel(jobId),
+      // A tile is one windowed COG read + a warp: on the quick-jobs thread, as chip previews.
+      'scene.tile': async ({ jobId, z, x, y }) => {
+        const { pngBase64, level } = await this.quickJobs.run('scene.tile', { file: this.scenes.maskOf(jobId), z, x, y, size: 256 });
+        return { pngBase64, level };
+      },
     };
   }
 
@@ -127,6 +149,7 @@ export class EngineService {
   /** Stops running jobs (cancelling training cleanly so run.json says so). */
   async close(): Promise<void> {
     this.encoders.close();
+    this.scenes.cancelAll();
     this.quickJobs.close();
     await this.runs.close();
   }

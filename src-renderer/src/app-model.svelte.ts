@@ -16,6 +16,7 @@ import type { Loadable } from './state/loadable.ts';
 import { PreviewState } from './state/previews.svelte.ts';
 import { RunLayerState } from './state/run-layers.svelte.ts';
 import { RunsState } from './state/runs.svelte.ts';
+import { SceneState } from './state/scenes.svelte.ts';
 import { ReadingState, type RunReading } from './state/reading.svelte.ts';
 import { DEFAULT_S1_STRETCH, ViewState } from './state/view.svelte.ts';
 
@@ -33,6 +34,7 @@ export class AppModel {
   readonly runLayers: RunLayerState;
   readonly exports: ExportState;
   readonly encoders: EncodersState;
+  readonly scenes: SceneState;
   readonly view = new ViewState();
   readonly reading = new ReadingState();
   info = $state<Loadable<EngineInfo>>({ status: 'idle' });
@@ -52,6 +54,7 @@ export class AppModel {
     this.runLayers = new RunLayerState(client);
     this.exports = new ExportState(client);
     this.encoders = new EncodersState(client);
+    this.scenes = new SceneState(client);
   }
 
   get engineInfo(): EngineInfo | null {
@@ -89,6 +92,7 @@ export class AppModel {
           })
           .catch((e: Error) => (this.info = { status: 'error', message: e.message }));
         return this.client.onEvent((event) => {
+          this.scenes.onEvent(event);
           if (event.event === EXPORT_MASKS_EVENT) return this.exportFromMenu();
           if (event.event !== OPEN_DATASET_EVENT) return;
           const parsed = OpenDatasetEventSchema.safeParse(event.payload);

@@ -15,6 +15,7 @@ export interface JobKinds {
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
   'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
   'scene.predict': { input: import('./scene-job.ts').ScenePredictRequest; result: import('./scene-job.ts').ScenePredictResult };
+  'scene.tile': { input: import('../preview/scene-tile.ts').SceneTileInput; result: import('../preview/scene-tile.ts').SceneTilePng };
   'scene.part': { input: import('../scene/predict-part.ts').ScenePartRequest; result: import('../scene/predict-part.ts').ScenePartResult };
   'scene.merge': { input: import('../scene/merge-parts.ts').MergeRequest; result: import('../scene/merge-parts.ts').SceneSummary };
   'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
@@ -43,6 +44,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
     return (input) => chipPreview(input.chip, input.layer);
   },
   'scene.predict': async () => (await import('./scene-job.ts')).predictScene,
+  'scene.tile': async () => (await import('../preview/scene-tile.ts')).sceneTile,
   'scene.part': async () => (await import('../scene/predict-part.ts')).predictScenePart,
   'scene.merge': async () => {
     const { mergeSceneParts } = await import('../scene/merge-parts.ts');

@@ -1,6 +1,6 @@
 /** Legends of every map layer, from the same colour constants the layers are drawn with. */
 import { LABEL_COLOURS, rgbHex } from '../../../src-main/api/preview.ts';
-import { DISAGREEMENT_COLOURS, ERROR_COLOURS, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
+import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
 
 export interface LegendItem {
   label: string;
@@ -22,6 +22,9 @@ export const FOOTPRINT_LEGEND: LegendItem[] = [
 ];
 
 export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [{ label: `water (run ${slot.toUpperCase()})`, colour: rgbHex(RUN_MASK_COLOURS[slot]) }];
+
+/** Scene masks are drawn by the engine (preview/scene-tile.ts) in the run A mask colour. */
+export const SCENE_MASK_LEGEND: LegendItem[] = [{ label: 'water (scene)', colour: rgbHex(MASK_COLOUR) }];
 
 export const ERROR_LEGEND: LegendItem[] = [
   { label: 'true positive', colour: rgbHex(ERROR_COLOURS.truePositive) },

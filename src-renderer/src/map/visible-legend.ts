@@ -1,7 +1,8 @@
 /** The legend of what the map shows right now: one entry per visible layer, in the map's order (top first). */
 import { previewLayersFor } from '../../../src-main/api/preview.ts';
 import type { AppModel } from '../app-model.svelte.ts';
-import { DISAGREEMENT_LEGEND, ERROR_LEGEND, FOOTPRINT_LEGEND, LABEL_LEGEND, maskLegend, type LegendItem } from './legend.ts';
+import { formatKm2 } from '../format.ts';
+import { DISAGREEMENT_LEGEND, SCENE_MASK_LEGEND, ERROR_LEGEND, FOOTPRINT_LEGEND, LABEL_LEGEND, maskLegend, type LegendItem } from './legend.ts';
 
 export interface LegendEntry {
   id: string;
@@ -10,8 +11,10 @@ export interface LegendEntry {
 }
 
 export function visibleLegend(app: AppModel): LegendEntry[] {
-  const { dataset, layers, runs, runLayers, view, previews } = app;
+  const { dataset, layers, runs, runLayers, view, previews, scenes } = app;
   const entries: LegendEntry[] = [];
+  const scene = scenes.shown;
+  if (scene?.summary) entries.push({ id: 'scene-mask', title: `Scene mask · ${formatKm2(scene.summary.waterAreaKm2)} flooded`, items: SCENE_MASK_LEGEND });
   const chip = dataset.selected;
   if (chip && runs.mappedIds.length === 2 && runLayers.disagreement.visible) entries.push({ id: 'disagreement', title: 'A ≠ B', items: DISAGREEMENT_LEGEND });
   if (chip) {

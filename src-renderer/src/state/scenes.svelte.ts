@@ -1,0 +1,59 @@
+/** Whole-scene prediction from the app: the scene path, the run, the job's progress and, when done, its summary. */
+import type { FloodlensClient } from '../../../src-main/api/contract.ts';
+import type { JobProgress } from '../../../src-main/api/jobs.ts';
+import { SCENE_FINISHED_EVENT, SCENE_PROGRESS_EVENT, type SceneFinishedEvent, type SceneSummaryRecord } from '../../../src-main/api/scene.ts';
+import type { EventEnvelope } from '../../../src-main/api/events.ts';
+
+export interface SceneJobView {
+  jobId: string;
+  scene: string;
+  status: 'running' | SceneFinishedEvent['status'];
+  progress: JobProgress | null;
+  summary: SceneSummaryRecord | null;
+  bbox: [number, number, number, number] | null;
+  error: string | null;
+}
+
+export class SceneState {
+  path = $state('');
+  runId = $state('');
+  job = $state<SceneJobView | null>(null);
+  error = $state<string | null>(null);
+  /** The mask layer on the map (a finished job's). */
+  visible = $state(true);
+
+  constructor(private readonly client: FloodlensClient) {}
+
+  get shown(): SceneJobView | null {
+    return this.job?.status === 'done' && this.visible ? this.job : null;
+  }
+
+  async predict(): Promise<void> {
+    this.error = null;
+    const scene = this.path.trim();
+    if (!scene || !this.runId) {
+      this.error = 'Give the path of a GeoTIFF scene and pick a run.';
+      return;
+    }
+    try {
+      const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene });
+      this.job = { jobId, scene, status: 'running', progress: null, summary: null, bbox: null, error: null };
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.job?.status === 'running') await this.client.request('scene.cancel', { jobId: this.job.jobId });
+  }
+
+  /** Engine events for the current job (others are ignored). */
+  onEvent(event: EventEnvelope): void {
+    const job = this.job;
+    if (event.event === SCENE_PROGRESS_EVENT && job && event.payload.jobId === job.jobId) this.job = { ...job, progress: event.payload.progress };
+    if (event.event === SCENE_FINISHED_EVENT && job && event.payload.jobId === job.jobId) {
+      const { status, error, summary, bbox } = event.payload;
+      this.job = { ...job, status, error, summary, bbox };
+    }
+  }
+}
