@@ -40,6 +40,15 @@ export class LocalJobContext implements JobContext {
   }
 }
 
+/**
+ * Lets the thread's event loop run: a cancel message from the host is a macrotask, so a loop that only awaits
+ * resolved promises (samples cached in memory, synchronous wasm kernels) never sees it until the loop ends.
+ * Call it before `throwIfCancelled()` in step loops.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Estimated seconds left, from the rate so far. */
 export function etaSeconds(done: number, total: number, elapsedSeconds: number): number | null {
   if (done <= 0 || elapsedSeconds <= 0) return null;

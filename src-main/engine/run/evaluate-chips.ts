@@ -2,7 +2,7 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import type { MetricsReport } from '../../api/metrics.ts';
 import type { ChipWaterArea, WaterAreas } from '../../api/run.ts';
 import { buildMetricsReport, confusionFromMask, type ChipConfusion } from '../metrics/index.ts';
-import type { JobContext } from '../compute/job-context.ts';
+import { yieldToEventLoop, type JobContext } from '../compute/job-context.ts';
 import type { ModelSample, TrainingSource } from '../inputs/training-source.ts';
 import type { ChipPrediction, ChipPredictor } from './predict-chip.ts';
 import { chipWaterArea, totalWaterAreas } from './water-areas.ts';
@@ -47,7 +47,10 @@ async function scoreSamples(
   let lossSum = 0;
   let lossChips = 0;
   for (const [index, load] of loaders.entries()) {
-    context?.throwIfCancelled();
+    if (context) {
+      await yieldToEventLoop();
+      context.throwIfCancelled();
+    }
     const { sample, chip } = await load();
     const prediction = await predictor.predict(sample);
     confusions.push({ id: sample.id, counts: confusionFromMask(prediction.mask, sample.label, { valid: sample.labelValid }) });

@@ -5,7 +5,7 @@ import { JobCancelledError } from '../../api/jobs.ts';
 import { TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
 import { backendRecord, initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
-import { etaSeconds, type JobContext } from '../compute/job-context.ts';
+import { etaSeconds, yieldToEventLoop, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips, evaluateSamples } from '../run/evaluate-chips.ts';
 import { netPredictor } from '../run/predict-chip.ts';
 import { createBaselineRun } from './baseline-run.ts';
@@ -236,6 +236,7 @@ async function runEpoch(
   };
 
   for await (const samplesOfBatch of batchOf()) {
+    await yieldToEventLoop();
     context.throwIfCancelled();
     // Keep time for this epoch's validation: a run stopped by its budget still ends on a scored checkpoint.
     if (step > 0 && budget.exhausted()) break;
