@@ -34,3 +34,9 @@ export async function openAppPage(url: string, viewport: { width: number; height
   await page.goto(url);
   return { browser, page };
 }
+
+/** The comparison starts folded (the map keeps the window): open it before reading its table. */
+export async function openComparison(page: Page): Promise<void> {
+  const fold = page.getByTestId('comparison-fold');
+  if ((await fold.getAttribute('aria-expanded')) !== 'true') await fold.click();
+}

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, openAppPage, openComparison, rendererDir, screenshots } from './app-browser.ts';
 import type { RunRecord } from '../../src-main/api/run.ts';
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
@@ -212,6 +212,7 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     expect(phases.indexOf('embed')).toBeLessThan(phases.indexOf('train'));
 
     // Both runs ticked and compared on the same test chips.
+    await openComparison(page);
     const ids = await waitFor(
       () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
       (found) => found.includes(clayRunId) && found.includes(scratchRunId),

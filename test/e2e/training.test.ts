@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, openAppPage, openComparison, rendererDir, screenshots } from './app-browser.ts';
 import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import type { EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { COMPARED_SCORES } from './scores.ts';
@@ -86,6 +86,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
   it('shows designed empty states before any run exists', async () => {
     await page.getByTestId('tab-runs').click();
     await expect.poll(() => page.getByTestId('runs-panel').textContent()).toContain('No runs yet');
+    await openComparison(page);
     await expect.poll(() => page.getByTestId('comparison-panel').textContent()).toContain('Train a run first');
   });
 
@@ -136,6 +137,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
   it('fills the metrics table with exactly the numbers evaluate gives', { timeout: 300_000 }, async () => {
     // The finished run is ticked and compared on its test split automatically.
     await waitFor(() => page.getByTestId('comparison-panel').getAttribute('data-status'), (s) => s === 'ready', 'the comparison', 240_000);
+    await openComparison(page);
     const evaluation: EvaluationRecord = await runJob('evaluate', { runDir: join(workspaceDir, 'runs', runId), dataDir: demo, chips: 'test' });
     expect(evaluation.chips).toEqual(record.data.split.test);
     const cells = await page.getByTestId('metric-cell').evaluateAll((nodes) =>
@@ -204,6 +206,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     const second = await waitFor(() => progress.getAttribute('data-run-id'), (id) => !!id && id !== runId, 'the second run', 30_000);
     await waitFor(() => progress.getAttribute('data-status'), (s) => s === 'completed', 'the second run to finish', 300_000);
     // Both runs ticked (A, B) and compared on the same test chips.
+    await openComparison(page);
     await waitFor(
       () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
       (ids) => ids.length === 2 && ids.includes(second!) && ids.includes(runId),
