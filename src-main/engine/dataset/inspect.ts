@@ -202,7 +202,9 @@ async function inspectLabel(spec: ChipSpec, reference: RasterHeader | null, erro
       throw new ChipReadError('size-mismatch', file, `label is ${header.width}×${header.height} but the image is ${reference.width}×${reference.height}`);
     if (header.bandCount !== 1) throw new ChipReadError('wrong-band-count', file, `label has ${header.bandCount} bands, expected 1`);
     // Same size is not enough: a label on another CRS or origin would score the wrong pixels.
-    const difference = reference ? gridDifference(reference, header) : null;
+    // An image whose CRS is already reported missing or unknown has no grid to compare the label with.
+    const imageCrsReported = errors.some((e) => e.code === 'no-crs' || e.code === 'unknown-epsg');
+    const difference = reference && !imageCrsReported ? gridDifference(reference, header) : null;
     if (reference && difference) throw new ChipReadError('grid-mismatch', file, `label is not on the image's grid (${basename(reference.file)}): it ${difference}`);
     const encoding = effectiveEncoding(spec.label.encoding, header.nodata, header.dtype.startsWith('float'));
     const [values] = await readBands(file, [0]);
