@@ -71,15 +71,15 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     expect(await active()).toBe('tab-train');
     expect(await page.getByTestId('tab-train').getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('End');
-    expect(await active()).toBe('tab-runs');
+    expect(await active()).toBe('tab-scene');
     await page.keyboard.press('ArrowRight');
     expect(await active()).toBe('tab-dataset');
     await page.keyboard.press('ArrowLeft');
-    expect(await active()).toBe('tab-runs');
+    expect(await active()).toBe('tab-scene');
     await page.keyboard.press('Home');
     expect(await active()).toBe('tab-dataset');
     // One tab stop for the whole tab list.
-    expect(await page.getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('tabindex')))).toEqual(['0', '-1', '-1']);
+    expect(await page.getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('tabindex')))).toEqual(['0', '-1', '-1', '-1']);
   });
 
   it('draws the 1:10m outlines zoomed in on a chip', { timeout: 60_000 }, async () => {
