@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison, EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { encoderIdentity } from '../../src-main/engine/embedding/encoder-file.ts';
+import { encoderTileFor } from '../../src-main/engine/embedding/clay-inputs.ts';
 import { defaultEmbeddingsDir } from '../../src-main/engine/embedding/training-embeddings.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import type { PredictResult } from '../../src-main/engine/prediction/predict-run.ts';
@@ -29,7 +30,9 @@ describe.skipIf(!hasShared)('embed → train clay-decoder --encoder → evaluate
   let decoder: RunRecord;
 
   beforeAll(async () => {
-    cacheDir = defaultEmbeddingsDir(join(runs, 'decoder'), (await encoderIdentity(encoder)).fingerprint);
+    const identity = await encoderIdentity(encoder);
+    // v1.5 encodes in 256² tiles by default, and tiled embeddings are cached in their own folder.
+    cacheDir = defaultEmbeddingsDir(join(runs, 'decoder'), identity.fingerprint, encoderTileFor(identity.version, undefined));
     // Embed only three chips first: training must compute the other two, then reuse everything.
     embedded = await runJob('embed', { encoder, dataDir: demo, outDir: cacheDir, chipIds: ['India_900498', 'Pakistan_849790', 'jja10'] });
     decoder = await runJob('train', { outDir: join(runs, 'decoder'), config: { ...common, model: 'clay-decoder', encoder, epochs: 1 } });

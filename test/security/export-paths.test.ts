@@ -31,7 +31,7 @@ afterEach(() => rmSync(temp, { recursive: true, force: true }));
 describe('export requests carry no path the renderer chose', () => {
   it('drops an outDir smuggled into export.masks and refuses run ids that climb out', () => {
     const parsed = parseRequest('export.masks', { runIds: ['run-1'], chipIds: ['a'], dataDir: '/data', outDir: '/etc', dir: '../../x' });
-    expect(parsed.payload).toEqual({ runIds: ['run-1'], chipIds: ['a'], dataDir: '/data', probabilities: false });
+    expect(parsed.payload).toEqual({ runIds: ['run-1'], chipIds: ['a'], dataDir: '/data', probabilities: false, overwrite: false });
     for (const runId of ['../x', '..', '.hidden', '/etc', 'a/b', 'a\\b', '']) {
       expect(() => parseRequest('export.masks', { runIds: [runId], chipIds: ['a'], dataDir: '/data' }), runId).toThrow(/invalid payload/);
       expect(() => parseRequest('export.runCard', { runId }), runId).toThrow(/invalid payload/);
