@@ -9,7 +9,16 @@ const webgpuOnly = process.env.FLOODLENS_WEBGPU_PARITY === '1';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/robustness/**/*.test.ts', 'test/security/**/*.test.ts', 'test/packaging/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/architecture/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/e2e/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
+      'test/robustness/**/*.test.ts',
+      'test/security/**/*.test.ts',
+      'test/packaging/**/*.test.ts',
+    ],
     exclude: webgpuOnly ? [] : [webgpuSuites, '**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

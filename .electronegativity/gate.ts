@@ -51,7 +51,12 @@ interface RawIssue {
 type Runner = (
   options: { input: string; isRelative: boolean; electronVersionOverride: string; customScan?: string[]; excludeFromScan?: string[] },
   forCli: boolean,
-) => Promise<{ globalChecks: number; atomicChecks: number; errors: { file: string; message: string; tolerable: boolean }[]; issues: RawIssue[] }>;
+) => Promise<{
+  globalChecks: number;
+  atomicChecks: number;
+  errors: { file: string; message: string; tolerable: boolean }[];
+  issues: RawIssue[];
+}>;
 
 /**
  * Runs electronegativity's programmatic API (its CLI's CSV writer truncates its own report at random:
@@ -60,7 +65,8 @@ type Runner = (
 export async function scan(inputDir: string, version: string): Promise<Finding[]> {
   const run = createRequire(import.meta.url)('@doyensec/electronegativity') as Runner;
   const result = await run({ input: inputDir, isRelative: true, electronVersionOverride: version }, false);
-  if (result.atomicChecks + result.globalChecks < 20) throw new Error(`electronegativity loaded only ${result.atomicChecks + result.globalChecks} checks`);
+  if (result.atomicChecks + result.globalChecks < 20)
+    throw new Error(`electronegativity loaded only ${result.atomicChecks + result.globalChecks} checks`);
   const fatal = result.errors.filter((e) => !e.tolerable);
   if (fatal.length > 0) throw new Error(`electronegativity could not parse: ${fatal.map((e) => `${e.file}: ${e.message}`).join('; ')}`);
   return result.issues.map((issue) => ({
@@ -79,7 +85,9 @@ export function isBlocking(finding: Finding): boolean {
 }
 
 export function unaccepted(findings: Finding[], accepted: AcceptedFinding[]): Finding[] {
-  return findings.filter(isBlocking).filter((f) => !accepted.some((a) => a.check === f.check && a.file === f.file && f.sample.includes(a.sample)));
+  return findings
+    .filter(isBlocking)
+    .filter((f) => !accepted.some((a) => a.check === f.check && a.file === f.file && f.sample.includes(a.sample)));
 }
 
 async function main(): Promise<number> {
@@ -90,13 +98,21 @@ async function main(): Promise<number> {
     mkdirSync(stage, { recursive: true });
     stageSources(stage);
     const findings = await scan(stage, electronVersion());
-    for (const f of findings) console.log(`${f.severity.padEnd(6)} ${f.confidence.padEnd(9)} ${f.check.padEnd(40)} ${f.file}:${f.location}  ${f.description}`);
+    for (const f of findings)
+      console.log(`${f.severity.padEnd(6)} ${f.confidence.padEnd(9)} ${f.check.padEnd(40)} ${f.file}:${f.location}  ${f.description}`);
     const undocumented = accepted.filter((a) => !securityDoc.includes(a.check));
     const blocking = unaccepted(findings, accepted);
     for (const a of undocumented) console.error(`accepted.json accepts ${a.check} but docs/SECURITY.md does not justify it`);
-    for (const f of blocking) console.error(`UNACCEPTED ${f.severity} ${f.check} at ${f.file}:${f.location}: ${f.description} (${f.sample})`);
-    const counts = { high: findings.filter((f) => f.severity === 'HIGH').length, medium: findings.filter((f) => f.severity === 'MEDIUM').length, low: findings.filter((f) => f.severity === 'LOW').length };
-    console.log(`electronegativity: ${findings.length} finding(s): ${counts.high} high, ${counts.medium} medium (${counts.high + counts.medium - blocking.length} accepted, see docs/SECURITY.md), ${counts.low} low/info; ${blocking.length} unaccepted`);
+    for (const f of blocking)
+      console.error(`UNACCEPTED ${f.severity} ${f.check} at ${f.file}:${f.location}: ${f.description} (${f.sample})`);
+    const counts = {
+      high: findings.filter((f) => f.severity === 'HIGH').length,
+      medium: findings.filter((f) => f.severity === 'MEDIUM').length,
+      low: findings.filter((f) => f.severity === 'LOW').length,
+    };
+    console.log(
+      `electronegativity: ${findings.length} finding(s): ${counts.high} high, ${counts.medium} medium (${counts.high + counts.medium - blocking.length} accepted, see docs/SECURITY.md), ${counts.low} low/info; ${blocking.length} unaccepted`,
+    );
     return blocking.length === 0 && undocumented.length === 0 ? 0 : 1;
   } finally {
     rmSync(stage, { recursive: true, force: true });

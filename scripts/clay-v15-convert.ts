@@ -19,22 +19,46 @@ const checkpoint = join(work, 'clay-v1.5-synthetic.ckpt');
 try {
   let t = performance.now();
   const written = JSON.parse(
-    execFileSync('/usr/bin/python3', [join(root, 'test/helpers/write_clay_v15_checkpoint.py'), checkpoint, '--scale', 'full'], { encoding: 'utf8', timeout: 1_800_000 }),
+    execFileSync('/usr/bin/python3', [join(root, 'test/helpers/write_clay_v15_checkpoint.py'), checkpoint, '--scale', 'full'], {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+    }),
   );
   const writeSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const converted = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src-main/cli/main.ts'), 'weights', 'convert', checkpoint, '--cache-dir', join(work, 'cache'), '--json'], {
-      encoding: 'utf8',
-      timeout: 1_800_000,
-      cwd: root,
-    }),
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'src-main/cli/main.ts'),
+        'weights',
+        'convert',
+        checkpoint,
+        '--cache-dir',
+        join(work, 'cache'),
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 1_800_000,
+        cwd: root,
+      },
+    ),
   );
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   const c = converted.conversion;
   console.log(
     JSON.stringify({
-      checkpoint: { bytes: written.bytes, encoderParams: written.encoderParams, teacherParams: written.teacherParams, decoderParams: written.decoderParams, optimizerTensors: written.optimizerTensors, writeSeconds: +writeSeconds.toFixed(1) },
+      checkpoint: {
+        bytes: written.bytes,
+        encoderParams: written.encoderParams,
+        teacherParams: written.teacherParams,
+        decoderParams: written.decoderParams,
+        optimizerTensors: written.optimizerTensors,
+        writeSeconds: +writeSeconds.toFixed(1),
+      },
       encoder: converted.encoder,
       cacheFile: converted.cacheFile,
       readMb: mb(c.bytesRead),

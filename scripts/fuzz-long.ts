@@ -15,7 +15,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { boundedCase, FuzzStats, REGRESSIONS_DIR, runFuzz } from '../test/fuzz/harness.ts';
-import { applyTiffMutations, isChipReadError, loadTiffSources, tiffCaseArbitrary, tiffTarget, TiffWorkspace } from '../test/fuzz/tiff-fuzz.ts';
+import {
+  applyTiffMutations,
+  isChipReadError,
+  loadTiffSources,
+  tiffCaseArbitrary,
+  tiffTarget,
+  TiffWorkspace,
+} from '../test/fuzz/tiff-fuzz.ts';
 import {
   applyPickleEdits,
   buildZipCase,
@@ -57,12 +64,19 @@ function marathon(total: number, chunkSeconds: number, statePath: string): never
   while (sum() < total) {
     const seed = state.seed + state.chunks;
     const started = performance.now();
-    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--seed', String(seed), '--seconds', String(chunkSeconds / 3)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, import.meta.filename, '--seed', String(seed), '--seconds', String(chunkSeconds / 3)],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     const seconds = (performance.now() - started) / 1000;
     const summary = /^FUZZ-JSON (.*)$/m.exec(child.stdout ?? '');
     const counts = summary ? (JSON.parse(summary[1]) as Record<string, number>) : {};
     for (const [name, cases] of Object.entries(counts)) state.cases[name] = (state.cases[name] ?? 0) + cases;
-    if (child.status !== 0) state.failures.push(`chunk ${state.chunks} (seed ${seed}): exit ${child.status ?? child.signal}: ${(child.stderr ?? '').slice(0, 2000)}${(child.stdout ?? '').slice(-2000)}`);
+    if (child.status !== 0)
+      state.failures.push(
+        `chunk ${state.chunks} (seed ${seed}): exit ${child.status ?? child.signal}: ${(child.stderr ?? '').slice(0, 2000)}${(child.stdout ?? '').slice(-2000)}`,
+      );
     state.chunks++;
     state.seconds += seconds;
     writeFileSync(statePath, JSON.stringify(state, null, 2));
@@ -95,7 +109,8 @@ async function property(name: string, run: (stats: FuzzStats) => Promise<void>):
   }
   counts[name] = stats.cases;
   console.log(`${stats.summary(name)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  for (const [message, count] of [...stats.messages].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`   ${String(count).padStart(6)} × ${message}`);
+  for (const [message, count] of [...stats.messages].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(`   ${String(count).padStart(6)} × ${message}`);
 }
 
 await property('geotiff', async (stats) => {
@@ -110,7 +125,11 @@ await property('geotiff', async (stats) => {
         const { dir, file } = workspace.prepare(source, applyTiffMutations(source, c.mutations));
         stats.record(await boundedCase(() => tiffTarget(dir, file), isChipReadError));
       },
-      (c) => ({ prefix: `tiff-${sources[c.source].name.replace(/\.tif$/, '')}`, extension: 'tif', bytes: applyTiffMutations(sources[c.source], c.mutations) }),
+      (c) => ({
+        prefix: `tiff-${sources[c.source].name.replace(/\.tif$/, '')}`,
+        extension: 'tif',
+        bytes: applyTiffMutations(sources[c.source], c.mutations),
+      }),
       { seed, numRuns, seconds, inProgressFile: join(REGRESSIONS_DIR, 'in-progress-geotiff.tif.crash') },
     );
   } finally {

@@ -14,7 +14,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCompletedOutputs } from '../src-main/engine/fs/completion.ts';
 import { sharedFixture } from '../test/helpers/shared.ts';
-import { checkGeoTiffsComplete, demoData, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills, WORK_STARTED } from '../test/robustness/kill-scenarios.ts';
+import {
+  checkGeoTiffsComplete,
+  demoData,
+  runAndKill,
+  runToEnd,
+  scratchDir,
+  seededRandom,
+  trainUnderKills,
+  WORK_STARTED,
+} from '../test/robustness/kill-scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,16 +39,27 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 const epochs = Number(values.epochs);
 const root = scratchDir('long');
 const summary = { seed, train: { kills: 0, lost: 0 }, predict: { kills: 0, lost: 0 }, embed: { kills: 0, lost: 0 } };
-console.log(`kill-long: seed ${seed}, ${values.kills} training kills over ${epochs} epochs, ${values['predict-kills']} predict kills, ${values['embed-kills']} embed kills in ${root}`);
+console.log(
+  `kill-long: seed ${seed}, ${values.kills} training kills over ${epochs} epochs, ${values['predict-kills']} predict kills, ${values['embed-kills']} embed kills in ${root}`,
+);
 let ok = true;
 try {
   const runDir = join(root, 'run');
-  const report = await trainUnderKills(runDir, { seed, kills: Number(values.kills), epochs, minDelayMs: 0, maxDelayMs: Number(values['max-delay-ms']), log: console.log });
+  const report = await trainUnderKills(runDir, {
+    seed,
+    kills: Number(values.kills),
+    epochs,
+    minDelayMs: 0,
+    maxDelayMs: Number(values['max-delay-ms']),
+    log: console.log,
+  });
   const epochsSeen = report.final.epochs.map((e) => e.epoch);
   const complete = report.final.status === 'completed' && epochsSeen.join() === [...Array(epochs).keys()].map((i) => i + 1).join();
   summary.train = { kills: report.kills, lost: complete ? 0 : 1 };
   ok &&= complete;
-  console.log(`train: ${report.kills} kills survived (${report.exitedBeforeKill} runs finished before their kill), ${report.changedFiles} checkpoint replacements, ${report.tempFilesSeen} temp files ignored; final status ${report.final.status}, epochs ${epochsSeen.join(',')}`);
+  console.log(
+    `train: ${report.kills} kills survived (${report.exitedBeforeKill} runs finished before their kill), ${report.changedFiles} checkpoint replacements, ${report.tempFilesSeen} temp files ignored; final status ${report.final.status}, epochs ${epochsSeen.join(',')}`,
+  );
 
   const random = seededRandom(seed + 1);
   const out = join(root, 'masks');
@@ -52,7 +72,9 @@ try {
       summary.predict.kills++;
       if (marker.complete) throw new Error(`predict killed after ${killed.millis.toFixed(0)} ms left a completion marker`);
     }
-    console.log(`predict ${i + 1}: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms; ${tiffs.complete} complete GeoTIFFs, marker ${marker.complete ? 'complete' : 'absent/incomplete'}`);
+    console.log(
+      `predict ${i + 1}: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms; ${tiffs.complete} complete GeoTIFFs, marker ${marker.complete ? 'complete' : 'absent/incomplete'}`,
+    );
   }
   if (Number(values['predict-kills']) > 0) {
     const final = await runToEnd(predictArgs);
@@ -76,7 +98,9 @@ try {
     const result = final.code === 0 ? (JSON.parse(final.stdout) as { computed: unknown[]; reused: unknown[]; failed: unknown[] }) : null;
     if (!result || result.failed.length > 0) summary.embed.lost = 1;
     ok &&= summary.embed.lost === 0;
-    console.log(`embed: final run exit ${final.code}, computed ${result?.computed.length}, reused ${result?.reused.length}, failed ${result?.failed.length}`);
+    console.log(
+      `embed: final run exit ${final.code}, computed ${result?.computed.length}, reused ${result?.reused.length}, failed ${result?.failed.length}`,
+    );
   }
 } catch (error) {
   console.error((error as Error).message);

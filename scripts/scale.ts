@@ -7,7 +7,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildScaledDataset, measurePeakRss, mib, removeRoot, repoRoot, scratchRoot, type ChipSourceName, type PeakMeasurement } from '../test/robustness/scale-harness.ts';
+import {
+  buildScaledDataset,
+  measurePeakRss,
+  mib,
+  removeRoot,
+  repoRoot,
+  scratchRoot,
+  type ChipSourceName,
+  type PeakMeasurement,
+} from '../test/robustness/scale-harness.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +34,9 @@ const root = scratchRoot();
 const results: PeakMeasurement[] = [];
 const report = (m: PeakMeasurement) => {
   results.push(m);
-  console.log(`${m.label.padEnd(9)} ${String(m.chips).padStart(5)} chips: peak RSS ${mib(m.peakRssBytes).padStart(8)}, ${m.seconds.toFixed(1)} s, exit ${m.code}`);
+  console.log(
+    `${m.label.padEnd(9)} ${String(m.chips).padStart(5)} chips: peak RSS ${mib(m.peakRssBytes).padStart(8)}, ${m.seconds.toFixed(1)} s, exit ${m.code}`,
+  );
   if (m.code !== 0) console.log(m.stderrTail);
 };
 
@@ -33,15 +44,55 @@ try {
   let runDir: string | null = null;
   if (steps.has('evaluate')) {
     runDir = join(root, 'run');
-    const train = await measurePeakRss('train', 4, ['train', '--data', join(repoRoot, 'resources/demo'), '--model', 'scratch', '--out', runDir, '--chip-size', '64', '--batch-size', '2', '--epochs', '1']);
+    const train = await measurePeakRss('train', 4, [
+      'train',
+      '--data',
+      join(repoRoot, 'resources/demo'),
+      '--model',
+      'scratch',
+      '--out',
+      runDir,
+      '--chip-size',
+      '64',
+      '--batch-size',
+      '2',
+      '--epochs',
+      '1',
+    ]);
     if (train.code !== 0) throw new Error(`training the run to evaluate failed:\n${train.stderrTail}`);
   }
   for (const chips of sizes) {
     const data = buildScaledDataset(root, chips, source);
     if (steps.has('inspect')) report(await measurePeakRss('inspect', chips, ['dataset', 'inspect', data, '--json']));
-    if (steps.has('evaluate') && runDir) report(await measurePeakRss('evaluate', chips, ['evaluate', '--run', runDir, '--data', data, '--split', 'all', '--checkpoint', 'last', '--json']));
+    if (steps.has('evaluate') && runDir)
+      report(
+        await measurePeakRss('evaluate', chips, [
+          'evaluate',
+          '--run',
+          runDir,
+          '--data',
+          data,
+          '--split',
+          'all',
+          '--checkpoint',
+          'last',
+          '--json',
+        ]),
+      );
     if (steps.has('embed')) {
-      if (existsSync(encoder)) report(await measurePeakRss('embed', chips, ['embed', '--encoder', encoder, '--data', data, '--out', join(root, `cache-${chips}`), '--json']));
+      if (existsSync(encoder))
+        report(
+          await measurePeakRss('embed', chips, [
+            'embed',
+            '--encoder',
+            encoder,
+            '--data',
+            data,
+            '--out',
+            join(root, `cache-${chips}`),
+            '--json',
+          ]),
+        );
       else console.log(`embed: skipped, no tiny encoder at ${encoder}`);
     }
   }

@@ -36,17 +36,42 @@ for (const size of values.sizes.split(',').map(Number)) {
   const scene = join(root, `scene-${size}.tif`);
   if (!existsSync(scene)) buildChipMosaic(scene, { width: size, height: size });
   for (const workers of values.workers.split(',')) {
-    const args = ['predict', '--run', runDir, '--scene', scene, '--out', join(root, `out-${size}-${workers}`), '--workers', workers, '--window', values.window];
+    const args = [
+      'predict',
+      '--run',
+      runDir,
+      '--scene',
+      scene,
+      '--out',
+      join(root, `out-${size}-${workers}`),
+      '--workers',
+      workers,
+      '--window',
+      values.window,
+    ];
     if (values.shard) args.push('--shard', values.shard);
     const m = await measurePeakRss(`${size}²`, size * size, args, 4 * 3_600_000);
     const megapixels = values.shard ? null : (size * size) / 1e6;
-    const row = { size, workers: Number(workers), shard: values.shard ?? null, peakRssMiB: Math.round(m.peakRssBytes / 2 ** 20), seconds: Number(m.seconds.toFixed(1)), mpxPerSecond: megapixels ? Number((megapixels / m.seconds).toFixed(4)) : null, exit: m.code };
+    const row = {
+      size,
+      workers: Number(workers),
+      shard: values.shard ?? null,
+      peakRssMiB: Math.round(m.peakRssBytes / 2 ** 20),
+      seconds: Number(m.seconds.toFixed(1)),
+      mpxPerSecond: megapixels ? Number((megapixels / m.seconds).toFixed(4)) : null,
+      exit: m.code,
+    };
     results.push(row);
-    console.log(`${String(size).padStart(5)}² ${workers} worker(s)${values.shard ? ` shard ${values.shard}` : ''}: peak RSS ${mib(m.peakRssBytes)}, ${m.seconds.toFixed(1)} s, exit ${m.code}`);
+    console.log(
+      `${String(size).padStart(5)}² ${workers} worker(s)${values.shard ? ` shard ${values.shard}` : ''}: peak RSS ${mib(m.peakRssBytes)}, ${m.seconds.toFixed(1)} s, exit ${m.code}`,
+    );
     if (m.code !== 0) console.log(m.stderrTail);
   }
 }
 const [first, last] = [results[0], results[results.length - 1]];
-if (first && last && first !== last) console.log(`peak RSS ratio ${last.size}² / ${first.size}²: ${(last.peakRssMiB / first.peakRssMiB).toFixed(2)}× (goal ≤ 1.3×, ≤ 1536 MiB)`);
+if (first && last && first !== last)
+  console.log(
+    `peak RSS ratio ${last.size}² / ${first.size}²: ${(last.peakRssMiB / first.peakRssMiB).toFixed(2)}× (goal ≤ 1.3×, ≤ 1536 MiB)`,
+  );
 console.log(JSON.stringify({ results }, null, 2));
 if (!values.keep) removeRoot(root);

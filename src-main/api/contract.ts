@@ -7,7 +7,15 @@ import type { EventEnvelope } from './events.ts';
 import { ChipGridSchema, ChipPreviewRequestSchema, type ChipFootprint, type ChipPreview } from './preview.ts';
 import type { EvaluationRecord, Comparison } from './run.ts';
 import { sceneRequestSchemas, type SceneResponseMap } from './scene.ts';
-import { runRequestSchemas, type Disagreement, type ExportResult, type RunCardExport, type RunChipPrediction, type RunDetail, type RunSummary } from './runs.ts';
+import {
+  runRequestSchemas,
+  type Disagreement,
+  type ExportResult,
+  type RunCardExport,
+  type RunChipPrediction,
+  type RunDetail,
+  type RunSummary,
+} from './runs.ts';
 
 /**
  * The request/response contract between the UI (or any client) and the engine.
@@ -112,7 +120,10 @@ export function parseRequest<K extends RequestName>(name: string, payload: unkno
   if (!isRequestName(name)) throw new ContractError('unknown-request', `unknown request "${name}"`);
   const result = requestSchemas[name].safeParse(payload ?? {});
   if (!result.success) {
-    throw new ContractError('invalid-payload', `invalid payload for "${name}": ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new ContractError(
+      'invalid-payload',
+      `invalid payload for "${name}": ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return { name: name as K, payload: result.data as RequestPayload<K> };
 }

@@ -6,8 +6,22 @@ import { z } from 'zod';
 
 /** Canonical band names. Sentinel-2 bands are zero-padded (B1 → B01); radar and elevation upper case. */
 export const CANONICAL_BANDS = [
-  'B01', 'B02', 'B03', 'B04', 'B05', 'B06', 'B07', 'B08', 'B8A', 'B09', 'B10', 'B11', 'B12',
-  'VV', 'VH', 'DEM',
+  'B01',
+  'B02',
+  'B03',
+  'B04',
+  'B05',
+  'B06',
+  'B07',
+  'B08',
+  'B8A',
+  'B09',
+  'B10',
+  'B11',
+  'B12',
+  'VV',
+  'VH',
+  'DEM',
 ] as const;
 export const CanonicalBandSchema = z.enum(CANONICAL_BANDS);
 export type CanonicalBand = z.infer<typeof CanonicalBandSchema>;

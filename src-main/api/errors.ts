@@ -45,7 +45,9 @@ export class EngineError extends Error {
   }
 
   toJSON(): EngineErrorData {
-    return this.file === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, file: this.file };
+    return this.file === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, file: this.file };
   }
 
   static from(data: EngineErrorData): EngineError {

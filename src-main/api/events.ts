@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { ENCODER_DOWNLOAD_PROGRESS_EVENT, ENCODERS_CHANGED_EVENT, EncoderDownloadProgressEventSchema, EncodersChangedEventSchema } from './encoders.ts';
+import {
+  ENCODER_DOWNLOAD_PROGRESS_EVENT,
+  ENCODERS_CHANGED_EVENT,
+  EncoderDownloadProgressEventSchema,
+  EncodersChangedEventSchema,
+} from './encoders.ts';
 import {
   EXPORT_PROGRESS_EVENT,
   ExportProgressEventSchema,

@@ -13,7 +13,13 @@ import { MetricsReportSchema, ScoresAndCountsSchema } from './metrics.ts';
  */
 export const InputNormalisationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('clay-v0') }),
-  z.object({ kind: z.literal('dataset'), bands: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()), s1Units: z.literal('dB') }),
+  z.object({
+    kind: z.literal('dataset'),
+    bands: z.array(z.string()),
+    mean: z.array(z.number()),
+    std: z.array(z.number()),
+    s1Units: z.literal('dB'),
+  }),
 ]);
 export type InputNormalisation = z.infer<typeof InputNormalisationSchema>;
 

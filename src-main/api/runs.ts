@@ -8,7 +8,16 @@ import { ChipInfoSchema } from './dataset.ts';
 import { EncoderIdSchema } from './encoders.ts';
 import { JobProgressSchema } from './jobs.ts';
 import { ChipMetricsSchema } from './metrics.ts';
-import { BaselineMethodSchema, CollapseSchema, EvalSplitSchema, ModelKindSchema, RUN_STATUSES, RunRecordSchema, StopReasonSchema, TrainConfigSchema } from './run.ts';
+import {
+  BaselineMethodSchema,
+  CollapseSchema,
+  EvalSplitSchema,
+  ModelKindSchema,
+  RUN_STATUSES,
+  RunRecordSchema,
+  StopReasonSchema,
+  TrainConfigSchema,
+} from './run.ts';
 
 /** A run id names a folder under `<workspace>/runs/`: no separators, no leading dot. */
 export const RunIdSchema = z
@@ -107,7 +116,12 @@ export const DisagreementSchema = z.object({
 });
 export type Disagreement = z.infer<typeof DisagreementSchema>;
 
-export const ExportedFileSchema = z.object({ runId: RunIdSchema, chipId: z.string(), mask: z.string(), probabilities: z.string().nullable() });
+export const ExportedFileSchema = z.object({
+  runId: RunIdSchema,
+  chipId: z.string(),
+  mask: z.string(),
+  probabilities: z.string().nullable(),
+});
 export const ExportResultSchema = z.object({
   /** The folder written into (chosen by the host), or null when the user cancelled the folder dialog. */
   dir: z.string().nullable(),
@@ -131,7 +145,11 @@ export const runRequestSchemas = {
   'run.cancel': z.object({ runId: RunIdSchema }),
   'run.resume': z.object({ runId: RunIdSchema }),
   'run.evaluate': z.object({ runId: RunIdSchema, split: EvalSplitSchema, dataDir: z.string().min(1).optional() }),
-  'runs.compare': z.object({ runIds: z.array(RunIdSchema).min(1).max(8), chipIds: chipIds.optional(), dataDir: z.string().min(1).optional() }),
+  'runs.compare': z.object({
+    runIds: z.array(RunIdSchema).min(1).max(8),
+    chipIds: chipIds.optional(),
+    dataDir: z.string().min(1).optional(),
+  }),
   'run.predictChip': z.object({ runId: RunIdSchema, chip: ChipInfoSchema }),
   'runs.disagreement': z.object({ runIds: z.tuple([RunIdSchema, RunIdSchema]), chip: ChipInfoSchema }),
   'export.masks': z.object({

@@ -71,7 +71,14 @@ export const SceneSummarySchema = z.object({
     vectors: z.object({ gpkg: z.string().optional(), geojson: z.string().optional() }).optional(),
   }),
   vector: z
-    .object({ features: z.number().int(), droppedFeatures: z.number().int(), polygonAreaKm2: z.number(), vertices: z.number().int(), minPixels: z.number(), simplify: z.number() })
+    .object({
+      features: z.number().int(),
+      droppedFeatures: z.number().int(),
+      polygonAreaKm2: z.number(),
+      vertices: z.number().int(),
+      minPixels: z.number(),
+      simplify: z.number(),
+    })
     .optional(),
 });
 export type SceneSummaryRecord = z.infer<typeof SceneSummarySchema>;

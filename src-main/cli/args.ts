@@ -64,7 +64,8 @@ export function numberOption(args: ParsedArgs, name: string, fallback: number, s
   const value = raw.trim() === '' ? Number.NaN : Number(raw);
   if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
   const checked = schema?.safeParse(value);
-  if (checked && !checked.success) throw new UsageError(`--${name}: ${checked.error.issues.map((i) => i.message).join('; ')} (got "${raw}")`);
+  if (checked && !checked.success)
+    throw new UsageError(`--${name}: ${checked.error.issues.map((i) => i.message).join('; ')} (got "${raw}")`);
   return value;
 }
 
@@ -92,8 +93,10 @@ export function checkPath(raw: string, what: string, rule: PathRule): string {
   if (raw.trim() === '' || raw.includes('\0')) throw new UsageError(`${what} must be a path, got "${raw}"`);
   const path = resolve(raw);
   const kind = kindOf(path);
-  if (rule === 'existing-folder' && kind !== 'folder') throw new UsageError(`${what}: ${kind === 'missing' ? 'no such folder' : 'not a folder'}: ${path}`);
-  if (rule === 'existing-file' && kind !== 'file') throw new UsageError(`${what}: ${kind === 'missing' ? 'no such file' : 'not a file'}: ${path}`);
+  if (rule === 'existing-folder' && kind !== 'folder')
+    throw new UsageError(`${what}: ${kind === 'missing' ? 'no such folder' : 'not a folder'}: ${path}`);
+  if (rule === 'existing-file' && kind !== 'file')
+    throw new UsageError(`${what}: ${kind === 'missing' ? 'no such file' : 'not a file'}: ${path}`);
   if (rule === 'folder-or-new' && kind === 'file') throw new UsageError(`${what}: is a file, expected a folder: ${path}`);
   return path;
 }

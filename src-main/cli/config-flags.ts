@@ -9,7 +9,12 @@ export function flagName(field: string): string {
   return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-export function checkConfigFlags<T>(schema: ZodType<T>, config: unknown, paths: Record<string, PathRule> = {}, flagOf: Record<string, string> = {}): T {
+export function checkConfigFlags<T>(
+  schema: ZodType<T>,
+  config: unknown,
+  paths: Record<string, PathRule> = {},
+  flagOf: Record<string, string> = {},
+): T {
   const record = config as Record<string, unknown>;
   for (const [field, rule] of Object.entries(paths)) {
     const value = record[field];

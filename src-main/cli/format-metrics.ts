@@ -14,7 +14,10 @@ export function formatMetricsTable(columns: { name: string; report: MetricsRepor
   for (const key of REPORTED) rows.push([`${key} (global)`, ...columns.map((c) => cell(c.report.metrics[key]))]);
   for (const key of REPORTED) rows.push([`${key} (per-chip mean)`, ...columns.map((c) => cell(c.report.perChipMean[key]))]);
   rows.push(['accuracy (global)', ...columns.map((c) => cell(c.report.metrics.accuracy))]);
-  rows.push(['tp / fp / fn / tn', ...columns.map((c) => `${c.report.metrics.tp} / ${c.report.metrics.fp} / ${c.report.metrics.fn} / ${c.report.metrics.tn}`)]);
+  rows.push([
+    'tp / fp / fn / tn',
+    ...columns.map((c) => `${c.report.metrics.tp} / ${c.report.metrics.fp} / ${c.report.metrics.fn} / ${c.report.metrics.tn}`),
+  ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((text, i) => (i === 0 ? text.padEnd(widths[i]) : text.padStart(widths[i]))).join('  ')).join('\n');
 }

@@ -15,10 +15,8 @@ function helpText(): string {
 }
 
 export async function runCli(argv: string[], cliIo: CliIo = io): Promise<number> {
-  const command = commands
-    .filter((c) => c.path.every((word, i) => argv[i] === word))
-    .sort((a, b) => b.path.length - a.path.length)[0];
-  if (!command || argv.includes('--help') && argv.length === 1) {
+  const command = commands.filter((c) => c.path.every((word, i) => argv[i] === word)).sort((a, b) => b.path.length - a.path.length)[0];
+  if (!command || (argv.includes('--help') && argv.length === 1)) {
     cliIo.stderr(helpText());
     return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
   }

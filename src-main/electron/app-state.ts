@@ -44,7 +44,9 @@ export class AppStateFile {
     if (JSON.stringify(next) === JSON.stringify(this.state)) return this.writing;
     this.state = next;
     const text = `${JSON.stringify(next, null, 2)}\n`;
-    this.writing = this.writing.then(() => writeFileAtomic(this.file, text)).catch((error: Error) => console.warn(`floodlens: cannot save ${this.file}: ${error.message}`));
+    this.writing = this.writing
+      .then(() => writeFileAtomic(this.file, text))
+      .catch((error: Error) => console.warn(`floodlens: cannot save ${this.file}: ${error.message}`));
     return this.writing;
   }
 }

@@ -1,4 +1,15 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type Session,
+  type WebContents,
+} from 'electron';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { toReply } from '../api/contract.ts';
@@ -36,7 +47,11 @@ function demoWorkspacePath(): string | null {
 /** Exports go where the user says in a native folder dialog, never to a path the renderer sends. */
 async function chooseExportFolder(what: 'masks' | 'run card'): Promise<string | null> {
   const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
-  const options = { title: what === 'masks' ? 'Export masks to…' : 'Export run card to…', buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+  const options = {
+    title: what === 'masks' ? 'Export masks to…' : 'Export run card to…',
+    buttonLabel: 'Export here',
+    properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[],
+  };
   const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
@@ -59,7 +74,9 @@ async function chooseCheckpointFile(): Promise<string | null> {
 
 /** Permissions denied, network limited to the app's files and enabled basemap hosts, CSP sent as a header. */
 function lockDownSession(target: Session): void {
-  target.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionGranted(permission, details.requestingUrl)));
+  target.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionGranted(permission, details.requestingUrl)),
+  );
   target.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionGranted(permission, requestingOrigin));
   target.setDevicePermissionHandler(() => devicePermissionGranted());
   target.webRequest.onBeforeRequest((details, callback) => {
@@ -99,7 +116,8 @@ function openInBrowserIfAllowed(url: string): void {
 function handleFromAppPage(channel: string, handler: (...args: unknown[]) => Promise<unknown>): void {
   ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
     const frame = event.senderFrame;
-    if (!ipcSenderTrusted(frame ? { url: frame.url, isMainFrame: frame.parent === null } : null, pages)) throw new UntrustedSenderError(frame?.url);
+    if (!ipcSenderTrusted(frame ? { url: frame.url, isMainFrame: frame.parent === null } : null, pages))
+      throw new UntrustedSenderError(frame?.url);
     return handler(...args);
   });
 }
@@ -157,7 +175,8 @@ app.whenReady().then(() => {
     onBasemapsChanged: (layers) => basemaps.setEnabled(layers),
   });
   service.onEvent((event) => {
-    for (const window of BrowserWindow.getAllWindows()) if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+    for (const window of BrowserWindow.getAllWindows())
+      if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
   });
   app.on('before-quit', () => void service.close());
   // Replies carry the WebSocket envelope ({ ok, result } or { ok: false, error: { code, message, file? } }): a rejected

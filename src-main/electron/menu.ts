@@ -40,7 +40,12 @@ async function loadCheckpoint(window: BrowserWindow | undefined, actions: MenuAc
   try {
     await actions.loadCheckpoint();
   } catch (error) {
-    const options = { type: 'error' as const, title: 'Load Clay checkpoint', message: 'The checkpoint could not be loaded.', detail: (error as Error).message };
+    const options = {
+      type: 'error' as const,
+      title: 'Load Clay checkpoint',
+      message: 'The checkpoint could not be loaded.',
+      detail: (error as Error).message,
+    };
     if (window) await dialog.showMessageBox(window, options);
     else await dialog.showMessageBox(options);
   }
@@ -58,11 +63,18 @@ async function showAbout(window: BrowserWindow | undefined): Promise<void> {
 }
 
 export function buildApplicationMenu(actions: MenuActions): Menu {
-  const about: MenuItemConstructorOptions = { label: 'About Floodlens', click: (_item, window) => void showAbout(window as BrowserWindow | undefined) };
+  const about: MenuItemConstructorOptions = {
+    label: 'About Floodlens',
+    click: (_item, window) => void showAbout(window as BrowserWindow | undefined),
+  };
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [
-      { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: (_item, window) => void openDataset(window as BrowserWindow | undefined, actions) },
+      {
+        label: 'Open dataset…',
+        accelerator: 'CmdOrCtrl+O',
+        click: (_item, window) => void openDataset(window as BrowserWindow | undefined, actions),
+      },
       {
         label: 'Export masks…',
         accelerator: 'CmdOrCtrl+E',
@@ -74,7 +86,13 @@ export function buildApplicationMenu(actions: MenuActions): Menu {
       process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
     ],
   };
-  const template: MenuItemConstructorOptions[] = [file, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }, { role: 'help', submenu: [about] }];
+  const template: MenuItemConstructorOptions[] = [
+    file,
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+    { role: 'help', submenu: [about] },
+  ];
   // macOS puts About in the app menu.
   if (process.platform === 'darwin') template.unshift({ label: app.name, submenu: [about, { type: 'separator' }, { role: 'quit' }] });
   return Menu.buildFromTemplate(template);

@@ -1,5 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { ContractError, parseRequest, type EventEnvelope, type RequestName, type RequestPayload, type ResponsePayload } from '../api/contract.ts';
+import {
+  ContractError,
+  parseRequest,
+  type EventEnvelope,
+  type RequestName,
+  type RequestPayload,
+  type ResponsePayload,
+} from '../api/contract.ts';
 import type { OnlineBasemapId } from '../api/basemaps.ts';
 import { QuickJobs, runJob } from './jobs/worker-host.ts';
 import { floodlensVersion } from './versions.ts';
@@ -93,7 +100,8 @@ export class EngineService {
       },
       'chip.footprints': async (payload) => payload.chips.map(chipFootprint),
       // One chip read + a warp (~0.1–0.5 s): on the long-lived quick-jobs thread, off the host's thread.
-      'chip.preview': async (payload) => this.quickJobs.run('chip.preview', { chip: await this.readableChip(payload.chip), layer: payload.layer }),
+      'chip.preview': async (payload) =>
+        this.quickJobs.run('chip.preview', { chip: await this.readableChip(payload.chip), layer: payload.layer }),
       'basemaps.set': async ({ layers }) => {
         const enabled = [...new Set(layers)];
         this.options.onBasemapsChanged?.(enabled);
@@ -108,8 +116,10 @@ export class EngineService {
         const encoder = payload.encoderId ? await this.encoders.pathOf(payload.encoderId) : null;
         return runHandlers['run.start']({ ...payload, config: { ...payload.config, encoder, embeddingsDir: null } });
       },
-      'run.evaluate': async (payload) => runHandlers['run.evaluate']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
-      'runs.compare': async (payload) => runHandlers['runs.compare']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
+      'run.evaluate': async (payload) =>
+        runHandlers['run.evaluate']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
+      'runs.compare': async (payload) =>
+        runHandlers['runs.compare']({ ...payload, dataDir: payload.dataDir && (await this.readable(payload.dataDir)) }),
       'export.masks': async (payload) => runHandlers['export.masks']({ ...payload, dataDir: await this.readable(payload.dataDir) }),
       'run.predictChip': async (payload) => runHandlers['run.predictChip']({ ...payload, chip: await this.readableChip(payload.chip) }),
       'runs.disagreement': async (payload) => runHandlers['runs.disagreement']({ ...payload, chip: await this.readableChip(payload.chip) }),

@@ -28,7 +28,8 @@ export function presentedTokens(request: IncomingMessage, url: URL): string[] {
 /** Null when the request may proceed; otherwise the status and why. `viaCookie`: whether the cookie may stand for the token. */
 export function refusal(request: IncomingMessage, port: number, token: string, viaCookie: boolean): Refusal | null {
   const hosts = allowedHosts(port);
-  if (!hosts.includes(request.headers.host ?? '')) return { status: 403, reason: 'forbidden host (only 127.0.0.1 / localhost on this port)' };
+  if (!hosts.includes(request.headers.host ?? ''))
+    return { status: 403, reason: 'forbidden host (only 127.0.0.1 / localhost on this port)' };
   const origin = request.headers.origin;
   if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return { status: 403, reason: 'forbidden origin' };
   const url = requestUrl(request, port);

@@ -98,7 +98,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     // The socket URL must carry the token itself: a cookie alone would let any page on an allowed origin in.
-    const refused = refusal(request, port, token, false) ?? (requestUrl(request, port)?.pathname === '/ws' ? null : { status: 403 as const, reason: 'not the engine socket' });
+    const refused =
+      refusal(request, port, token, false) ??
+      (requestUrl(request, port)?.pathname === '/ws' ? null : { status: 403 as const, reason: 'not the engine socket' });
     if (refused) {
       const statusText = refused.status === 401 ? 'Unauthorized' : refused.status === 400 ? 'Bad Request' : 'Forbidden';
       socket.end(`HTTP/1.1 ${refused.status} ${statusText}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${refused.reason}\n`);
@@ -167,6 +169,10 @@ function send(ws: WebSocket, reply: ReplyEnvelope): void {
 }
 
 function reject(response: ServerResponse, status: number, message: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
   response.end(message + '\n');
 }

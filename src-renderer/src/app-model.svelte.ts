@@ -64,17 +64,25 @@ export class AppModel {
   /** The chips a comparison over `set` scores, or undefined for the runs' own test splits. */
   chipsFor(set: CompareChipSet): string[] | undefined {
     if (set === 'test') return undefined;
-    const chips = set === 'labelled' ? this.dataset.chips.filter((c) => c.label && c.label.waterFraction !== null) : this.dataset.chips.filter((c) => this.dataset.chosen.has(c.id));
+    const chips =
+      set === 'labelled'
+        ? this.dataset.chips.filter((c) => c.label && c.label.waterFraction !== null)
+        : this.dataset.chips.filter((c) => this.dataset.chosen.has(c.id));
     return chips.map((c) => c.id);
   }
 
   compare(set: CompareChipSet = this.compareChipSet): Promise<void> {
     const chipIds = this.chipsFor(set);
     if (chipIds !== undefined && (chipIds.length === 0 || !this.dataset.dir)) {
-      this.comparison.fail(set === 'chosen' ? 'Tick chips in the Dataset tab to compare on them.' : 'This dataset has no labelled chip to score on.');
+      this.comparison.fail(
+        set === 'chosen' ? 'Tick chips in the Dataset tab to compare on them.' : 'This dataset has no labelled chip to score on.',
+      );
       return Promise.resolve();
     }
-    return this.comparison.compare(this.runs.comparableIds, chipIds && this.dataset.dir ? { chipIds, dataDir: this.dataset.dir } : undefined);
+    return this.comparison.compare(
+      this.runs.comparableIds,
+      chipIds && this.dataset.dir ? { chipIds, dataDir: this.dataset.dir } : undefined,
+    );
   }
 
   /** Starts the cross-store reactions; returns their cleanup. Call once, from the root component. */
@@ -140,7 +148,8 @@ export class AppModel {
         const chip = this.dataset.selected;
         if (!chip) return;
         const mapped = this.runs.mappedIds;
-        for (const id of mapped) if (this.runLayers.anyVisible(id) || this.runLayers.disagreement.visible) this.runLayers.requestPrediction(id, chip);
+        for (const id of mapped)
+          if (this.runLayers.anyVisible(id) || this.runLayers.disagreement.visible) this.runLayers.requestPrediction(id, chip);
       });
 
       // The layers the app draws itself: redrawn when the threshold, the stretch or what is shown changes.
@@ -158,7 +167,11 @@ export class AppModel {
         const { vv, vh } = this.view.s1Stretch;
         const stretch = { vv: [vv[0], vv[1]] as [number, number], vh: [vh[0], vh[1]] as [number, number] };
         const draw = [...stretch.vv, ...stretch.vh].join() !== [...DEFAULT_S1_STRETCH.vv, ...DEFAULT_S1_STRETCH.vh].join();
-        void this.reading.redraw(slots, this.runLayers.disagreement.visible, s1?.status === 'ready' ? { preview: s1.value, stretch, draw } : null);
+        void this.reading.redraw(
+          slots,
+          this.runLayers.disagreement.visible,
+          s1?.status === 'ready' ? { preview: s1.value, stretch, draw } : null,
+        );
       });
     });
   }

@@ -6,7 +6,8 @@ export const duration = (seconds: number | null) => {
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 };
 
-export const score = (value: number | null | undefined, digits = 4) => (value === null || value === undefined ? '—' : value.toFixed(digits));
+export const score = (value: number | null | undefined, digits = 4) =>
+  value === null || value === undefined ? '—' : value.toFixed(digits);
 
 export const STATUS_TITLES: Record<string, string> = {
   running: 'training',

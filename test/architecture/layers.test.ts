@@ -17,14 +17,22 @@ describe('layering', () => {
       mkdirSync(join(root, path, '..'), { recursive: true });
       writeFileSync(join(root, path), text);
     };
-    write('src-main/api/contract.ts', "import { z } from 'zod';\nimport { readFile } from 'node:fs';\nimport { x } from '../engine/x.ts';\n");
+    write(
+      'src-main/api/contract.ts',
+      "import { z } from 'zod';\nimport { readFile } from 'node:fs';\nimport { x } from '../engine/x.ts';\n",
+    );
     write('src-main/engine/x.ts', "import { app } from 'electron';\nimport type { Y } from '../api/contract.ts';\nexport const x = 1;\n");
     write('src-main/engine/y.ts', "const e = await import('../electron/main.ts');\n");
     write('src-main/electron/main.ts', "import { x } from '../engine/x.ts';\nimport { s } from '../server/server.ts';\n");
     write('src-main/server/server.ts', "export { x } from '../engine/x.ts';\n");
-    write('src-renderer/src/App.svelte', "<script lang=\"ts\">\n  import fs from 'node:fs';\n  import { readFile } from 'fs/promises';\n  import { x } from '../../src-main/engine/x.ts';\n  import type { C } from '../../src-main/api/contract.ts';\n</script>\n");
+    write(
+      'src-renderer/src/App.svelte',
+      "<script lang=\"ts\">\n  import fs from 'node:fs';\n  import { readFile } from 'fs/promises';\n  import { x } from '../../src-main/engine/x.ts';\n  import type { C } from '../../src-main/api/contract.ts';\n</script>\n",
+    );
 
-    const found = findLayerViolations(root).map((v) => `${v.file.split('\\').join('/')} -> ${v.specifier}`).sort();
+    const found = findLayerViolations(root)
+      .map((v) => `${v.file.split('\\').join('/')} -> ${v.specifier}`)
+      .sort();
 
     it('flags each forbidden import and nothing else', () => {
       expect(found).toEqual(
@@ -64,7 +72,10 @@ describe('layering', () => {
         mkdirSync(join(root, path, '..'), { recursive: true });
         writeFileSync(join(root, path), text);
       };
-      write('src-main/engine/fs/a.ts', "import type { C } from '../../api/contract.ts';\nimport { b } from '../geo/b.ts';\nimport { a2 } from './a2.ts';\n");
+      write(
+        'src-main/engine/fs/a.ts',
+        "import type { C } from '../../api/contract.ts';\nimport { b } from '../geo/b.ts';\nimport { a2 } from './a2.ts';\n",
+      );
       write('src-main/engine/fs/a2.ts', 'export const a2 = 1;\n');
       write('src-main/engine/geo/b.ts', "import { a } from '../fs/a.ts';\nexport const b = a;\n");
       write('src-main/engine/run/r.ts', "export * from '../inputs/i.ts';\nimport { v } from '../versions.ts';\n");

@@ -22,7 +22,15 @@ const baselineRss = process.memoryUsage().rss;
 const started = performance.now();
 if (mode.startsWith('identity')) {
   const id = await identifyClayEncoderFile(file, { cacheDir: mode === 'identity' ? cacheDir : null });
-  console.log(JSON.stringify({ mode, from: id.from, seconds: +((performance.now() - started) / 1000).toFixed(3), peakRssMB: mb(process.resourceUsage().maxRSS * 1024), baselineRssMB: mb(baselineRss) }));
+  console.log(
+    JSON.stringify({
+      mode,
+      from: id.from,
+      seconds: +((performance.now() - started) / 1000).toFixed(3),
+      peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      baselineRssMB: mb(baselineRss),
+    }),
+  );
 } else {
   const read = await readClayEncoderTensors(file, { cacheDir: mode === 'checkpoint' ? null : cacheDir, onWarning: console.warn });
   const readSeconds = (performance.now() - started) / 1000;

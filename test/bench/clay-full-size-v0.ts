@@ -22,7 +22,7 @@ function uniform(n: number, a: number, seed: number): Float32Array {
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 * 2 - 1) * a;
+    out[i] = ((s / 2 ** 32) * 2 - 1) * a;
   }
   return out;
 }

@@ -36,7 +36,9 @@ export function releasedV15Weights(depth: number = V15_LARGE.depth): Map<string,
   for (const [key, shape] of releasedV15EncoderShapes(depth)) {
     const n = shape.reduce((a, b) => a * b, 1);
     const isNorm = /norm\d?\.(weight|bias)$|net\.0\.(weight|bias)$/.test(key);
-    const data = isNorm ? new Float32Array(n).fill(key.endsWith('weight') ? 1 : 0) : uniform(n, shape.length > 1 ? 1 / Math.sqrt(shape.at(-1)!) : 0.02, seed++);
+    const data = isNorm
+      ? new Float32Array(n).fill(key.endsWith('weight') ? 1 : 0)
+      : uniform(n, shape.length > 1 ? 1 / Math.sqrt(shape.at(-1)!) : 0.02, seed++);
     m.set(key, { shape, data });
   }
   return m;
@@ -46,7 +48,15 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, chips: { type: 'string', default: '2' }, layers: { type: 'string', default: '24' }, bands: { type: 'string', default: '10' }, tile: { type: 'string', default: '0' } } });
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '256' },
+      chips: { type: 'string', default: '2' },
+      layers: { type: 'string', default: '24' },
+      bands: { type: 'string', default: '10' },
+      tile: { type: 'string', default: '0' },
+    },
+  });
   const tile = Number(values.tile) || null;
   const size = Number(values.size);
   const chips = Number(values.chips);
@@ -81,14 +91,16 @@ async function main(): Promise<void> {
     times.push(performance.now() - s);
     outShape = shape;
     finite &&= grid.every(Number.isFinite);
-    console.error(`${size}² chip ${i}: ${(times.at(-1)! / 1000).toFixed(2)} s (${layers}/${V15_LARGE.depth} layers), rss ${mb(process.memoryUsage().rss)} MB`);
+    console.error(
+      `${size}² chip ${i}: ${(times.at(-1)! / 1000).toFixed(2)} s (${layers}/${V15_LARGE.depth} layers), rss ${mb(process.memoryUsage().rss)} MB`,
+    );
   }
   const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.length;
   encoder.dispose();
   // The first chip warms up (kernel compilation, allocations): the median is over the others.
   const sorted = (times.length > 1 ? times.slice(1) : times).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] / 1000;
-  const layerMb = (V15_LARGE.dim * V15_LARGE.dim * 4 + 2 * V15_LARGE.dim * V15_LARGE.mlp) * 4 / 2 ** 20;
+  const layerMb = ((V15_LARGE.dim * V15_LARGE.dim * 4 + 2 * V15_LARGE.dim * V15_LARGE.mlp) * 4) / 2 ** 20;
   const scale = V15_LARGE.depth / layers;
   console.log(
     JSON.stringify({

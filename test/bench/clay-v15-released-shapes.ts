@@ -9,7 +9,11 @@ export const V15_LARGE = { dim: 1024, depth: 24, heads: 16, mlp: 4096, patch: 8,
 
 export const V15_ENCODER_PREFIX = 'model.encoder.';
 
-export function releasedV15EncoderShapes(depth: number = V15_LARGE.depth, dim: number = V15_LARGE.dim, mlp: number = V15_LARGE.mlp): [string, number[]][] {
+export function releasedV15EncoderShapes(
+  depth: number = V15_LARGE.depth,
+  dim: number = V15_LARGE.dim,
+  mlp: number = V15_LARGE.mlp,
+): [string, number[]][] {
   const { patch, waveDim: e, latentTokens: t, waveFfn } = V15_LARGE;
   const g = 'patch_embedding.weight_generator';
   const wl = `${g}.encoder.layers.0`;

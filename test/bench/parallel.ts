@@ -25,8 +25,22 @@ function startWorker(workerData: object): Worker {
 async function runTogether(count: number, data: object): Promise<WorkerTimes> {
   const workers = Array.from({ length: count }, () => startWorker(data));
   try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); })));
-    const done = workers.map((w) => new Promise<WorkerTimes>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+          }),
+      ),
+    );
+    const done = workers.map(
+      (w) =>
+        new Promise<WorkerTimes>((resolve, reject) => {
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    );
     for (const w of workers) w.postMessage('go');
     const times = await Promise.all(done);
     return { trainMs: Math.max(...times.map((t) => t.trainMs)), inferMs: Math.max(...times.map((t) => t.inferMs)) };
@@ -50,7 +64,9 @@ export const parallelSection: BenchSection = {
       const samples = count * steps * c.inputShape[0];
       const trainMsPerSample = t.trainMs / samples;
       const inferMsPerSample = t.inferMs / samples;
-      log(`  ${c.name} × ${count} worker(s): train ${trainMsPerSample.toFixed(0)} ms/sample, inference ${inferMsPerSample.toFixed(0)} ms/sample`);
+      log(
+        `  ${c.name} × ${count} worker(s): train ${trainMsPerSample.toFixed(0)} ms/sample, inference ${inferMsPerSample.toFixed(0)} ms/sample`,
+      );
       const perSample1 = single.trainMs / (steps * c.inputShape[0]);
       rows.push({
         section: 'parallel',

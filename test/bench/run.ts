@@ -24,7 +24,13 @@ interface BenchReport {
 }
 
 const { values } = parseArgs({
-  options: { backend: { type: 'string' }, workers: { type: 'string' }, sections: { type: 'string' }, json: { type: 'boolean' }, child: { type: 'boolean' } },
+  options: {
+    backend: { type: 'string' },
+    workers: { type: 'string' },
+    sections: { type: 'string' },
+    json: { type: 'boolean' },
+    child: { type: 'boolean' },
+  },
 });
 const steps = Number(process.env.BENCH_STEPS ?? 3);
 const workerCount = Number(values.workers ?? availableParallelism());
@@ -57,11 +63,14 @@ function runChildren(names: BackendChoice[]): BenchReport {
     const args = ['--import', 'tsx', script, '--child', '--json', '--backend', name, '--workers', String(workerCount)];
     if (values.sections) args.push('--sections', values.sections);
     try {
-      const child = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 })) as BenchReport;
+      const child = JSON.parse(
+        execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 }),
+      ) as BenchReport;
       report.backends.push(...child.backends);
       report.rows.push(...child.rows);
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n').find((l) => /unavailable|Error/.test(l)) ?? error.message : String(error);
+      const message =
+        error instanceof Error ? (error.message.split('\n').find((l) => /unavailable|Error/.test(l)) ?? error.message) : String(error);
       log(`backend ${name}: ${message}`);
       report.backends.push({ name, device: null, adapter: null, skipped: [], error: message });
     }
@@ -74,8 +83,12 @@ function printTable(report: BenchReport): void {
   const keys = [...new Set(report.rows.flatMap((r) => Object.keys(r)))];
   const table = [keys, ...report.rows.map((r) => keys.map((k) => String(r[k] ?? '')))];
   const widths = keys.map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  console.log('\n' + table.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
-  console.log('\nratio = our time / PyTorch time in this run (lower is better); speedup = 1-worker time per sample / N-worker time per sample.');
+  console.log(
+    '\n' + table.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'),
+  );
+  console.log(
+    '\nratio = our time / PyTorch time in this run (lower is better); speedup = 1-worker time per sample / N-worker time per sample.',
+  );
 }
 
 const requested = values.backend?.split(',');

@@ -43,19 +43,59 @@ export async function runSceneBench(): Promise<{ size: number; window: number; r
     const runDir = await writeSeededScratchRun(join(root, 'run'), { chipSize: window });
     const rows: SceneBenchRow[] = [];
     for (const n of [...new Set(workers)]) {
-      const m = await measurePeakRss(`scene ${n}w`, size * size, ['predict', '--run', runDir, '--scene', scene, '--out', join(root, `out-${n}`), '--workers', String(n), '--window', String(window)]);
-      rows.push({ model: 'scratch', engine: 'floodlens', workers: n, mpxPerSecond: m.code === 0 ? (size * size) / 1e6 / m.seconds : null, peakRssMiB: Math.round(m.peakRssBytes / 2 ** 20), seconds: m.seconds, note: m.code === 0 ? undefined : m.stderrTail });
+      const m = await measurePeakRss(`scene ${n}w`, size * size, [
+        'predict',
+        '--run',
+        runDir,
+        '--scene',
+        scene,
+        '--out',
+        join(root, `out-${n}`),
+        '--workers',
+        String(n),
+        '--window',
+        String(window),
+      ]);
+      rows.push({
+        model: 'scratch',
+        engine: 'floodlens',
+        workers: n,
+        mpxPerSecond: m.code === 0 ? (size * size) / 1e6 / m.seconds : null,
+        peakRssMiB: Math.round(m.peakRssBytes / 2 ** 20),
+        seconds: m.seconds,
+        note: m.code === 0 ? undefined : m.stderrTail,
+      });
     }
     let torchRatio: number | null = null;
     if (hasTorch) {
       const plan = scenePlan(size, size, window);
       const script = fileURLToPath(new URL('./torch_scene_reference.py', import.meta.url));
-      const reference = JSON.parse(execFileSync(SYSTEM_PYTHON, [script, scene, String(window), String(plan.margin)], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) }));
-      rows.push({ model: 'scratch', engine: `pytorch ${reference.torch} (${reference.threads} threads)`, workers: null, mpxPerSecond: reference.mpxPerSecond, peakRssMiB: null, seconds: reference.seconds });
+      const reference = JSON.parse(
+        execFileSync(SYSTEM_PYTHON, [script, scene, String(window), String(plan.margin)], {
+          encoding: 'utf8',
+          cwd: fileURLToPath(new URL('.', import.meta.url)),
+        }),
+      );
+      rows.push({
+        model: 'scratch',
+        engine: `pytorch ${reference.torch} (${reference.threads} threads)`,
+        workers: null,
+        mpxPerSecond: reference.mpxPerSecond,
+        peakRssMiB: null,
+        seconds: reference.seconds,
+      });
       const one = rows.find((r) => r.engine === 'floodlens' && r.workers === 1);
       if (one?.mpxPerSecond) torchRatio = one.mpxPerSecond / reference.mpxPerSecond;
     }
-    rows.push({ model: 'clay-decoder', engine: 'floodlens', workers: null, mpxPerSecond: null, peakRssMiB: null, seconds: null, note: 'scene prediction through the Clay encoder is not implemented yet' });
+    rows.push({
+      model: 'clay-decoder',
+      engine: 'floodlens',
+      workers: null,
+      mpxPerSecond: null,
+      peakRssMiB: null,
+      seconds: null,
+      note: 'scene prediction through the Clay encoder is not implemented yet',
+    });
     return { size, window, rows, torchRatio };
   } finally {
     removeRoot(root);

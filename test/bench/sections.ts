@@ -4,8 +4,4 @@ import { sceneSection } from './scene.ts';
 import { seedNetsSection } from './seed-nets.ts';
 import type { BenchSection } from './section.ts';
 
-export const SECTIONS: BenchSection[] = [
-  seedNetsSection,
-  parallelSection,
-  sceneSection,
-];
+export const SECTIONS: BenchSection[] = [seedNetsSection, parallelSection, sceneSection];

@@ -97,7 +97,9 @@ export function torchReference(list: BenchCase[], steps: number, log: (line: str
   }
   const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
   const input = list.map((c) => ({ ...c, steps, warmup: 1 }));
-  const reference = JSON.parse(execFileSync(SYSTEM_PYTHON, [script, JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 16 << 20 })) as TorchTimes;
+  const reference = JSON.parse(
+    execFileSync(SYSTEM_PYTHON, [script, JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 16 << 20 }),
+  ) as TorchTimes;
   log(`reference: PyTorch ${reference.torch} CPU, ${reference.threads} thread(s)`);
   return reference;
 }

@@ -15,7 +15,11 @@ export interface StepTiming {
  * Times full training steps (forward + backward + Adam, synchronised by reading the loss).
  * The first `warmup` steps (default 1) are not timed: they create XNNPACK operators and grow memory.
  */
-export async function timeTrainStep(model: SequentialNet, batch: TrainBatch, options: { steps?: number; warmup?: number; lr?: number } = {}): Promise<StepTiming> {
+export async function timeTrainStep(
+  model: SequentialNet,
+  batch: TrainBatch,
+  options: { steps?: number; warmup?: number; lr?: number } = {},
+): Promise<StepTiming> {
   const optimizer = new Adam(model.variables, { lr: options.lr ?? 1e-3 });
   try {
     let loss = NaN;
@@ -34,7 +38,11 @@ export async function timeTrainStep(model: SequentialNet, batch: TrainBatch, opt
 }
 
 /** Times inference (logits only), same conventions as timeTrainStep. */
-export async function timeInference(model: SequentialNet, input: tf.Tensor4D, options: { steps?: number; warmup?: number } = {}): Promise<{ stepsMs: number[]; medianMs: number }> {
+export async function timeInference(
+  model: SequentialNet,
+  input: tf.Tensor4D,
+  options: { steps?: number; warmup?: number } = {},
+): Promise<{ stepsMs: number[]; medianMs: number }> {
   const once = async () => {
     const out = model.logits(input);
     await out.data();
@@ -56,8 +64,10 @@ export function syntheticBatch(inputShape: [number, number, number, number], lab
   return tf.tidy(() => {
     const [b, h, w, c] = inputShape;
     const input = tf.sin(tf.mul(tf.range(0, b * h * w * c, 1, 'float32'), 0.731)).reshape(inputShape) as tf.Tensor4D;
-    const label = tf.greater(tf.sin(tf.mul(tf.range(0, b * labelSize[0] * labelSize[1], 1, 'float32'), 0.013)), 0)
-      .cast('float32').reshape([b, labelSize[0], labelSize[1], 1]) as tf.Tensor4D;
+    const label = tf
+      .greater(tf.sin(tf.mul(tf.range(0, b * labelSize[0] * labelSize[1], 1, 'float32'), 0.013)), 0)
+      .cast('float32')
+      .reshape([b, labelSize[0], labelSize[1], 1]) as tf.Tensor4D;
     return { input, label };
   });
 }

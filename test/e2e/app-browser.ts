@@ -20,10 +20,20 @@ export function missingForE2e(): string[] {
 }
 
 /** Debian's Chromium, headless with WebGL through SwiftShader, on `url`; page errors land in `pageErrors`. */
-export async function openAppPage(url: string, viewport: { width: number; height: number }, pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+export async function openAppPage(
+  url: string,
+  viewport: { width: number; height: number },
+  pageErrors: string[],
+): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--enable-unsafe-swiftshader',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (error) => pageErrors.push(error.message));

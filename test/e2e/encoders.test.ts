@@ -28,10 +28,7 @@ const clayV0 = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
 const clayV15 = sharedFixture('clay-v1.5', 'clay-v1.5-tiny.ckpt');
 const seedNet = sharedFixture('seed-nets', 'scratch-net.pt');
 reportSkippedWithoutShared('e2e encoders (Clay checkpoints in the Train panel)');
-const missing = [
-  !hasShared && '../shared',
-  ...missingForE2e(),
-].filter(Boolean);
+const missing = [!hasShared && '../shared', ...missingForE2e()].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e encoders: missing ${missing.join(', ')}`);
 
 /** Serves one file slowly (64 KiB every 10 ms) so download progress is visible; honours Range. */
@@ -51,7 +48,9 @@ function slowFileServer(file: string): Promise<{ server: Server; url: string }> 
     });
     stream.on('end', () => response.end());
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })),
+  );
 }
 
 describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from the UI (server mode)', () => {
@@ -92,15 +91,29 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     mirror = await slowFileServer(clayV15);
     // The official entries, pointed at a local mirror (v1.5) and at a closed port (v0.1: "no network").
     const catalogue: ClayWeightsEntry[] = [
-      { ...findCatalogueEntry('clay-v1.5')!, url: `${mirror.url}/v1.5/clay-v1.5.ckpt`, sizeBytes: statSync(clayV15).size, description: 'Clay v1.5 (test mirror).' },
-      { ...findCatalogueEntry('clay-v0.1')!, fileName: 'Clay_v0.1.ckpt', url: 'http://127.0.0.1:9/Clay_v0.1.ckpt', description: 'Clay v0.1 (unreachable).' },
+      {
+        ...findCatalogueEntry('clay-v1.5')!,
+        url: `${mirror.url}/v1.5/clay-v1.5.ckpt`,
+        sizeBytes: statSync(clayV15).size,
+        description: 'Clay v1.5 (test mirror).',
+      },
+      {
+        ...findCatalogueEntry('clay-v0.1')!,
+        fileName: 'Clay_v0.1.ckpt',
+        url: 'http://127.0.0.1:9/Clay_v0.1.ckpt',
+        description: 'Clay v0.1 (unreachable).',
+      },
     ];
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: null, weightsDir, weightsCatalogue: catalogue });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
     await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('tab-train').click();
-    await waitFor(() => page.getByTestId('train-data-dir').inputValue(), (dir) => dir === demo, 'the dataset folder in the form');
+    await waitFor(
+      () => page.getByTestId('train-data-dir').inputValue(),
+      (dir) => dir === demo,
+      'the dataset folder in the form',
+    );
   });
 
   afterAll(async () => {
@@ -139,22 +152,31 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     expect(await page.getByTestId('encoder-identity').textContent()).toContain('Clay v0');
   });
 
-  it('downloads the official checkpoint with progress (local mirror), and says "no network" when unreachable', { timeout: 120_000 }, async () => {
-    await page.getByTestId('train-encoder').selectOption('download:clay-v0.1');
-    await page.getByTestId('encoder-download-start').click();
-    await expect.poll(() => page.getByTestId('encoder-download-error').textContent(), { timeout: 30_000 }).toContain('no network');
+  it(
+    'downloads the official checkpoint with progress (local mirror), and says "no network" when unreachable',
+    { timeout: 120_000 },
+    async () => {
+      await page.getByTestId('train-encoder').selectOption('download:clay-v0.1');
+      await page.getByTestId('encoder-download-start').click();
+      await expect.poll(() => page.getByTestId('encoder-download-error').textContent(), { timeout: 30_000 }).toContain('no network');
 
-    await page.getByTestId('train-encoder').selectOption('download:clay-v1.5');
-    await page.getByTestId('encoder-download-start').click();
-    const seen = await waitFor(() => page.getByTestId('encoder-download-bar').getAttribute('aria-valuenow'), (v) => Number(v) > 0, 'download progress', 30_000);
-    expect(Number(seen)).toBeGreaterThan(0);
-    await page.getByTestId('training-panel').screenshot({ path: join(screenshots, 'e2e-encoder-download.png') });
-    // Once complete and identified, the new file is selected.
-    await expect.poll(() => page.getByTestId('train-encoder').inputValue(), { timeout: 60_000 }).toBe('weights:clay-v1.5.ckpt');
-    expect(await page.getByTestId('encoder-identity').textContent()).toContain('Clay v1.x encoder');
-    expect(statSync(join(weightsDir, 'clay-v1.5.ckpt')).size).toBe(statSync(clayV15).size);
-    expect(existsSync(join(weightsDir, 'clay-v1.5.ckpt.part'))).toBe(false);
-  });
+      await page.getByTestId('train-encoder').selectOption('download:clay-v1.5');
+      await page.getByTestId('encoder-download-start').click();
+      const seen = await waitFor(
+        () => page.getByTestId('encoder-download-bar').getAttribute('aria-valuenow'),
+        (v) => Number(v) > 0,
+        'download progress',
+        30_000,
+      );
+      expect(Number(seen)).toBeGreaterThan(0);
+      await page.getByTestId('training-panel').screenshot({ path: join(screenshots, 'e2e-encoder-download.png') });
+      // Once complete and identified, the new file is selected.
+      await expect.poll(() => page.getByTestId('train-encoder').inputValue(), { timeout: 60_000 }).toBe('weights:clay-v1.5.ckpt');
+      expect(await page.getByTestId('encoder-identity').textContent()).toContain('Clay v1.x encoder');
+      expect(statSync(join(weightsDir, 'clay-v1.5.ckpt')).size).toBe(statSync(clayV15).size);
+      expect(existsSync(join(weightsDir, 'clay-v1.5.ckpt.part'))).toBe(false);
+    },
+  );
 
   it('cancels a running training from the UI and resumes it to completion', { timeout: 600_000 }, async () => {
     await page.getByTestId('train-model').selectOption('scratch');
@@ -163,19 +185,43 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     await page.getByTestId('train-chip-size').fill('64');
     await page.getByTestId('train-seed').fill('0');
     await page.getByTestId('train-start').click();
-    scratchRunId = (await waitFor(() => progress().getAttribute('data-run-id'), (id) => !!id && /-scratch-/.test(id), 'the scratch run'))!;
+    scratchRunId = (await waitFor(
+      () => progress().getAttribute('data-run-id'),
+      (id) => !!id && /-scratch-/.test(id),
+      'the scratch run',
+    ))!;
     // Cancel once the first epoch is on disk (its checkpoint is what resume continues from).
-    await waitFor(() => record(scratchRunId), (r) => r.epochs.length >= 1, 'the first epoch', 300_000);
+    await waitFor(
+      () => record(scratchRunId),
+      (r) => r.epochs.length >= 1,
+      'the first epoch',
+      300_000,
+    );
     await page.getByTestId('train-cancel').click();
-    await waitFor(async () => [await progress().getAttribute('data-status'), await progress().getAttribute('data-active')], ([s, a]) => s === 'cancelled' && a === 'false', 'the run to stop', 120_000);
+    await waitFor(
+      async () => [await progress().getAttribute('data-status'), await progress().getAttribute('data-active')],
+      ([s, a]) => s === 'cancelled' && a === 'false',
+      'the run to stop',
+      120_000,
+    );
     const cancelled = await record(scratchRunId);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.epochs.length).toBeLessThan(4);
     await page.getByTestId('training-panel').screenshot({ path: join(screenshots, 'e2e-train-cancelled.png') });
 
     await page.getByTestId('train-resume').click();
-    await waitFor(() => progress().getAttribute('data-active'), (a) => a === 'true', 'the resumed run to start', 30_000);
-    await waitFor(() => progress().getAttribute('data-status'), (s) => s === 'completed', 'the resumed run to complete', 400_000);
+    await waitFor(
+      () => progress().getAttribute('data-active'),
+      (a) => a === 'true',
+      'the resumed run to start',
+      30_000,
+    );
+    await waitFor(
+      () => progress().getAttribute('data-status'),
+      (s) => s === 'completed',
+      'the resumed run to complete',
+      400_000,
+    );
     const done = await record(scratchRunId);
     expect(done.status).toBe('completed');
     expect(done.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
@@ -184,53 +230,77 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     await page.getByTestId('training-panel').screenshot({ path: join(screenshots, 'e2e-train-resumed.png') });
   });
 
-  it('trains a clay-decoder on the tiny Clay v0 checkpoint (embed phase) and compares it with the scratch run', { timeout: 600_000 }, async () => {
-    await page.getByTestId('train-model').selectOption('clay-decoder');
-    await page.getByTestId('train-encoder').selectOption('weights:clay-v0-tiny.ckpt');
-    await page.getByTestId('train-epochs').fill('2');
-    // Record every phase the progress header shows (embedding is short on 5 tiny chips).
-    await page.evaluate(() => {
-      const phases: string[] = [];
-      (window as unknown as { phases: string[] }).phases = phases;
-      new MutationObserver(() => {
-        const phase = document.querySelector('[data-testid="train-phase"]')?.getAttribute('data-phase');
-        if (phase && phases[phases.length - 1] !== phase) phases.push(phase);
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
-    });
-    await page.getByTestId('train-start').click();
-    clayRunId = (await waitFor(() => progress().getAttribute('data-run-id'), (id) => !!id && /-clay-decoder-/.test(id), 'the clay-decoder run'))!;
-    await waitFor(() => progress().getAttribute('data-status'), (s) => s === 'completed' || s === 'failed', 'the clay-decoder run to finish', 500_000);
-    const clay = await record(clayRunId);
-    expect(clay.error).toBeNull();
-    expect(clay.status).toBe('completed');
-    expect(clay.config.encoder).toBe(join(weightsDir, 'clay-v0-tiny.ckpt'));
-    // Cached beside the runs, shared by every run on this encoder.
-    expect(clay.config.embeddingsDir).toContain(join(workspaceDir, 'runs', 'embeddings'));
-    expect(clay.data.notes[0]).toMatch(/embeddings: Clay v0 .*, 5 computed, 0 reused/);
-    const phases = await page.evaluate(() => (window as unknown as { phases: string[] }).phases);
-    expect(phases).toContain('embed');
-    expect(phases.indexOf('embed')).toBeLessThan(phases.indexOf('train'));
+  it(
+    'trains a clay-decoder on the tiny Clay v0 checkpoint (embed phase) and compares it with the scratch run',
+    { timeout: 600_000 },
+    async () => {
+      await page.getByTestId('train-model').selectOption('clay-decoder');
+      await page.getByTestId('train-encoder').selectOption('weights:clay-v0-tiny.ckpt');
+      await page.getByTestId('train-epochs').fill('2');
+      // Record every phase the progress header shows (embedding is short on 5 tiny chips).
+      await page.evaluate(() => {
+        const phases: string[] = [];
+        (window as unknown as { phases: string[] }).phases = phases;
+        new MutationObserver(() => {
+          const phase = document.querySelector('[data-testid="train-phase"]')?.getAttribute('data-phase');
+          if (phase && phases[phases.length - 1] !== phase) phases.push(phase);
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
+      });
+      await page.getByTestId('train-start').click();
+      clayRunId = (await waitFor(
+        () => progress().getAttribute('data-run-id'),
+        (id) => !!id && /-clay-decoder-/.test(id),
+        'the clay-decoder run',
+      ))!;
+      await waitFor(
+        () => progress().getAttribute('data-status'),
+        (s) => s === 'completed' || s === 'failed',
+        'the clay-decoder run to finish',
+        500_000,
+      );
+      const clay = await record(clayRunId);
+      expect(clay.error).toBeNull();
+      expect(clay.status).toBe('completed');
+      expect(clay.config.encoder).toBe(join(weightsDir, 'clay-v0-tiny.ckpt'));
+      // Cached beside the runs, shared by every run on this encoder.
+      expect(clay.config.embeddingsDir).toContain(join(workspaceDir, 'runs', 'embeddings'));
+      expect(clay.data.notes[0]).toMatch(/embeddings: Clay v0 .*, 5 computed, 0 reused/);
+      const phases = await page.evaluate(() => (window as unknown as { phases: string[] }).phases);
+      expect(phases).toContain('embed');
+      expect(phases.indexOf('embed')).toBeLessThan(phases.indexOf('train'));
 
-    // Both runs ticked and compared on the same test chips.
-    await openComparison(page);
-    const ids = await waitFor(
-      () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
-      (found) => found.includes(clayRunId) && found.includes(scratchRunId),
-      'the scratch and clay-decoder runs in the metric table',
-      300_000,
-    );
-    expect(ids).toHaveLength(2);
-    const clayCells = await page.locator(`[data-testid="metric-cell"][data-run-id="${clayRunId}"]`).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-value')));
-    expect(clayCells.length).toBeGreaterThan(0);
-    for (const value of clayCells) expect(value === 'null' || Number.isFinite(Number(value))).toBe(true);
-    await page.screenshot({ path: join(screenshots, 'e2e-clay-vs-scratch.png') });
-  });
+      // Both runs ticked and compared on the same test chips.
+      await openComparison(page);
+      const ids = await waitFor(
+        () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
+        (found) => found.includes(clayRunId) && found.includes(scratchRunId),
+        'the scratch and clay-decoder runs in the metric table',
+        300_000,
+      );
+      expect(ids).toHaveLength(2);
+      const clayCells = await page
+        .locator(`[data-testid="metric-cell"][data-run-id="${clayRunId}"]`)
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-value')));
+      expect(clayCells.length).toBeGreaterThan(0);
+      for (const value of clayCells) expect(value === 'null' || Number.isFinite(Number(value))).toBe(true);
+      await page.screenshot({ path: join(screenshots, 'e2e-clay-vs-scratch.png') });
+    },
+  );
 
   it('retrains a head on the same checkpoint without embedding anything again', { timeout: 300_000 }, async () => {
     await page.getByTestId('train-epochs').fill('1');
     await page.getByTestId('train-start').click();
-    const again = (await waitFor(() => progress().getAttribute('data-run-id'), (id) => !!id && id !== clayRunId && /-clay-decoder-/.test(id), 'the second clay-decoder run'))!;
-    await waitFor(() => progress().getAttribute('data-status'), (s) => s === 'completed' || s === 'failed', 'the second clay-decoder run to finish', 240_000);
+    const again = (await waitFor(
+      () => progress().getAttribute('data-run-id'),
+      (id) => !!id && id !== clayRunId && /-clay-decoder-/.test(id),
+      'the second clay-decoder run',
+    ))!;
+    await waitFor(
+      () => progress().getAttribute('data-status'),
+      (s) => s === 'completed' || s === 'failed',
+      'the second clay-decoder run to finish',
+      240_000,
+    );
     const second = await record(again);
     expect(second.status).toBe('completed');
     expect(second.config.embeddingsDir).toBe((await record(clayRunId)).config.embeddingsDir);

@@ -15,9 +15,7 @@ import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 
-const missing = [
-  ...missingForE2e(),
-].filter(Boolean);
+const missing = [...missingForE2e()].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e map: missing ${missing.join(', ')}`);
 
 type Bbox = [number, number, number, number];
@@ -93,7 +91,10 @@ describe.skipIf(missing.length > 0)('desktop UI in Chromium (server mode)', () =
     await page.locator(`[data-chip-id="${chip.id}"]`).click();
     await expect.poll(() => page.locator(`[data-chip-id="${chip.id}"]`).getAttribute('aria-selected')).toBe('true');
     const state = await waitForMap(
-      (s) => contains(s.bounds, footprint.bbox) && s.bounds[2] - s.bounds[0] < 5 * (footprint.bbox[2] - footprint.bbox[0]) && 'chip-preview-s1' in s.quicklooks,
+      (s) =>
+        contains(s.bounds, footprint.bbox) &&
+        s.bounds[2] - s.bounds[0] < 5 * (footprint.bbox[2] - footprint.bbox[0]) &&
+        'chip-preview-s1' in s.quicklooks,
       `flown to ${chip.id} with its S1 quicklook`,
     );
     expect(state.zoom).toBeGreaterThan(11);
@@ -113,7 +114,10 @@ describe.skipIf(missing.length > 0)('desktop UI in Chromium (server mode)', () =
     await waitForMap((s) => s.visible.includes('chip-preview-label'), 'label layer visible');
     await page.getByTestId('layer-toggle-s1').uncheck();
     await page.getByTestId('layer-toggle-footprints').uncheck();
-    const state = await waitForMap((s) => !s.visible.includes('chip-footprint-fill') && !s.visible.includes('chip-preview-s1'), 'footprints and S1 hidden');
+    const state = await waitForMap(
+      (s) => !s.visible.includes('chip-footprint-fill') && !s.visible.includes('chip-preview-s1'),
+      'footprints and S1 hidden',
+    );
     expect(state.visible).toContain('chip-preview-label');
     await page.screenshot({ path: join(screenshots, 'e2e-chip-label.png') });
     await page.getByTestId('layer-toggle-footprints').check();

@@ -121,7 +121,12 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
 
     // The tile under the scene's centre, as the map gets it: a 256 px PNG with water pixels (as the summary says there are).
     const jobId = maskPath.split('/').at(-2)!;
-    const [west, south, east, north] = [summary.geoTransform[0], summary.geoTransform[3] + summary.height * summary.geoTransform[5], summary.geoTransform[0] + summary.width * summary.geoTransform[1], summary.geoTransform[3]];
+    const [west, south, east, north] = [
+      summary.geoTransform[0],
+      summary.geoTransform[3] + summary.height * summary.geoTransform[5],
+      summary.geoTransform[0] + summary.width * summary.geoTransform[1],
+      summary.geoTransform[3],
+    ];
     const z = 12;
     const lon = (west + east) / 2;
     const lat = (south + north) / 2;

@@ -25,10 +25,7 @@ import { startServer, type RunningServer } from '../../src-main/server/server.ts
 import { has } from '../helpers/references.ts';
 
 const gdalinfo = has('gdal');
-const missing = [
-  ...missingForE2e(),
-  !gdalinfo && 'gdalinfo (gdal-bin)',
-].filter(Boolean);
+const missing = [...missingForE2e(), !gdalinfo && 'gdalinfo (gdal-bin)'].filter(Boolean);
 if (missing.length > 0) console.warn(`[skipped] e2e training: missing ${missing.join(', ')}`);
 
 interface GdalInfo {
@@ -136,12 +133,26 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
 
   it('fills the metrics table with exactly the numbers evaluate gives', { timeout: 300_000 }, async () => {
     // The finished run is ticked and compared on its test split automatically.
-    await waitFor(() => page.getByTestId('comparison-panel').getAttribute('data-status'), (s) => s === 'ready', 'the comparison', 240_000);
+    await waitFor(
+      () => page.getByTestId('comparison-panel').getAttribute('data-status'),
+      (s) => s === 'ready',
+      'the comparison',
+      240_000,
+    );
     await openComparison(page);
-    const evaluation: EvaluationRecord = await runJob('evaluate', { runDir: join(workspaceDir, 'runs', runId), dataDir: demo, chips: 'test' });
+    const evaluation: EvaluationRecord = await runJob('evaluate', {
+      runDir: join(workspaceDir, 'runs', runId),
+      dataDir: demo,
+      chips: 'test',
+    });
     expect(evaluation.chips).toEqual(record.data.split.test);
     const cells = await page.getByTestId('metric-cell').evaluateAll((nodes) =>
-      nodes.map((n) => ({ run: n.getAttribute('data-run-id'), metric: n.getAttribute('data-metric'), aggregate: n.getAttribute('data-aggregate'), value: n.getAttribute('data-value') })),
+      nodes.map((n) => ({
+        run: n.getAttribute('data-run-id'),
+        metric: n.getAttribute('data-metric'),
+        aggregate: n.getAttribute('data-aggregate'),
+        value: n.getAttribute('data-value'),
+      })),
     );
     expect(cells).toHaveLength(COMPARED_SCORES.length * 2);
     for (const cell of cells) {
@@ -161,13 +172,27 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.locator(`[data-testid="per-chip-row"][data-chip-id="${testChip.id}"]`).click();
     const footprint = chipFootprint(chipGridOf(testChip));
     const [west, south, east, north] = footprint.bbox;
-    const corners = [[west, north], [east, north], [east, south], [west, south]];
+    const corners = [
+      [west, north],
+      [east, north],
+      [east, south],
+      [west, south],
+    ];
     // The predicted mask (on by default) arrives first; then the error map is switched on.
-    const withMask = await waitFor(() => mapAttribute('data-quicklooks'), (q) => 'run-a-mask' in JSON.parse(q || '{}'), 'the run mask layer', 120_000);
+    const withMask = await waitFor(
+      () => mapAttribute('data-quicklooks'),
+      (q) => 'run-a-mask' in JSON.parse(q || '{}'),
+      'the run mask layer',
+      120_000,
+    );
     expect(JSON.parse(withMask)['run-a-mask']).toEqual(corners);
     await page.getByTestId('layer-toggle-a-mask').uncheck();
     await page.getByTestId('layer-toggle-a-error').check();
-    await waitFor(() => mapAttribute('data-visible-layers'), (v) => v.split(' ').includes('run-a-error') && !v.split(' ').includes('run-a-mask'), 'error map visible, mask hidden');
+    await waitFor(
+      () => mapAttribute('data-visible-layers'),
+      (v) => v.split(' ').includes('run-a-error') && !v.split(' ').includes('run-a-mask'),
+      'error map visible, mask hidden',
+    );
     const quicklooks = JSON.parse(await mapAttribute('data-quicklooks'));
     expect(quicklooks['run-a-error']).toEqual(corners);
     // Same Web Mercator grid as the chip image: the error map lies exactly on the imagery.
@@ -183,7 +208,12 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
   it('exports the mask into --export-dir with the source chip CRS and geotransform (gdalinfo)', { timeout: 180_000 }, async () => {
     await page.getByTestId('export-chips').selectOption({ index: 0 });
     await page.getByTestId('export-masks').click();
-    const path = await waitFor(() => page.getByTestId('exported-file').first().getAttribute('data-path'), (p) => !!p, 'the exported file', 150_000);
+    const path = await waitFor(
+      () => page.getByTestId('exported-file').first().getAttribute('data-path'),
+      (p) => !!p,
+      'the exported file',
+      150_000,
+    );
     expect(path).toBe(join(exportDir, runId, `${testChip.id}_mask.tif`));
     const mask = gdal(path!);
     const source = gdal(testChip.files[0]);
@@ -195,42 +225,69 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.screenshot({ path: join(screenshots, 'e2e-export.png') });
   });
 
-  it('compares a second run side by side: best values marked, disagreement layer, two synchronised maps', { timeout: 400_000 }, async () => {
-    await page.getByTestId('tab-train').click();
-    // The form kept the first run's settings across the tab switches; only the learning rate changes.
-    expect(await page.getByTestId('train-epochs').inputValue()).toBe('1');
-    expect(await page.getByTestId('train-chip-size').inputValue()).toBe('64');
-    await page.getByTestId('train-lr').fill('0.01');
-    await page.getByTestId('train-start').click();
-    const progress = page.getByTestId('train-progress');
-    const second = await waitFor(() => progress.getAttribute('data-run-id'), (id) => !!id && id !== runId, 'the second run', 30_000);
-    await waitFor(() => progress.getAttribute('data-status'), (s) => s === 'completed', 'the second run to finish', 300_000);
-    // Both runs ticked (A, B) and compared on the same test chips.
-    await openComparison(page);
-    await waitFor(
-      () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
-      (ids) => ids.length === 2 && ids.includes(second!) && ids.includes(runId),
-      'a two-run comparison',
-      240_000,
-    );
-    const rows = await page.getByTestId('metric-table').locator('tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('[data-testid="metric-cell"]')].map((td) => ({ value: td.getAttribute('data-value'), best: td.classList.contains('best') }))),
-    );
-    for (const cells of rows.filter((r) => r.length === 2)) {
-      const values = cells.map((c) => (c.value === 'null' ? null : Number(c.value)));
-      if (values.includes(null)) continue;
-      const top = Math.max(...(values as number[]));
-      expect(cells.map((c) => c.best)).toEqual(values[0] === values[1] ? [true, true] : values.map((v) => v === top));
-    }
-    await page.getByTestId('layer-toggle-run-disagreement').check();
-    await waitFor(() => mapAttribute('data-visible-layers'), (v) => v.split(' ').includes('run-ab-disagreement'), 'the disagreement layer', 120_000);
-    await page.screenshot({ path: join(screenshots, 'e2e-disagreement.png') });
-    await page.getByTestId('side-by-side-toggle').check();
-    await page.getByTestId('side-by-side').waitFor();
-    await page.waitForTimeout(2000);
-    await page.screenshot({ path: join(screenshots, 'e2e-side-by-side.png') });
-    await page.getByTestId('side-by-side-toggle').uncheck();
-  });
+  it(
+    'compares a second run side by side: best values marked, disagreement layer, two synchronised maps',
+    { timeout: 400_000 },
+    async () => {
+      await page.getByTestId('tab-train').click();
+      // The form kept the first run's settings across the tab switches; only the learning rate changes.
+      expect(await page.getByTestId('train-epochs').inputValue()).toBe('1');
+      expect(await page.getByTestId('train-chip-size').inputValue()).toBe('64');
+      await page.getByTestId('train-lr').fill('0.01');
+      await page.getByTestId('train-start').click();
+      const progress = page.getByTestId('train-progress');
+      const second = await waitFor(
+        () => progress.getAttribute('data-run-id'),
+        (id) => !!id && id !== runId,
+        'the second run',
+        30_000,
+      );
+      await waitFor(
+        () => progress.getAttribute('data-status'),
+        (s) => s === 'completed',
+        'the second run to finish',
+        300_000,
+      );
+      // Both runs ticked (A, B) and compared on the same test chips.
+      await openComparison(page);
+      await waitFor(
+        () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
+        (ids) => ids.length === 2 && ids.includes(second!) && ids.includes(runId),
+        'a two-run comparison',
+        240_000,
+      );
+      const rows = await page
+        .getByTestId('metric-table')
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) =>
+            [...tr.querySelectorAll('[data-testid="metric-cell"]')].map((td) => ({
+              value: td.getAttribute('data-value'),
+              best: td.classList.contains('best'),
+            })),
+          ),
+        );
+      for (const cells of rows.filter((r) => r.length === 2)) {
+        const values = cells.map((c) => (c.value === 'null' ? null : Number(c.value)));
+        if (values.includes(null)) continue;
+        const top = Math.max(...(values as number[]));
+        expect(cells.map((c) => c.best)).toEqual(values[0] === values[1] ? [true, true] : values.map((v) => v === top));
+      }
+      await page.getByTestId('layer-toggle-run-disagreement').check();
+      await waitFor(
+        () => mapAttribute('data-visible-layers'),
+        (v) => v.split(' ').includes('run-ab-disagreement'),
+        'the disagreement layer',
+        120_000,
+      );
+      await page.screenshot({ path: join(screenshots, 'e2e-disagreement.png') });
+      await page.getByTestId('side-by-side-toggle').check();
+      await page.getByTestId('side-by-side').waitFor();
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: join(screenshots, 'e2e-side-by-side.png') });
+      await page.getByTestId('side-by-side-toggle').uncheck();
+    },
+  );
 
   it('exports the run card as JSON into the export folder', async () => {
     await page.getByTestId('tab-runs').click();

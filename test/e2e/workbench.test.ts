@@ -46,14 +46,20 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await page.getByTestId('dataset-panel').getByLabel('Dataset folder').fill(dir);
     await page.getByTestId('dataset-panel').getByRole('button', { name: 'Open' }).click();
   }
-  const iouOf = async (runId: string) => Number(await page.locator(`[data-testid="run-layers"][data-run-id="${runId}"] [data-testid="run-chip-metrics"]`).getAttribute('data-iou'));
+  const iouOf = async (runId: string) =>
+    Number(
+      await page.locator(`[data-testid="run-layers"][data-run-id="${runId}"] [data-testid="run-chip-metrics"]`).getAttribute('data-iou'),
+    );
 
   beforeAll(async () => {
     temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-workbench-'));
     const workspaceDir = join(temp, 'workspace');
     // Two Otsu baselines (VH and VV) on the demo: real runs, recorded like any other, in seconds.
     for (const [i, runId] of RUNS.entries()) {
-      await runJob('train', { outDir: join(workspaceDir, 'runs', runId), config: { model: 'otsu', dataDir: demo, otsuBand: i === 0 ? 'VH' : 'VV' } });
+      await runJob('train', {
+        outDir: join(workspaceDir, 'runs', runId),
+        config: { model: 'otsu', dataDir: demo, otsuBand: i === 0 ? 'VH' : 'VV' },
+      });
     }
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
     server = await startServer({ service, rendererDir, port: 0 });
@@ -89,17 +95,32 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     const chipId = 'Spain_7370579';
     await page.getByTestId('tab-dataset').click();
     await page.locator(`[data-testid="chip-row"][data-chip-id="${chipId}"]`).click();
-    await waitFor(() => mapAttribute('data-quicklooks'), (q) => 'run-a-mask' in JSON.parse(q || '{}') && 'run-b-mask' in JSON.parse(q || '{}'), 'masks A and B', 150_000);
+    await waitFor(
+      () => mapAttribute('data-quicklooks'),
+      (q) => 'run-a-mask' in JSON.parse(q || '{}') && 'run-b-mask' in JSON.parse(q || '{}'),
+      'masks A and B',
+      150_000,
+    );
     await page.getByTestId('layer-toggle-label').check();
     await page.getByTestId('layer-toggle-a-error').check();
     await page.getByTestId('layer-toggle-run-disagreement').check();
-    await waitFor(() => mapAttribute('data-visible-layers'), (v) => ['run-a-error', 'run-ab-disagreement'].every((l) => v.split(' ').includes(l)), 'error map and disagreement drawn');
+    await waitFor(
+      () => mapAttribute('data-visible-layers'),
+      (v) => ['run-a-error', 'run-ab-disagreement'].every((l) => v.split(' ').includes(l)),
+      'error map and disagreement drawn',
+    );
     const legend = page.getByTestId('map-legend');
     const layers = await legend.getByTestId('legend-entry').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-layer')));
     expect(layers).toEqual(expect.arrayContaining(['disagreement', 'a-error', 'a-mask', 'b-mask', 'label', 's1', 'footprints']));
     const swatches = await legend.locator('.swatch').evaluateAll((nodes) => nodes.map((n) => getComputedStyle(n).backgroundColor));
     const rgb = (c: readonly number[]) => `rgb(${c.join(', ')})`;
-    const thematic = [LABEL_COLOURS.water, RUN_MASK_COLOURS.a, RUN_MASK_COLOURS.b, ...Object.values(ERROR_COLOURS), ...Object.values(DISAGREEMENT_COLOURS)].map(rgb);
+    const thematic = [
+      LABEL_COLOURS.water,
+      RUN_MASK_COLOURS.a,
+      RUN_MASK_COLOURS.b,
+      ...Object.values(ERROR_COLOURS),
+      ...Object.values(DISAGREEMENT_COLOURS),
+    ].map(rgb);
     expect(new Set(thematic).size).toBe(thematic.length); // no colour used twice
     for (const colour of thematic) expect(swatches, colour).toContain(colour);
     expect(rgbHex(LABEL_COLOURS.water)).toBe('#0072b2');
@@ -112,7 +133,11 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await page.getByTestId('threshold-slider').fill('0.2');
     await expect.poll(() => page.getByTestId('threshold-value').textContent()).toBe('0.20');
     await expect.poll(() => iouOf(RUNS[0])).not.toBe(before);
-    expect(await page.locator(`[data-testid="run-layers"][data-run-id="${RUNS[0]}"] [data-testid="run-chip-metrics"]`).getAttribute('data-threshold')).toBe('0.2');
+    expect(
+      await page
+        .locator(`[data-testid="run-layers"][data-run-id="${RUNS[0]}"] [data-testid="run-chip-metrics"]`)
+        .getAttribute('data-threshold'),
+    ).toBe('0.2');
     expect(await mapAttribute('data-quicklooks')).toBe(quicklooksBefore); // same place, new pixels
     await page.getByTestId('threshold-slider').fill('0.5');
     await expect.poll(() => iouOf(RUNS[0])).toBeCloseTo(before, 3);
@@ -139,7 +164,11 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await (await download).saveAs(file);
     const png = readFileSync(file);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    const printed = JSON.parse((await page.getByTestId('print-map').getAttribute('data-print'))!) as { width: number; height: number; swatches: { x: number; y: number; colour: string }[] };
+    const printed = JSON.parse((await page.getByTestId('print-map').getAttribute('data-print'))!) as {
+      width: number;
+      height: number;
+      swatches: { x: number; y: number; colour: string }[];
+    };
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([printed.width, printed.height]);
     // The legend is really painted: every swatch of the printed page has its layer's colour.
     const colours = await page.evaluate(
@@ -148,7 +177,9 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
         const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
         const g = canvas.getContext('2d')!;
         g.drawImage(bitmap, 0, 0);
-        return points.map((p) => '#' + [...g.getImageData(p.x, p.y, 1, 1).data.slice(0, 3)].map((v) => v.toString(16).padStart(2, '0')).join(''));
+        return points.map(
+          (p) => '#' + [...g.getImageData(p.x, p.y, 1, 1).data.slice(0, 3)].map((v) => v.toString(16).padStart(2, '0')).join(''),
+        );
       },
       { base64: png.toString('base64'), points: printed.swatches },
     );
@@ -156,53 +187,80 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     expect(colours).toEqual(printed.swatches.map((s) => s.colour.toLowerCase()));
   });
 
-  it('compares the Otsu baselines on all labelled chips and exports every mask, asking before overwriting', { timeout: 180_000 }, async () => {
-    await page.getByTestId('compare-chipset-choice').selectOption('labelled');
-    await page.getByTestId('compare-button').click();
-    await waitFor(() => page.getByTestId('comparison-panel').getAttribute('data-status'), (s) => s === 'ready', 'the comparison', 150_000);
-    await page.getByTestId('comparison-fold').click();
-    const labelled = await page.getByTestId('chip-row').count();
-    await expect.poll(() => page.getByTestId('compare-chipset').textContent()).toContain(`${labelled} chips (chosen chips)`);
-    const headers = await page.getByTestId('metric-table').locator('thead th').allTextContents();
-    expect(headers.filter((h) => h.includes('otsu'))).toHaveLength(2);
-    // km² of predicted water per chip and run (true pixel areas from the engine), A − B beside them.
-    const areas = await page.getByTestId('chip-km2').allTextContents();
-    expect(areas).toHaveLength(labelled * 2);
-    for (const value of areas) expect(value).toMatch(/^\d+\.\d{3}$/);
-    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-compare.png') });
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1920-compare.png') });
-    await page.setViewportSize({ width: 1280, height: 720 });
-    await page.getByTestId('comparison-fold').click();
+  it(
+    'compares the Otsu baselines on all labelled chips and exports every mask, asking before overwriting',
+    { timeout: 180_000 },
+    async () => {
+      await page.getByTestId('compare-chipset-choice').selectOption('labelled');
+      await page.getByTestId('compare-button').click();
+      await waitFor(
+        () => page.getByTestId('comparison-panel').getAttribute('data-status'),
+        (s) => s === 'ready',
+        'the comparison',
+        150_000,
+      );
+      await page.getByTestId('comparison-fold').click();
+      const labelled = await page.getByTestId('chip-row').count();
+      await expect.poll(() => page.getByTestId('compare-chipset').textContent()).toContain(`${labelled} chips (chosen chips)`);
+      const headers = await page.getByTestId('metric-table').locator('thead th').allTextContents();
+      expect(headers.filter((h) => h.includes('otsu'))).toHaveLength(2);
+      // km² of predicted water per chip and run (true pixel areas from the engine), A − B beside them.
+      const areas = await page.getByTestId('chip-km2').allTextContents();
+      expect(areas).toHaveLength(labelled * 2);
+      for (const value of areas) expect(value).toMatch(/^\d+\.\d{3}$/);
+      await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-compare.png') });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(screenshots, 'e2e-workbench-1920-compare.png') });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByTestId('comparison-fold').click();
 
-    // Every chip's mask of run A at once (run B unticked to keep the test short), then again: it asks first.
-    await page.getByTestId('tab-runs').click();
-    await page.locator(`[data-testid="run-card"][data-run-id="${RUNS[1]}"] [data-testid="run-select"]`).uncheck();
-    await page.getByTestId('export-chips').selectOption({ label: `all chips of this dataset (${labelled})` });
-    await page.getByTestId('export-masks').click();
-    await waitFor(() => page.getByTestId('exported-file').count(), (n) => n === labelled, 'every mask written', 150_000);
-    await page.getByTestId('export-masks').click();
-    await page.getByTestId('export-overwrite').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('export-overwrite').textContent()).toContain(`${labelled} masks already in`);
-    await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-overwrite.png') });
-    await page.getByTestId('export-overwrite-yes').click();
-    await waitFor(() => page.getByTestId('exported-file').count(), (n) => n === labelled, 'every mask rewritten', 150_000);
-  });
+      // Every chip's mask of run A at once (run B unticked to keep the test short), then again: it asks first.
+      await page.getByTestId('tab-runs').click();
+      await page.locator(`[data-testid="run-card"][data-run-id="${RUNS[1]}"] [data-testid="run-select"]`).uncheck();
+      await page.getByTestId('export-chips').selectOption({ label: `all chips of this dataset (${labelled})` });
+      await page.getByTestId('export-masks').click();
+      await waitFor(
+        () => page.getByTestId('exported-file').count(),
+        (n) => n === labelled,
+        'every mask written',
+        150_000,
+      );
+      await page.getByTestId('export-masks').click();
+      await page.getByTestId('export-overwrite').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('export-overwrite').textContent()).toContain(`${labelled} masks already in`);
+      await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-overwrite.png') });
+      await page.getByTestId('export-overwrite-yes').click();
+      await waitFor(
+        () => page.getByTestId('exported-file').count(),
+        (n) => n === labelled,
+        'every mask rewritten',
+        150_000,
+      );
+    },
+  );
 
   it('leaves nothing of the old dataset behind when another folder opens', { timeout: 60_000 }, async () => {
     const boundsBefore = await mapAttribute('data-bounds');
     await page.getByTestId('side-by-side-toggle').check();
     const other = join(demo, 'sen1floods11');
     await openDataset(other);
-    await waitFor(() => page.getByTestId('dataset-panel').getAttribute('data-status'), (s) => s === 'ready', 'the other dataset');
+    await waitFor(
+      () => page.getByTestId('dataset-panel').getAttribute('data-status'),
+      (s) => s === 'ready',
+      'the other dataset',
+    );
     expect(await page.getByTestId('comparison-panel').getAttribute('data-status')).toBe('idle');
     expect(await page.getByTestId('export-bar').getAttribute('data-status')).toBe('idle');
     expect(await page.getByTestId('side-by-side').count()).toBe(0);
     expect(await page.getByTestId('pixel-readout').count()).toBe(0);
     await page.getByTestId('tab-train').click();
     await expect.poll(() => page.getByTestId('train-data-dir').inputValue()).toBe(other);
-    await waitFor(() => mapAttribute('data-bounds'), (b) => b !== boundsBefore, 'the map to move to the new chips');
+    await waitFor(
+      () => mapAttribute('data-bounds'),
+      (b) => b !== boundsBefore,
+      'the map to move to the new chips',
+    );
     // Runs trained on the demo say so on these chips.
     await page.getByTestId('tab-runs').click();
     await expect.poll(() => page.getByTestId('run-foreign').count()).toBe(2);

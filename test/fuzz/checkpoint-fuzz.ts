@@ -122,7 +122,16 @@ const singleOp: fc.Arbitrary<Uint8Array> = fc.oneof(
   hugeLength64.map((n) => join2(bytes(0x95), le64(n))), // FRAME
   fc.string({ maxLength: 8 }).map((s) => join2(bytes(0x8c, text(s).length), text(s))), // SHORT_BINUNICODE
   fc
-    .constantFrom('os\nsystem', 'builtins\neval', 'torch._utils\n_rebuild_tensor_v2', 'collections\nOrderedDict', 'torch\nFloatStorage', 'builtins\nlist', 'subprocess\nPopen', 'x\ny')
+    .constantFrom(
+      'os\nsystem',
+      'builtins\neval',
+      'torch._utils\n_rebuild_tensor_v2',
+      'collections\nOrderedDict',
+      'torch\nFloatStorage',
+      'builtins\nlist',
+      'subprocess\nPopen',
+      'x\ny',
+    )
     .map((g) => join2(bytes(0x63), text(`${g}\n`))), // GLOBAL
   fc.constantFrom('1', '01', '00', '-5', '99999999999999999999', 'x').map((s) => join2(bytes(0x49), text(`${s}\n`))), // INT
   fc.constantFrom('0', '1', '99999999999', 'abc').map((s) => join2(bytes(0x67), text(`${s}\n`))), // GET
@@ -196,7 +205,16 @@ export function applyPickleEdits(pickle: Uint8Array, edits: PickleEdit[]): Uint8
 
 // ---------- dishonest zips ----------
 
-const UNSAFE_NAMES = ['../../etc/passwd', 'archive/../../x', '/abs/data.pkl', 'C:/x/data.pkl', 'a\\..\\b', '', 'archive/data.pkl\0.txt', 'archive/data/../data.pkl'];
+const UNSAFE_NAMES = [
+  '../../etc/passwd',
+  'archive/../../x',
+  '/abs/data.pkl',
+  'C:/x/data.pkl',
+  'a\\..\\b',
+  '',
+  'archive/data.pkl\0.txt',
+  'archive/data/../data.pkl',
+];
 
 export interface ZipLie {
   record: number;
@@ -221,12 +239,19 @@ export interface ZipCase {
 }
 
 const sizeLie = fc.oneof(fc.constantFrom(0, 1, 0xffffffff, 0xfffffffe, 0x7fffffff, 1 << 30), fc.nat({ max: 1 << 20 }));
-const zip64Values = fc.array(fc.oneof(fc.constantFrom(0n, 1n, (1n << 53n) + 1n, 0xffffffffffffffffn, 1n << 40n), fc.bigInt({ min: 0n, max: 1n << 20n })), { maxLength: 3 });
+const zip64Values = fc.array(
+  fc.oneof(fc.constantFrom(0n, 1n, (1n << 53n) + 1n, 0xffffffffffffffffn, 1n << 40n), fc.bigInt({ min: 0n, max: 1n << 20n })),
+  { maxLength: 3 },
+);
 
 const lie: fc.Arbitrary<ZipLie> = fc.record(
   {
     record: fc.nat({ max: 8 }),
-    name: fc.oneof(fc.constantFrom(...UNSAFE_NAMES), fc.constant(Uint8Array.of(0xff, 0xfe, 0x2f, 0x64)), fc.constant('archive/' + 'x'.repeat(5000))),
+    name: fc.oneof(
+      fc.constantFrom(...UNSAFE_NAMES),
+      fc.constant(Uint8Array.of(0xff, 0xfe, 0x2f, 0x64)),
+      fc.constant('archive/' + 'x'.repeat(5000)),
+    ),
     method: fc.constantFrom(0, 8, 12, 99),
     declaredSize: sizeLie,
     declaredCompressedSize: sizeLie,
@@ -250,8 +275,17 @@ const endRecordLies = fc.record(
 export const zipCaseArbitrary: fc.Arbitrary<ZipCase> = fc
   .record({
     lies: fc.array(lie, { maxLength: 3 }),
-    bomb: fc.option(fc.record({ zeros: fc.constantFrom(1 << 10, 1 << 20, 8 << 20), claimed: fc.constantFrom('honest' as const, 'small' as const, 'huge' as const) }), { freq: 3 }),
-    extraRecords: fc.array(fc.record({ name: fc.constantFrom(...UNSAFE_NAMES, 'archive/data.pkl', 'other/data.pkl'), copyOf: fc.nat({ max: 8 }) }), { maxLength: 2 }),
+    bomb: fc.option(
+      fc.record({
+        zeros: fc.constantFrom(1 << 10, 1 << 20, 8 << 20),
+        claimed: fc.constantFrom('honest' as const, 'small' as const, 'huge' as const),
+      }),
+      { freq: 3 },
+    ),
+    extraRecords: fc.array(
+      fc.record({ name: fc.constantFrom(...UNSAFE_NAMES, 'archive/data.pkl', 'other/data.pkl'), copyOf: fc.nat({ max: 8 }) }),
+      { maxLength: 2 },
+    ),
     end: fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: endRecordLies }),
   })
   .map(({ end, ...rest }) => ({ ...rest, ...end }));
@@ -284,7 +318,13 @@ export function buildZipCase(base: BaseCheckpoint, c: ZipCase, pickle?: Uint8Arr
     if (l.localHeaderOffset !== undefined) r.localHeaderOffset = l.localHeaderOffset;
     if (l.zip64 !== undefined) r.zip64 = l.zip64;
   }
-  const zip: FuzzZip = { records, eocdCount: c.eocdCount, cdOffsetDelta: c.cdOffsetDelta, cdSizeDelta: c.cdSizeDelta, commentLength: c.commentLength };
+  const zip: FuzzZip = {
+    records,
+    eocdCount: c.eocdCount,
+    cdOffsetDelta: c.cdOffsetDelta,
+    cdSizeDelta: c.cdSizeDelta,
+    commentLength: c.commentLength,
+  };
   return buildZip(zip);
 }
 

@@ -26,7 +26,10 @@ describe('fuzz: checkpoint reader (zip + safe unpickler)', () => {
   afterAll(() => workspace.dispose());
 
   it('the unmutated base checkpoint opens (the fuzz starts from a valid file)', async () => {
-    const result = await boundedCase(() => checkpointTarget(workspace.write(buildZipCase(base, { lies: [], bomb: null, extraRecords: [] }))), isCheckpointError);
+    const result = await boundedCase(
+      () => checkpointTarget(workspace.write(buildZipCase(base, { lies: [], bomb: null, extraRecords: [] }))),
+      isCheckpointError,
+    );
     expect(result.outcome).toBe('valid');
   });
 
@@ -42,7 +45,11 @@ describe('fuzz: checkpoint reader (zip + safe unpickler)', () => {
         const path = workspace.write(buildZipCase(base, { lies: [], bomb: null, extraRecords: [] }, pickle));
         stats.record(await boundedCase(() => checkpointTarget(path), isCheckpointError));
       },
-      (edits) => ({ prefix: 'ckpt-pickle', extension: 'pt', bytes: buildZipCase(base, { lies: [], bomb: null, extraRecords: [] }, pickleOf(edits)) }),
+      (edits) => ({
+        prefix: 'ckpt-pickle',
+        extension: 'pt',
+        bytes: buildZipCase(base, { lies: [], bomb: null, extraRecords: [] }, pickleOf(edits)),
+      }),
       { seed: CI_SEED, numRuns: PICKLE_RUNS },
     );
     console.log(stats.summary('pickle fuzz'));

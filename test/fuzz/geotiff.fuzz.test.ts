@@ -21,7 +21,11 @@ describe('fuzz: GeoTIFF/chip reader on mutated real chips', () => {
         const { dir, file } = workspace.prepare(source, bytes);
         stats.record(await boundedCase(() => tiffTarget(dir, file), isChipReadError));
       },
-      (c) => ({ prefix: `tiff-${sources[c.source].name.replace(/\.tif$/, '')}`, extension: 'tif', bytes: applyTiffMutations(sources[c.source], c.mutations) }),
+      (c) => ({
+        prefix: `tiff-${sources[c.source].name.replace(/\.tif$/, '')}`,
+        extension: 'tif',
+        bytes: applyTiffMutations(sources[c.source], c.mutations),
+      }),
       { seed: CI_SEED, numRuns: RUNS },
     );
     console.log(stats.summary('geotiff fuzz'));

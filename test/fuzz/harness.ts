@@ -55,7 +55,11 @@ export class BoundsExceeded extends Error {}
  * or exceeding the budget, throws. (A synchronous infinite loop cannot be interrupted in-process: the
  * test's own timeout is the backstop, and `millis` catches anything merely slow.)
  */
-export async function boundedCase(target: () => Promise<unknown>, isTyped: (error: unknown) => boolean, budget: CaseBudget = DEFAULT_BUDGET): Promise<CaseResult> {
+export async function boundedCase(
+  target: () => Promise<unknown>,
+  isTyped: (error: unknown) => boolean,
+  budget: CaseBudget = DEFAULT_BUDGET,
+): Promise<CaseResult> {
   const canMeasurePeak = resetPeak();
   const rssBefore = statusKb('VmRSS');
   const buffersBefore = process.memoryUsage().arrayBuffers;
@@ -76,9 +80,12 @@ export async function boundedCase(target: () => Promise<unknown>, isTyped: (erro
   const peakGrowthBytes = canMeasurePeak ? Math.max(0, statusKb('VmHWM') - rssBefore) : 0;
   const arrayBufferGrowthBytes = Math.max(0, process.memoryUsage().arrayBuffers - buffersBefore);
   if (millis > budget.maxMillis) throw new BoundsExceeded(`case took ${millis.toFixed(0)} ms of CPU (budget ${budget.maxMillis} ms)`);
-  if (wallMillis > (budget.maxWallMillis ?? 60_000)) throw new BoundsExceeded(`case took ${wallMillis.toFixed(0)} ms of wall time (backstop ${budget.maxWallMillis ?? 60_000} ms)`);
+  if (wallMillis > (budget.maxWallMillis ?? 60_000))
+    throw new BoundsExceeded(`case took ${wallMillis.toFixed(0)} ms of wall time (backstop ${budget.maxWallMillis ?? 60_000} ms)`);
   if (peakGrowthBytes > budget.maxGrowthBytes || arrayBufferGrowthBytes > budget.maxGrowthBytes) {
-    throw new BoundsExceeded(`case grew memory by ${(peakGrowthBytes / 2 ** 20).toFixed(1)} MiB resident / ${(arrayBufferGrowthBytes / 2 ** 20).toFixed(1)} MiB ArrayBuffers (budget ${(budget.maxGrowthBytes / 2 ** 20).toFixed(0)} MiB)`);
+    throw new BoundsExceeded(
+      `case grew memory by ${(peakGrowthBytes / 2 ** 20).toFixed(1)} MiB resident / ${(arrayBufferGrowthBytes / 2 ** 20).toFixed(1)} MiB ArrayBuffers (budget ${(budget.maxGrowthBytes / 2 ** 20).toFixed(0)} MiB)`,
+    );
   }
   return { outcome, millis, peakGrowthBytes, arrayBufferGrowthBytes, message };
 }
@@ -101,7 +108,10 @@ export class FuzzStats {
     this.maxArrayBufferGrowthBytes = Math.max(this.maxArrayBufferGrowthBytes, result.arrayBufferGrowthBytes);
     if (result.message) {
       // group messages by their shape, not their numbers or paths
-      const key = result.message.replace(/^\S+: /, '').replace(/\d+/g, 'N').slice(0, 90);
+      const key = result.message
+        .replace(/^\S+: /, '')
+        .replace(/\d+/g, 'N')
+        .slice(0, 90);
       this.messages.set(key, (this.messages.get(key) ?? 0) + 1);
     }
   }
@@ -166,6 +176,9 @@ export async function runFuzz<T>(
     const { prefix, extension, bytes } = toBytes(counterexample);
     saved = saveRegression(prefix, extension, bytes);
   }
-  const cause = details.errorInstance instanceof Error ? details.errorInstance.stack ?? details.errorInstance.message : String(details.errorInstance);
-  throw new Error(`${name}: property failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}); minimised input saved to ${saved}\n${cause}`);
+  const cause =
+    details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
+  throw new Error(
+    `${name}: property failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}); minimised input saved to ${saved}\n${cause}`,
+  );
 }

@@ -10,7 +10,9 @@ import { boundedCase, REGRESSIONS_DIR } from './harness.ts';
 import { isChipReadError, loadTiffSources, tiffTarget, TiffWorkspace } from './tiff-fuzz.ts';
 import { CheckpointWorkspace, checkpointTarget, isCheckpointError } from './checkpoint-fuzz.ts';
 
-const files = readdirSync(REGRESSIONS_DIR).filter((f) => /\.(tif|pt)$/.test(f)).sort();
+const files = readdirSync(REGRESSIONS_DIR)
+  .filter((f) => /\.(tif|pt)$/.test(f))
+  .sort();
 
 describe('fuzz regressions: every saved crash stays fixed', () => {
   const sources = loadTiffSources();

@@ -60,9 +60,24 @@ const interesting = fc.oneof(
   fc.nat({ max: 0xffffffff }),
 );
 
-const DIMENSION_TAGS = [TAGS.ImageWidth, TAGS.ImageLength, TAGS.TileWidth, TAGS.TileLength, TAGS.RowsPerStrip, TAGS.SamplesPerPixel, TAGS.BitsPerSample];
+const DIMENSION_TAGS = [
+  TAGS.ImageWidth,
+  TAGS.ImageLength,
+  TAGS.TileWidth,
+  TAGS.TileLength,
+  TAGS.RowsPerStrip,
+  TAGS.SamplesPerPixel,
+  TAGS.BitsPerSample,
+];
 const BLOCK_TAGS = [TAGS.StripOffsets, TAGS.StripByteCounts, TAGS.TileOffsets, TAGS.TileByteCounts];
-const OTHER_TAGS = [TAGS.Compression, TAGS.PlanarConfiguration, TAGS.SampleFormat, TAGS.GeoKeyDirectory, TAGS.ModelTiepoint, TAGS.ModelPixelScale];
+const OTHER_TAGS = [
+  TAGS.Compression,
+  TAGS.PlanarConfiguration,
+  TAGS.SampleFormat,
+  TAGS.GeoKeyDirectory,
+  TAGS.ModelTiepoint,
+  TAGS.ModelPixelScale,
+];
 
 const mutation: fc.Arbitrary<TiffMutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }) },
@@ -171,7 +186,9 @@ export async function tiffTarget(dir: string, file: string): Promise<void> {
     const header = await readRasterHeader(file);
     const bands = await readBands(file);
     if (bands.length !== header.bandCount) throw new Error(`readBands returned ${bands.length} bands, header says ${header.bandCount}`);
-    for (const band of bands) if (band.length !== header.width * header.height) throw new Error(`band of ${band.length} values for ${String(header.width).slice(0, 40)}×${String(header.height).slice(0, 40)}`);
+    for (const band of bands)
+      if (band.length !== header.width * header.height)
+        throw new Error(`band of ${band.length} values for ${String(header.width).slice(0, 40)}×${String(header.height).slice(0, 40)}`);
   } catch (error) {
     if (!isChipReadError(error)) throw error;
     lowLevelError = error;
@@ -184,7 +201,8 @@ export async function tiffTarget(dir: string, file: string): Promise<void> {
   }
   if (isReadable(chip)) {
     const raster = await readChip(chip);
-    if (raster.pixels.length !== raster.bands.length * raster.width * raster.height) throw new Error('readChip returned a pixel buffer of the wrong size');
+    if (raster.pixels.length !== raster.bands.length * raster.width * raster.height)
+      throw new Error('readChip returned a pixel buffer of the wrong size');
   }
   if (lowLevelError) throw lowLevelError;
 }

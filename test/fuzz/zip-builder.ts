@@ -72,7 +72,18 @@ export function buildZip(zip: FuzzZip): Uint8Array {
     const size = record.declaredSize ?? record.data.length;
     const compressed = record.declaredCompressedSize ?? stored.length;
     const extra = record.zip64 ? concat([u16(1), u16(record.zip64.length * 8), ...record.zip64.map(u64)]) : new Uint8Array(0);
-    const common = [u16(20), u16(0x0800), u16(method), u16(0), u16(0x21), u32(crc), u32(compressed), u32(size), u16(name.length), u16(extra.length)];
+    const common = [
+      u16(20),
+      u16(0x0800),
+      u16(method),
+      u16(0),
+      u16(0x21),
+      u32(crc),
+      u32(compressed),
+      u32(size),
+      u16(name.length),
+      u16(extra.length),
+    ];
     const local = concat([u32(0x04034b50), ...common, name, extra, stored]);
     const central = concat([
       u32(0x02014b50),

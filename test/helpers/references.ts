@@ -61,6 +61,7 @@ export function missing(...needed: Reference[]): Reference[] {
  */
 export function needs(suite: string, ...needed: Reference[]): boolean {
   const absent = missing(...needed);
-  if (absent.length > 0) console.warn(`[skipped] ${suite}: needs ${absent.map((reference) => descriptions[reference]).join(', ')}, absent here`);
+  if (absent.length > 0)
+    console.warn(`[skipped] ${suite}: needs ${absent.map((reference) => descriptions[reference]).join(', ')}, absent here`);
   return absent.length === 0;
 }

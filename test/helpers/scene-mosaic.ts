@@ -58,5 +58,19 @@ export function buildChipMosaic(out: string, options: MosaicOptions): void {
     `<GeoTransform>${x}, ${px}, 0, ${y}, 0, ${py}</GeoTransform>\n${band(1, 'VV')}\n${band(2, 'VH')}\n</VRTDataset>`;
   const vrtPath = `${out}.vrt`;
   writeFileSync(vrtPath, vrt);
-  execFileSync('gdal_translate', ['-q', '-of', 'GTiff', '-co', 'TILED=YES', '-co', 'COMPRESS=DEFLATE', '-co', 'BLOCKXSIZE=256', '-co', 'BLOCKYSIZE=256', vrtPath, out]);
+  execFileSync('gdal_translate', [
+    '-q',
+    '-of',
+    'GTiff',
+    '-co',
+    'TILED=YES',
+    '-co',
+    'COMPRESS=DEFLATE',
+    '-co',
+    'BLOCKXSIZE=256',
+    '-co',
+    'BLOCKYSIZE=256',
+    vrtPath,
+    out,
+  ]);
 }

@@ -55,9 +55,23 @@ describe.skipIf(!hasShared)('evaluate / predict embed the chips that are missing
     setCacheDir(encoderCache); // as a host does at start-up
     mkdirSync(data);
     const demo = resolve(repoRoot, 'resources/demo/sen1floods11');
-    for (const id of CHIPS) for (const suffix of ['S1Hand', 'LabelHand']) copyFileSync(join(demo, `${id}_${suffix}.tif`), join(data, `${id}_${suffix}.tif`));
+    for (const id of CHIPS)
+      for (const suffix of ['S1Hand', 'LabelHand']) copyFileSync(join(demo, `${id}_${suffix}.tif`), join(data, `${id}_${suffix}.tif`));
     run = await trainRun(
-      { outDir: runDir, config: { dataDir: data, model: 'clay-decoder', encoder, epochs: 1, batchSize: 2, valSplit: 0.34, testSplit: 0, seed: 1, patience: 0 } },
+      {
+        outDir: runDir,
+        config: {
+          dataDir: data,
+          model: 'clay-decoder',
+          encoder,
+          epochs: 1,
+          batchSize: 2,
+          valSplit: 0.34,
+          testSplit: 0,
+          seed: 1,
+          patience: 0,
+        },
+      },
       new LocalJobContext('train'),
     );
     embeddingsDir = run.config.embeddingsDir!;
@@ -73,7 +87,11 @@ describe.skipIf(!hasShared)('evaluate / predict embed the chips that are missing
     const { context, events, logs } = recording('evaluate');
     const evaluation = await evaluateRun({ runDir, dataDir: data, chips: 'all' }, context);
     const embed = events.filter((e) => e.phase === 'embed');
-    expect(embed.map((e) => [e.step, e.steps])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(embed.map((e) => [e.step, e.steps])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(events.findIndex((e) => e.phase === 'evaluate')).toBeGreaterThan(events.lastIndexOf(embed[2]));
     expect(logs.join('\n')).toMatch(/loaded from the encoder cache/);
     expect(evaluation.chips.sort()).toEqual([...CHIPS].sort());
@@ -84,7 +102,9 @@ describe.skipIf(!hasShared)('evaluate / predict embed the chips that are missing
     forgetEmbeddings();
     const out = join(work, 'predictions');
     const cancelled = recording('predict-cancel', (p) => p.phase === 'embed');
-    await expect(predictRun({ runDir, dataDir: data, outDir: out, probabilities: false, chips: 'all' }, cancelled.context)).rejects.toBeInstanceOf(JobCancelledError);
+    await expect(
+      predictRun({ runDir, dataDir: data, outDir: out, probabilities: false, chips: 'all' }, cancelled.context),
+    ).rejects.toBeInstanceOf(JobCancelledError);
     expect(cancelled.events.filter((e) => e.phase === 'predict')).toEqual([]);
     expect((await EmbeddingStore.open(embeddingsDir)).chipIds()).toHaveLength(1);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
@@ -92,7 +112,10 @@ describe.skipIf(!hasShared)('evaluate / predict embed the chips that are missing
     const again = recording('predict');
     const result = await predictRun({ runDir, dataDir: data, outDir: out, probabilities: false, chips: 'all' }, again.context);
     const embed = again.events.filter((e) => e.phase === 'embed');
-    expect(embed.map((e) => [e.step, e.steps])).toEqual([[1, 2], [2, 2]]);
+    expect(embed.map((e) => [e.step, e.steps])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
     expect(embed.at(-1)!.message).toMatch(/\(1 cached\)/);
     expect(result.chips.map((c) => c.id).sort()).toEqual([...CHIPS].sort());
   });

@@ -22,7 +22,12 @@ const runs = join(work, 'runs');
 const common = { dataDir: demo, batchSize: 2, valSplit: 0.2, testSplit: 0.2, seed: 3, patience: 0 };
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const mtimes = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.f32')).map((f) => [f, statSync(join(dir, f)).mtimeMs]));
+const mtimes = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.f32'))
+      .map((f) => [f, statSync(join(dir, f)).mtimeMs]),
+  );
 
 describe.skipIf(!hasShared)('embed → train clay-decoder --encoder → evaluate → predict → compare with scratch', () => {
   let cacheDir: string;
@@ -66,10 +71,22 @@ describe.skipIf(!hasShared)('embed → train clay-decoder --encoder → evaluate
 
     beforeAll(async () => {
       before = mtimes(cacheDir);
-      again = await runJob('train', { outDir: join(runs, 'decoder-again'), config: { ...common, model: 'clay-decoder', encoder, epochs: 1, lr: 3e-3 } });
-      scratch = await runJob('train', { outDir: join(runs, 'scratch'), config: { ...common, model: 'scratch', epochs: 1, chipSize: 64, cropsPerChip: 1 } });
+      again = await runJob('train', {
+        outDir: join(runs, 'decoder-again'),
+        config: { ...common, model: 'clay-decoder', encoder, epochs: 1, lr: 3e-3 },
+      });
+      scratch = await runJob('train', {
+        outDir: join(runs, 'scratch'),
+        config: { ...common, model: 'scratch', epochs: 1, chipSize: 64, cropsPerChip: 1 },
+      });
       evaluation = await runJob('evaluate', { runDir: join(runs, 'decoder'), dataDir: demo, chips: 'test' });
-      predicted = await runJob('predict', { runDir: join(runs, 'decoder'), dataDir: demo, outDir: join(work, 'predictions'), probabilities: false, chips: 'test' });
+      predicted = await runJob('predict', {
+        runDir: join(runs, 'decoder'),
+        dataDir: demo,
+        outDir: join(work, 'predictions'),
+        probabilities: false,
+        chips: 'test',
+      });
       comparison = await runJob('compare', { runDirs: [join(runs, 'decoder'), join(runs, 'scratch')] });
     }, 240_000);
 
@@ -94,7 +111,8 @@ describe.skipIf(!hasShared)('embed → train clay-decoder --encoder → evaluate
       expect(comparison.runs.map((r) => r.model)).toEqual(['clay-decoder', 'scratch']);
       expect(comparison.chips).toEqual(decoder.data.split.test);
       expect(comparison.warnings.filter((w) => /different data|different chips/.test(w))).toEqual([]);
-      for (const run of comparison.runs) expect(run.evaluation.metrics.iou === null || Number.isFinite(run.evaluation.metrics.iou)).toBe(true);
+      for (const run of comparison.runs)
+        expect(run.evaluation.metrics.iou === null || Number.isFinite(run.evaluation.metrics.iou)).toBe(true);
     });
   });
 });

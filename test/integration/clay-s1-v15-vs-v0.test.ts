@@ -26,10 +26,24 @@ describe.skipIf(!hasShared)('S1-only chips: embed → train clay-decoder → eva
 
   beforeAll(async () => {
     mkdirSync(data);
-    for (const id of CHIPS) for (const kind of ['S1Hand', 'LabelHand']) symlinkSync(sharedData('sen1floods11', 's1_label', `${id}_${kind}.tif`), join(data, `${id}_${kind}.tif`));
+    for (const id of CHIPS)
+      for (const kind of ['S1Hand', 'LabelHand'])
+        symlinkSync(sharedData('sen1floods11', 's1_label', `${id}_${kind}.tif`), join(data, `${id}_${kind}.tif`));
     for (const version of ['v1.5', 'v0'] as const) {
       const outDir = join(work, 'runs', `decoder-${version}`);
-      runs[version] = await runJob('train', { outDir, config: { dataDir: data, model: 'clay-decoder', encoder: encoders[version], epochs: 1, batchSize: 2, lr: 3e-3, seed: 5, patience: 0 } });
+      runs[version] = await runJob('train', {
+        outDir,
+        config: {
+          dataDir: data,
+          model: 'clay-decoder',
+          encoder: encoders[version],
+          epochs: 1,
+          batchSize: 2,
+          lr: 3e-3,
+          seed: 5,
+          patience: 0,
+        },
+      });
       evaluations[version] = await runJob('evaluate', { runDir: outDir, dataDir: data, chips: 'test' });
     }
     comparison = await runJob('compare', { runDirs: [join(work, 'runs', 'decoder-v1.5'), join(work, 'runs', 'decoder-v0')] });

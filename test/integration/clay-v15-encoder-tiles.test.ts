@@ -24,7 +24,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function quadrant(batch: ClayBatch, top: number, left: number, side: number): ClayBatch {
   const [b, c, h, w] = batch.shape;
   const pixels = new Float32Array(b * c * side * side);
-  for (let p = 0; p < b * c; p++) for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) pixels[(p * side + y) * side + x] = batch.pixels[(p * h + top + y) * w + left + x];
+  for (let p = 0; p < b * c; p++)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) pixels[(p * side + y) * side + x] = batch.pixels[(p * h + top + y) * w + left + x];
   return { ...batch, pixels, shape: [b, c, side, side] };
 }
 
@@ -36,7 +38,8 @@ describe.skipIf(!hasShared)('Clay v1.5 on a 512² Sentinel-1 chip: 256² tiles, 
 
   beforeAll(async () => {
     mkdirSync(data);
-    for (const kind of ['S1Hand', 'LabelHand']) symlinkSync(sharedData('sen1floods11', 's1_label', `${CHIP}_${kind}.tif`), join(data, `${CHIP}_${kind}.tif`));
+    for (const kind of ['S1Hand', 'LabelHand'])
+      symlinkSync(sharedData('sen1floods11', 's1_label', `${CHIP}_${kind}.tif`), join(data, `${CHIP}_${kind}.tif`));
     chip = (await inspectDataset(data)).chips.find((c) => c.id === CHIP)!;
     batch = (await clayInputForChip(chip, 'v1.5')).batch;
     encoder = await loadClayEncoder(checkpoint);
@@ -48,7 +51,12 @@ describe.skipIf(!hasShared)('Clay v1.5 on a 512² Sentinel-1 chip: 256² tiles, 
     const tiled = await embedInTiles(encoder, batch, encoderTileFor('v1.5', undefined));
     const dim = encoder.info.dim;
     expect(tiled).toMatchObject({ tiles: 4, tile: 256, shape: [1, dim, 64, 64] });
-    for (const [top, left] of [[0, 0], [0, 256], [256, 0], [256, 256]]) {
+    for (const [top, left] of [
+      [0, 0],
+      [0, 256],
+      [256, 0],
+      [256, 256],
+    ]) {
       const alone = await encoder.embed(quadrant(batch, top, left, 256));
       expect(alone.shape).toEqual([1, dim, 32, 32]);
       let mismatches = 0;
@@ -77,7 +85,9 @@ describe.skipIf(!hasShared)('Clay v1.5 on a 512² Sentinel-1 chip: 256² tiles, 
     expect(store.entry(CHIP)!.inputs).toBe('clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10, 4 tiles of 256² (grids stitched)');
     expect([store.grid.height, store.grid.width, store.pixelsPerCell]).toEqual([64, 64, 8]);
     expect(JSON.parse(readFileSync(join(dir, 'embeddings.json'), 'utf8')).recipe).toMatch(/tile-256$/);
-    await expect(embedChips(checkpoint, [chip], dir, context, { encoderCacheDir: null, inputs: { encoderTile: 0 } })).rejects.toThrow(EmbeddingCacheMismatchError);
+    await expect(embedChips(checkpoint, [chip], dir, context, { encoderCacheDir: null, inputs: { encoderTile: 0 } })).rejects.toThrow(
+      EmbeddingCacheMismatchError,
+    );
     expect(inputRecipeId('v1.5', { encoderTile: 0 })).toBe('clay-v1.5/auto/latlon-training');
     expect(() => encoderTileFor('v0', 256)).toThrow(/Clay v0 encodes whole 512² chips/);
     expect(encoderTileFor('v0', undefined)).toBeNull();
@@ -89,7 +99,13 @@ describe.skipIf(!hasShared)('Clay v1.5 on a 512² Sentinel-1 chip: 256² tiles, 
     const config = { encoder: checkpoint, embeddingsDir: dir, model: 'clay-decoder', encoderTile: null };
     const reused = await embeddingsForTraining(config, [chip], { encoderCacheDir: null });
     expect(reused.notes[0]).toMatch(/0 computed, 1 reused/);
-    expect(reused.encoderInputs).toMatchObject({ version: 'v1.5', encoderTile: null, recipes: ['clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10'] });
-    await expect(embeddingsForTraining({ ...config, encoderTile: 256 }, [chip], { encoderCacheDir: null })).rejects.toThrow(/encoder tile 0 \(whole chips/);
+    expect(reused.encoderInputs).toMatchObject({
+      version: 'v1.5',
+      encoderTile: null,
+      recipes: ['clay-v1.5 sentinel-1-rtc [VV, VH] gsd 10'],
+    });
+    await expect(embeddingsForTraining({ ...config, encoderTile: 256 }, [chip], { encoderCacheDir: null })).rejects.toThrow(
+      /encoder tile 0 \(whole chips/,
+    );
   }, 300_000);
 });

@@ -12,7 +12,8 @@ import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '
 import { hasTorch, SYSTEM_PYTHON } from '../helpers/python-reference.ts';
 
 reportSkippedWithoutShared('linear probe over encoder checkpoints');
-if (hasShared && !hasTorch) console.warn('[skipped] probe over checkpoints: needs /usr/bin/python3 with torch to write the epoch checkpoints');
+if (hasShared && !hasTorch)
+  console.warn('[skipped] probe over checkpoints: needs /usr/bin/python3 with torch to write the epoch checkpoints');
 
 const tiny = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
 const work = mkdtempSync(join(tmpdir(), 'floodlens-probe-'));
@@ -63,7 +64,8 @@ describe.skipIf(!hasShared || !hasTorch)('probe over three checkpoints', () => {
     expect(new Set(report.rows.map((r) => r.encoder.fingerprint)).size).toBe(3);
     expect(report.testChips).toHaveLength(1);
     for (const row of report.rows) {
-      for (const key of ['dice', 'iou', 'f1', 'precision', 'recall'] as const) expect(row[key] === null || (row[key]! >= 0 && row[key]! <= 1)).toBe(true);
+      for (const key of ['dice', 'iou', 'f1', 'precision', 'recall'] as const)
+        expect(row[key] === null || (row[key]! >= 0 && row[key]! <= 1)).toBe(true);
       expect(row.embedSeconds).toBeGreaterThan(0);
     }
     const saved = JSON.parse(readFileSync(join(out, 'probe.json'), 'utf8')) as ProbeReport;
@@ -75,25 +77,51 @@ describe.skipIf(!hasShared || !hasTorch)('probe over three checkpoints', () => {
   });
 
   it('the same probe again reuses every embedding and run, and gives the same numbers', async () => {
-    const again = await runJob('probe', { encoders: files, dataDir: data, outDir: out, epochs: 2, seed: 1, valSplit: 0.25, testSplit: 0.25 });
+    const again = await runJob('probe', {
+      encoders: files,
+      dataDir: data,
+      outDir: out,
+      epochs: 2,
+      seed: 1,
+      valSplit: 0.25,
+      testSplit: 0.25,
+    });
     expect(again.rows.map((r) => r.embedSeconds)).toEqual([0, 0, 0]);
     expect(again.rows.map((r) => r.iou)).toEqual(report.rows.map((r) => r.iou));
   }, 120_000);
 
   it('refuses a seed-net state dict with the identify error, before any work', async () => {
     const wrong = join(work, 'probe-wrong');
-    await expect(runJob('probe', { encoders: [files[0], sharedFixture('seed-nets', 'finetune-decoder.pt')], dataDir: data, outDir: wrong })).rejects.toThrow(
-      /not a Clay encoder: this is a segmentation-head state dict/,
-    );
+    await expect(
+      runJob('probe', { encoders: [files[0], sharedFixture('seed-nets', 'finetune-decoder.pt')], dataDir: data, outDir: wrong }),
+    ).rejects.toThrow(/not a Clay encoder: this is a segmentation-head state dict/);
     expect(existsSync(join(wrong, 'probe.json'))).toBe(false);
   });
 
   it('probeEvery(n) as a training callback appends a row every n epochs', async () => {
     const runDir = join(work, 'run-with-probe');
     const seen: number[] = [];
-    const hook = probeEvery(2, { encoderCheckpoint: (epoch) => files[epoch / 2 - 1], dataDir: data, budget: { epochs: 1, seed: 1, valSplit: 0.25, testSplit: 0.25 } });
+    const hook = probeEvery(2, {
+      encoderCheckpoint: (epoch) => files[epoch / 2 - 1],
+      dataDir: data,
+      budget: { epochs: 1, seed: 1, valSplit: 0.25, testSplit: 0.25 },
+    });
     await trainRun(
-      { outDir: runDir, config: { model: 'scratch', dataDir: data, epochs: 2, batchSize: 2, chipSize: 64, cropsPerChip: 1, seed: 1, patience: 0, valSplit: 0.25, testSplit: 0.25 } },
+      {
+        outDir: runDir,
+        config: {
+          model: 'scratch',
+          dataDir: data,
+          epochs: 2,
+          batchSize: 2,
+          chipSize: 64,
+          cropsPerChip: 1,
+          seed: 1,
+          patience: 0,
+          valSplit: 0.25,
+          testSplit: 0.25,
+        },
+      },
       new LocalJobContext('probe-hook'),
       { onEpochEnd: [(epoch) => void seen.push(epoch), hook] },
     );

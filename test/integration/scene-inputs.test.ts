@@ -21,7 +21,11 @@ describe('odd sizes and chip sizes', () => {
   it('the scratch net gives an output of its input size for odd sides (395×359, 63×63, 17×16)', async () => {
     await initBackend();
     const net = createScratchNet(2, { seed: 3 });
-    for (const [h, w] of [[359, 395], [63, 63], [17, 16]]) {
+    for (const [h, w] of [
+      [359, 395],
+      [63, 63],
+      [17, 16],
+    ]) {
       const logits = tf.tidy(() => net.logits(tf.randomNormal([1, h, w, 2], 0, 1, 'float32', 1) as tf.Tensor4D));
       expect(logits.shape).toEqual([1, h, w, 1]);
       expect(Array.from(await logits.data()).every(Number.isFinite)).toBe(true);
@@ -33,7 +37,10 @@ describe('odd sizes and chip sizes', () => {
   it('--chip-size 1 and 63.5 are usage errors (exit 2) before any job starts', async () => {
     for (const size of ['1', '15', '63.5']) {
       let stderr = '';
-      const code = await runCli(['train', '--data', work, '--model', 'scratch', '--out', join(work, `r${size}`), '--chip-size', size], { stdout: () => undefined, stderr: (t) => (stderr += t) });
+      const code = await runCli(['train', '--data', work, '--model', 'scratch', '--out', join(work, `r${size}`), '--chip-size', size], {
+        stdout: () => undefined,
+        stderr: (t) => (stderr += t),
+      });
       expect(code).toBe(2);
       expect(stderr).toMatch(/chip-size|chipSize/);
     }
@@ -55,7 +62,13 @@ describe.skipIf(!hasShared)('scene and chip inputs that cannot be placed', () =>
     await expect(openSceneInfo(bare)).rejects.toThrow(/bare\.tif: has no georeference/);
     const rotated = join(work, 'rotated.vrt');
     execFileSync('gdal_translate', ['-q', '-of', 'VRT', chip, rotated]);
-    writeFileSync(rotated, readFileSync(rotated, 'utf8').replace(/<GeoTransform>[^<]*<\/GeoTransform>/, '<GeoTransform>-1.6, 8.98e-5, 1e-6, 10.3, 1e-6, -8.98e-5</GeoTransform>'));
+    writeFileSync(
+      rotated,
+      readFileSync(rotated, 'utf8').replace(
+        /<GeoTransform>[^<]*<\/GeoTransform>/,
+        '<GeoTransform>-1.6, 8.98e-5, 1e-6, 10.3, 1e-6, -8.98e-5</GeoTransform>',
+      ),
+    );
     const rotatedTif = join(work, 'rotated.tif');
     execFileSync('gdal_translate', ['-q', rotated, rotatedTif]);
     await expect(openSceneInfo(rotatedTif)).rejects.toThrow(/rotated\.tif: has a rotated or sheared geographic grid/);
@@ -71,17 +84,28 @@ describe.skipIf(!hasShared)('scene and chip inputs that cannot be placed', () =>
     const data = join(work, 'folder');
     mkdirSync(data);
     copyFileSync(chip, join(data, 'Ghana_97059_S1Hand.tif'));
-    execFileSync('gdal_translate', ['-q', '-co', 'PROFILE=BASELINE', sharedData('sen1floods11', 's1_label', 'India_900498_S1Hand.tif'), join(data, 'India_900498_S1Hand.tif')]);
+    execFileSync('gdal_translate', [
+      '-q',
+      '-co',
+      'PROFILE=BASELINE',
+      sharedData('sen1floods11', 's1_label', 'India_900498_S1Hand.tif'),
+      join(data, 'India_900498_S1Hand.tif'),
+    ]);
     const corrupt = readFileSync(sharedData('sen1floods11', 's1_label', 'Mekong_333434_S1Hand.tif')).subarray(0, 20_000);
     writeFileSync(join(data, 'Mekong_333434_S1Hand.tif'), corrupt);
     const runDir = await writeSeededScratchRun(join(work, 'run'), { chipSize: 64 });
-    const result = await predictRun({ runDir, dataDir: data, outDir: join(work, 'predicted'), probabilities: false }, new LocalJobContext('t'));
+    const result = await predictRun(
+      { runDir, dataDir: data, outDir: join(work, 'predicted'), probabilities: false },
+      new LocalJobContext('t'),
+    );
     expect(result.chips.map((c) => c.id)).toEqual(['Ghana_97059']);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.id, s.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['India_900498', 'Mekong_333434']);
     expect(reasons.India_900498).toMatch(/no CRS|georeference|geotransform/i);
 
     rmSync(join(data, 'Ghana_97059_S1Hand.tif'));
-    await expect(predictRun({ runDir, dataDir: data, outDir: join(work, 'predicted2'), probabilities: false }, new LocalJobContext('t'))).rejects.toThrow(/nothing was written/);
+    await expect(
+      predictRun({ runDir, dataDir: data, outDir: join(work, 'predicted2'), probabilities: false }, new LocalJobContext('t')),
+    ).rejects.toThrow(/nothing was written/);
   }, 600_000);
 });

@@ -50,8 +50,16 @@ describe.skipIf(!hasShared)('tiled prediction equals whole-chip prediction away 
     await reader.close();
     const run = await openTrainedRun(runDir, [], 'best');
     const normalisation = run.record.data.normalisation!;
-    const pixels = normalisePixels({ width: 512, height: 512, bands: ['VH', 'VV'], pixels: strip.pixels, present: strip.present }, ['VH', 'VV'], normalisation, info.s1Units);
-    const whole = tf.tidy(() => tf.sigmoid(run.net!.logits(toNhwc([{ input: pixels, channels: 2, inputHeight: 512, inputWidth: 512 }]))).dataSync() as Float32Array);
+    const pixels = normalisePixels(
+      { width: 512, height: 512, bands: ['VH', 'VV'], pixels: strip.pixels, present: strip.present },
+      ['VH', 'VV'],
+      normalisation,
+      info.s1Units,
+    );
+    const whole = tf.tidy(
+      () =>
+        tf.sigmoid(run.net!.logits(toNhwc([{ input: pixels, channels: 2, inputHeight: 512, inputWidth: 512 }]))).dataSync() as Float32Array,
+    );
     run.net!.dispose();
 
     const border = 16; // the net's receptive field reaches ~10 px; zero padding differs from reflection there
@@ -89,15 +97,28 @@ describe.skipIf(!hasShared)('a scene of real chips (odd size, 533×301) → COG 
     expect(summary.waterFraction).toBeGreaterThanOrEqual(0);
     expect(summary.waterAreaKm2).toBeCloseTo(summary.validAreaKm2 * summary.waterFraction, 9);
 
-    for (const index of [0, 1]) await runJob('scene.predict', { runDir, scene, outDir: join(work, `shard${index}`), probabilities: true, workers: 1, shard: { index, count: 2 } });
-    await expect(runJob('scene.merge', { partDirs: [join(work, 'shard0')], outDir: join(work, 'merged') })).rejects.toThrow(/tile rows 1\.\.2 of 2 are missing/);
+    for (const index of [0, 1])
+      await runJob('scene.predict', {
+        runDir,
+        scene,
+        outDir: join(work, `shard${index}`),
+        probabilities: true,
+        workers: 1,
+        shard: { index, count: 2 },
+      });
+    await expect(runJob('scene.merge', { partDirs: [join(work, 'shard0')], outDir: join(work, 'merged') })).rejects.toThrow(
+      /tile rows 1\.\.2 of 2 are missing/,
+    );
     const merged = await runJob('scene.merge', { partDirs: [join(work, 'shard0'), join(work, 'shard1')], outDir: join(work, 'merged') });
     expect(readFileSync(merged.files.mask).equals(readFileSync(single.summary!.files.mask))).toBe(true);
     expect(readFileSync(merged.files.probabilities!).equals(readFileSync(single.summary!.files.probabilities!))).toBe(true);
     expect(merged.waterAreaKm2).toBe(summary.waterAreaKm2);
 
     // GDAL is the judge: a valid COG on the scene's exact grid, palette, nodata 255, internal overviews
-    const validate = (file: string) => execFileSync('/usr/bin/python3', ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', '--full-check=yes', file], { encoding: 'utf8' });
+    const validate = (file: string) =>
+      execFileSync('/usr/bin/python3', ['-m', 'osgeo_utils.samples.validate_cloud_optimized_geotiff', '--full-check=yes', file], {
+        encoding: 'utf8',
+      });
     expect(validate(merged.files.mask)).toMatch(/is a valid cloud optimized GeoTIFF/);
     expect(validate(merged.files.probabilities!)).toMatch(/is a valid cloud optimized GeoTIFF/);
     const maskInfo = JSON.parse(execFileSync('gdalinfo', ['-json', merged.files.mask], { encoding: 'utf8' }));

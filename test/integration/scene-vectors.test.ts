@@ -59,21 +59,48 @@ describe.skipIf(!hasShared)('scene polygons from predict --scene and from merge 
 
     // the completion manifest, written last, lists the polygons with the COG and the summary
     const outputs = await requireCompletedOutputs(join(work, 'one'));
-    expect(outputs.files.map((f) => f.name).sort()).toEqual(['scene-300x260_mask.tif', 'scene-300x260_summary.json', 'scene-300x260_water.geojson', 'scene-300x260_water.gpkg']);
+    expect(outputs.files.map((f) => f.name).sort()).toEqual([
+      'scene-300x260_mask.tif',
+      'scene-300x260_summary.json',
+      'scene-300x260_water.geojson',
+      'scene-300x260_water.gpkg',
+    ]);
 
     // shards take no --vector: the merge makes the polygons once
-    await expect(runJob('scene.predict', { runDir, scene, outDir: join(work, 'shard0'), probabilities: false, workers: 1, shard: { index: 0, count: 2 }, vector })).rejects.toThrow(/give --vector to merge/);
-    for (const index of [0, 1]) await runJob('scene.predict', { runDir, scene, outDir: join(work, `shard${index}`), probabilities: false, workers: 1, shard: { index, count: 2 } });
+    await expect(
+      runJob('scene.predict', {
+        runDir,
+        scene,
+        outDir: join(work, 'shard0'),
+        probabilities: false,
+        workers: 1,
+        shard: { index: 0, count: 2 },
+        vector,
+      }),
+    ).rejects.toThrow(/give --vector to merge/);
+    for (const index of [0, 1])
+      await runJob('scene.predict', {
+        runDir,
+        scene,
+        outDir: join(work, `shard${index}`),
+        probabilities: false,
+        workers: 1,
+        shard: { index, count: 2 },
+      });
 
     // a part folder without a valid completion manifest (its shard was killed) is refused, by name
     const marker = join(work, 'shard1', COMPLETION_FILE);
     renameSync(marker, `${marker}.away`);
-    await expect(runJob('scene.merge', { partDirs: [join(work, 'shard0'), join(work, 'shard1')], outDir: join(work, 'merged'), vector })).rejects.toThrow(
-      /part folder .*shard1 is incomplete/,
-    );
+    await expect(
+      runJob('scene.merge', { partDirs: [join(work, 'shard0'), join(work, 'shard1')], outDir: join(work, 'merged'), vector }),
+    ).rejects.toThrow(/part folder .*shard1 is incomplete/);
     renameSync(`${marker}.away`, marker);
 
-    const merged = await runJob('scene.merge', { partDirs: [join(work, 'shard0'), join(work, 'shard1')], outDir: join(work, 'merged'), vector });
+    const merged = await runJob('scene.merge', {
+      partDirs: [join(work, 'shard0'), join(work, 'shard1')],
+      outDir: join(work, 'merged'),
+      vector,
+    });
     expect(readFileSync(merged.files.mask).equals(readFileSync(summary.files.mask))).toBe(true);
     expect(readFileSync(merged.files.vectors!.geojson!, 'utf8')).toBe(readFileSync(geojson!, 'utf8'));
     expect(merged.vector).toEqual(summary.vector);

@@ -38,7 +38,11 @@ describe('train → evaluate → predict on the demo chips (scratch net, worker 
   beforeAll(async () => {
     // Cancel during the first epoch, then resume: the run must finish with its history intact.
     const controller = new AbortController();
-    const cancelled = runJob('train', { outDir: runDir, config }, { signal: controller.signal, onProgress: (p) => p.phase === 'train' && controller.abort() });
+    const cancelled = runJob(
+      'train',
+      { outDir: runDir, config },
+      { signal: controller.signal, onProgress: (p) => p.phase === 'train' && controller.abort() },
+    );
     await expect(cancelled).rejects.toBeInstanceOf(JobCancelledError);
     expect(readRecord(runDir).status).toBe('cancelled');
     record = await runJob('train', { outDir: runDir, resume: true });
@@ -91,11 +95,19 @@ describe('train → evaluate → predict on the demo chips (scratch net, worker 
       const inspection = await inspectDataset(demo);
       const areas = evaluation.areas!;
       expect(areas.perChip.map((c) => c.id).sort()).toEqual(evaluation.chips.slice().sort());
-      expect(areas.total.labelWaterKm2).toBeCloseTo(areas.perChip.reduce((s, c) => s + c.labelWaterKm2, 0), 9);
+      expect(areas.total.labelWaterKm2).toBeCloseTo(
+        areas.perChip.reduce((s, c) => s + c.labelWaterKm2, 0),
+        9,
+      );
       for (const area of areas.perChip) {
         const chip = inspection.chips.find((c) => c.id === area.id)!;
         const counts = evaluation.perChip.find((c) => c.id === area.id)!;
-        const grid = { crs: { epsg: chip.epsg, proj4: chip.proj4!, isGeographic: chip.epsg === 4326 }, geoTransform: chip.geoTransform!, width: chip.width!, height: chip.height! };
+        const grid = {
+          crs: { epsg: chip.epsg, proj4: chip.proj4!, isGeographic: chip.epsg === 4326 },
+          geoTransform: chip.geoTransform!,
+          width: chip.width!,
+          height: chip.height!,
+        };
         const areaOfRow = pixelAreaM2ByRow(grid);
         const [smallest, largest] = [areaOfRow(0), areaOfRow(chip.height! - 1)].sort((a, b) => a - b).map((a) => a / 1e6);
         expect(area.predictedWaterKm2).toBeGreaterThanOrEqual((counts.tp + counts.fp) * smallest * (1 - 1e-12));
@@ -126,7 +138,12 @@ describe('train → evaluate → predict on the demo chips (scratch net, worker 
       }
       const pairs = inspection.chips
         .filter((c) => evaluation.chips.includes(c.id))
-        .map((c) => ({ id: c.id, mask: join(predictions, `${c.id}_mask.tif`), label: c.labelFile, notValid: c.label!.encoding.notValid.filter((v) => v !== 'NaN') }));
+        .map((c) => ({
+          id: c.id,
+          mask: join(predictions, `${c.id}_mask.tif`),
+          label: c.labelFile,
+          notValid: c.label!.encoding.notValid.filter((v) => v !== 'NaN'),
+        }));
       const counts = runPythonJson<Record<string, { tp: number; fp: number; fn: number; tn: number; ignored: number }>>(
         `
 import json, sys, numpy as np, rasterio

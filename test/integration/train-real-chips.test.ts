@@ -29,7 +29,17 @@ describe.skipIf(!hasShared)('scratch net on real Sentinel-1 chips', () => {
     symlinkSync(sharedData('c2smsfloods-s1'), join(dataDir, 'c2sms'));
     const record = await runJob('train', {
       outDir: join(work, 'runs', 'scratch'),
-      config: { model: 'scratch', dataDir, chipSize: 128, cropsPerChip: 6, batchSize: 2, epochs: 2, seed: 5, patience: 0, valCropSize: null },
+      config: {
+        model: 'scratch',
+        dataDir,
+        chipSize: 128,
+        cropsPerChip: 6,
+        batchSize: 2,
+        epochs: 2,
+        seed: 5,
+        patience: 0,
+        valCropSize: null,
+      },
     });
     expect(record.data.split.val).toEqual(['Ghana_97059', 'India_900498']);
     const inspection = await inspectDataset(dataDir);
@@ -38,7 +48,9 @@ describe.skipIf(!hasShared)('scratch net on real Sentinel-1 chips', () => {
     const valid = val.reduce((sum, chip) => sum + chip.label!.validPixels, 0);
     const allWaterIou = water / valid; // tp = water, fp = valid − water, fn = 0; no-water scores 0
     const bestIou = Math.max(...record.epochs.map((e) => e.val?.iou ?? 0));
-    console.log(`validation IoU: best ${bestIou.toFixed(3)} (per epoch: ${record.epochs.map((e) => e.val?.iou?.toFixed(3)).join(', ')}); all-water ${allWaterIou.toFixed(3)}, no-water 0`);
+    console.log(
+      `validation IoU: best ${bestIou.toFixed(3)} (per epoch: ${record.epochs.map((e) => e.val?.iou?.toFixed(3)).join(', ')}); all-water ${allWaterIou.toFixed(3)}, no-water 0`,
+    );
     expect(record.best?.valIou).toBe(bestIou);
     expect(bestIou).toBeGreaterThan(allWaterIou + 0.15);
   }, 1_500_000);

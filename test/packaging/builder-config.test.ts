@@ -100,9 +100,19 @@ describe('electron-builder.yml', () => {
     // What package.json and the main process load at run time is among the packed files.
     for (const needed of [pkg.main, 'out/main/engine-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
       expect(existsSync(join(repoRoot, needed)), needed).toBe(true);
-      expect(config.files.some((glob) => globRegExp(glob).test(needed)), needed).toBe(true);
+      expect(
+        config.files.some((glob) => globRegExp(glob).test(needed)),
+        needed,
+      ).toBe(true);
     }
-    for (const path of [config.icon, config.linux.icon, config.win.icon, config.mac.icon, config.directories.buildResources, ...config.extraResources.map((r) => r.from)]) {
+    for (const path of [
+      config.icon,
+      config.linux.icon,
+      config.win.icon,
+      config.mac.icon,
+      config.directories.buildResources,
+      ...config.extraResources.map((r) => r.from),
+    ]) {
       expect(existsSync(join(repoRoot, path)), path).toBe(true);
     }
   });
@@ -111,9 +121,19 @@ describe('electron-builder.yml', () => {
     expect(config.asar).toBe(true);
     const wasm = filesUnder(join(repoRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')).filter((f) => f.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThanOrEqual(3);
-    for (const file of wasm) expect(config.asarUnpack.some((glob) => globRegExp(glob).test(file)), file).toBe(true);
-    for (const file of ['node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node', 'node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2']) {
-      expect(config.asarUnpack.some((glob) => globRegExp(glob).test(file)), file).toBe(true);
+    for (const file of wasm)
+      expect(
+        config.asarUnpack.some((glob) => globRegExp(glob).test(file)),
+        file,
+      ).toBe(true);
+    for (const file of [
+      'node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node',
+      'node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2',
+    ]) {
+      expect(
+        config.asarUnpack.some((glob) => globRegExp(glob).test(file)),
+        file,
+      ).toBe(true);
     }
     expect(config.asarUnpack.some((glob) => globRegExp(glob).test('node_modules/@tensorflow/tfjs-core/dist/index.js'))).toBe(false);
   });
@@ -122,7 +142,8 @@ describe('electron-builder.yml', () => {
     const dawnDir = join(repoRoot, 'node_modules/webgpu/dist');
     const builds = { linux: ['linux-x64', 'linux-arm64'], win: ['win32-x64', 'win32-arm64'], mac: ['darwin-universal'] } as const;
     const unpacked = (file: string) => config.asarUnpack.some((glob) => globRegExp(glob).test(file));
-    const excluded = (os: keyof typeof builds, file: string) => config[os].files.some((glob) => glob.startsWith('!') && globRegExp(glob.slice(1)).test(file));
+    const excluded = (os: keyof typeof builds, file: string) =>
+      config[os].files.some((glob) => glob.startsWith('!') && globRegExp(glob.slice(1)).test(file));
     for (const [os, dirs] of Object.entries(builds) as [keyof typeof builds, readonly string[]][]) {
       for (const dir of dirs) {
         const files = filesUnder(join(dawnDir, dir));
@@ -142,7 +163,10 @@ describe('electron-builder.yml', () => {
   it('keeps the sql.js wasm (GeoPackage writer) outside the asar, where sqlite-wasm.ts looks for it', () => {
     const wasm = relative(repoRoot, sqlWasmPath()).split('\\').join('/');
     expect(wasm).toBe('node_modules/sql.js/dist/sql-wasm.wasm');
-    expect(config.asarUnpack.some((glob) => globRegExp(glob).test(wasm)), wasm).toBe(true);
+    expect(
+      config.asarUnpack.some((glob) => globRegExp(glob).test(wasm)),
+      wasm,
+    ).toBe(true);
     // Inside a packaged app the module resolves under app.asar; the unpacked copy beside it is what must load.
     const packed = '/opt/Floodlens/resources/app.asar/node_modules/sql.js/dist/sql-wasm.wasm';
     const unpacked = '/opt/Floodlens/resources/app.asar.unpacked/node_modules/sql.js/dist/sql-wasm.wasm';

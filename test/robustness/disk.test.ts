@@ -76,7 +76,8 @@ describe.skipIf(!mountable)('disk full and read-only workspace', () => {
     expect(result.stderr).toMatch(/disk is full|ENOSPC/);
     expect(result.stderr).toContain(join(runDir, 'checkpoints'));
     const after = snapshotRun(runDir);
-    for (const file of ['checkpoints/last.flck', 'checkpoints/best.flck', 'checkpoints/best.pt']) expect(after.get(file), file).toBe(before.get(file));
+    for (const file of ['checkpoints/last.flck', 'checkpoints/best.flck', 'checkpoints/best.pt'])
+      expect(after.get(file), file).toBe(before.get(file));
     const record = RunRecordSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/disk is full/);

@@ -51,7 +51,9 @@ export function spawnCli(args: string[]): { child: ChildProcess; done: Promise<C
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliRun>((resolveRun) =>
-    child.on('exit', (code, signal) => resolveRun({ code, signal, stdout, stderr, killed: signal === 'SIGKILL', millis: performance.now() - started })),
+    child.on('exit', (code, signal) =>
+      resolveRun({ code, signal, stdout, stderr, killed: signal === 'SIGKILL', millis: performance.now() - started }),
+    ),
   );
   return { child, done };
 }
@@ -148,7 +150,9 @@ export async function checkRunAfterKill(runDir: string, before: Snapshot, random
     if (hash !== before.get(file)) changed.push(file);
     // old or new, the file must be complete
     const { epoch } = await checkpointIsComplete(runDir, file).catch((error: Error) => {
-      throw new Error(`${file} is not a complete checkpoint after a kill (${before.has(file) ? 'it existed before' : 'new'}): ${error.message}`);
+      throw new Error(
+        `${file} is not a complete checkpoint after a kill (${before.has(file) ? 'it existed before' : 'new'}): ${error.message}`,
+      );
     });
     if (file.endsWith('last.flck')) lastEpoch = epoch;
     // a half-written copy must never read as valid
@@ -160,7 +164,8 @@ export async function checkRunAfterKill(runDir: string, before: Snapshot, random
       const accepted = await checkpointIsComplete(tmpdir(), truncated.slice(tmpdir().length + 1)).then(
         () => true,
         (error: Error) => {
-          if (file.endsWith('.flck') && !(error instanceof TensorFileError)) throw new Error(`truncated ${file} gave an untyped error: ${error.message}`);
+          if (file.endsWith('.flck') && !(error instanceof TensorFileError))
+            throw new Error(`truncated ${file} gave an untyped error: ${error.message}`);
           return false;
         },
       );
@@ -170,7 +175,9 @@ export async function checkRunAfterKill(runDir: string, before: Snapshot, random
     }
   }
   const checkpointsDir = join(runDir, 'checkpoints');
-  const tempFiles = [...readdirSync(runDir), ...(existsSync(checkpointsDir) ? readdirSync(checkpointsDir) : [])].filter((f) => f.endsWith('.tmp'));
+  const tempFiles = [...readdirSync(runDir), ...(existsSync(checkpointsDir) ? readdirSync(checkpointsDir) : [])].filter((f) =>
+    f.endsWith('.tmp'),
+  );
   return { record, lastEpoch, tempFiles, changed };
 }
 
@@ -206,7 +213,25 @@ export function midWork(stderr: string): boolean {
 }
 
 export function trainArgs(runDir: string, epochs: number): string[] {
-  return ['train', '--data', demoData, '--model', 'scratch', '--out', runDir, '--chip-size', '64', '--batch-size', '2', '--epochs', String(epochs), '--patience', '0', '--seed', '3'];
+  return [
+    'train',
+    '--data',
+    demoData,
+    '--model',
+    'scratch',
+    '--out',
+    runDir,
+    '--chip-size',
+    '64',
+    '--batch-size',
+    '2',
+    '--epochs',
+    String(epochs),
+    '--patience',
+    '0',
+    '--seed',
+    '3',
+  ];
 }
 
 /** Train with repeated SIGKILLs, then resume to completion; every state between kills is checked. */
@@ -236,9 +261,13 @@ export async function trainUnderKills(runDir: string, options: TrainKillOptions)
     lastEpoch = check.lastEpoch ?? lastEpoch;
     report.changedFiles += check.changed.length;
     report.tempFilesSeen += check.tempFiles.length;
-    log(`kill ${i + 1} at ${delay.toFixed(0)} ms (${resume ? 'resumed' : 'fresh'} run): run.json ${check.record ? `epochs ${check.record.epochs.map((e) => e.epoch).join(',') || '-'}` : 'absent'}, last.flck epoch ${check.lastEpoch ?? '-'}, changed ${check.changed.join(',') || 'nothing'}, temp files ${check.tempFiles.length}`);
+    log(
+      `kill ${i + 1} at ${delay.toFixed(0)} ms (${resume ? 'resumed' : 'fresh'} run): run.json ${check.record ? `epochs ${check.record.epochs.map((e) => e.epoch).join(',') || '-'}` : 'absent'}, last.flck epoch ${check.lastEpoch ?? '-'}, changed ${check.changed.join(',') || 'nothing'}, temp files ${check.tempFiles.length}`,
+    );
   }
-  const finish = await runToEnd(existsSync(join(runDir, 'run.json')) ? ['train', '--resume', '--out', runDir] : trainArgs(runDir, options.epochs));
+  const finish = await runToEnd(
+    existsSync(join(runDir, 'run.json')) ? ['train', '--resume', '--out', runDir] : trainArgs(runDir, options.epochs),
+  );
   if (finish.code !== 0) throw new Error(`the final resume failed (${finish.code}):\n${finish.stderr.slice(-2000)}`);
   const final = RunRecordSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
   return { ...report, final };

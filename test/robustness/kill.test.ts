@@ -9,7 +9,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCompletedOutputs } from '../../src-main/engine/fs/completion.ts';
 import { readLastCheckpoint } from '../../src-main/engine/run/checkpoint-file.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
-import { checkGeoTiffsComplete, demoData, midWork, runAndKill, runToEnd, scratchDir, seededRandom, trainUnderKills } from './kill-scenarios.ts';
+import {
+  checkGeoTiffsComplete,
+  demoData,
+  midWork,
+  runAndKill,
+  runToEnd,
+  scratchDir,
+  seededRandom,
+  trainUnderKills,
+} from './kill-scenarios.ts';
 
 const SEED = 6_001;
 const EPOCHS = 3;
@@ -23,8 +32,17 @@ describe('nothing is lost under SIGKILL', () => {
     const root = scratchDir('train');
     dirs.push(root);
     const runDir = join(root, 'run');
-    const report = await trainUnderKills(runDir, { seed: SEED, kills: 3, epochs: EPOCHS, minDelayMs: 0, maxDelayMs: 4_000, log: console.log });
-    console.log(`train: ${report.kills} kills survived (${report.resumes} resumed, ${report.freshStarts} fresh starts), ${report.changedFiles} checkpoint replacements seen, ${report.tempFilesSeen} leftover temp files ignored`);
+    const report = await trainUnderKills(runDir, {
+      seed: SEED,
+      kills: 3,
+      epochs: EPOCHS,
+      minDelayMs: 0,
+      maxDelayMs: 4_000,
+      log: console.log,
+    });
+    console.log(
+      `train: ${report.kills} kills survived (${report.resumes} resumed, ${report.freshStarts} fresh starts), ${report.changedFiles} checkpoint replacements seen, ${report.tempFilesSeen} leftover temp files ignored`,
+    );
     expect(report.kills).toBeGreaterThanOrEqual(2);
     expect(report.changedFiles, 'kills must land after checkpoints were written').toBeGreaterThan(0);
     expect(report.final.status).toBe('completed');
@@ -47,7 +65,9 @@ describe('nothing is lost under SIGKILL', () => {
     const afterKill = await checkGeoTiffsComplete(out);
     // a killed predict has no completion marker: nothing in the folder reads as a finished output
     if (killed.killed) expect((await readCompletedOutputs(out)).complete).toBe(false);
-    console.log(`predict: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms with ${afterKill.complete} complete GeoTIFFs, ${afterKill.temp} temp files`);
+    console.log(
+      `predict: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms with ${afterKill.complete} complete GeoTIFFs, ${afterKill.temp} temp files`,
+    );
     expect(killed.killed, `the kill must land before predict finishes (exit code ${killed.code})`).toBe(true);
     const rerun = await runToEnd(args);
     expect(rerun.code, rerun.stderr).toBe(0);
@@ -60,22 +80,28 @@ describe('nothing is lost under SIGKILL', () => {
   }, 150_000);
 
   const encoder = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
-  it.skipIf(!hasShared || !existsSync(encoder))('embed killed mid-cache resumes: the re-run reuses what was written and fails nothing', async () => {
-    const out = join(scratchDir('embed'), 'cache');
-    dirs.push(out);
-    const args = ['embed', '--encoder', encoder, '--data', demoData, '--out', out, '--json'];
-    const random = seededRandom(SEED + 2);
-    // without --json the CLI prints progress, which arms the kill
-    const killed = await runAndKill(args.slice(0, -1), random() * 100, midWork);
-    expect(killed.killed, `the kill must land before embed finishes (exit code ${killed.code})`).toBe(true);
-    const rerun = await runToEnd(args);
-    expect(rerun.code, rerun.stderr.slice(-2000)).toBe(0);
-    const result = JSON.parse(rerun.stdout) as { computed: unknown[]; reused: unknown[]; failed: unknown[] };
-    console.log(`embed: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms; re-run computed ${result.computed.length}, reused ${result.reused.length}, failed ${result.failed.length}`);
-    expect(result.failed).toEqual([]);
-    // a third run finds everything cached and intact
-    const again = JSON.parse((await runToEnd(args)).stdout) as { computed: unknown[]; reused: unknown[] };
-    expect(again.computed).toEqual([]);
-    expect(again.reused.length).toBe(result.computed.length + result.reused.length);
-  }, 120_000);
+  it.skipIf(!hasShared || !existsSync(encoder))(
+    'embed killed mid-cache resumes: the re-run reuses what was written and fails nothing',
+    async () => {
+      const out = join(scratchDir('embed'), 'cache');
+      dirs.push(out);
+      const args = ['embed', '--encoder', encoder, '--data', demoData, '--out', out, '--json'];
+      const random = seededRandom(SEED + 2);
+      // without --json the CLI prints progress, which arms the kill
+      const killed = await runAndKill(args.slice(0, -1), random() * 100, midWork);
+      expect(killed.killed, `the kill must land before embed finishes (exit code ${killed.code})`).toBe(true);
+      const rerun = await runToEnd(args);
+      expect(rerun.code, rerun.stderr.slice(-2000)).toBe(0);
+      const result = JSON.parse(rerun.stdout) as { computed: unknown[]; reused: unknown[]; failed: unknown[] };
+      console.log(
+        `embed: ${killed.killed ? 'killed' : 'finished first'} after ${killed.millis.toFixed(0)} ms; re-run computed ${result.computed.length}, reused ${result.reused.length}, failed ${result.failed.length}`,
+      );
+      expect(result.failed).toEqual([]);
+      // a third run finds everything cached and intact
+      const again = JSON.parse((await runToEnd(args)).stdout) as { computed: unknown[]; reused: unknown[] };
+      expect(again.computed).toEqual([]);
+      expect(again.reused.length).toBe(result.computed.length + result.reused.length);
+    },
+    120_000,
+  );
 });

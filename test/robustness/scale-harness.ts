@@ -12,7 +12,11 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 
 /** Real chips to copy: the 512×512 demo chips, or the 64×64 crops in test/fixtures (fast, for CI). */
 export const CHIP_SOURCES = {
-  demo: { dir: join(repoRoot, 'resources/demo/sen1floods11'), ids: ['India_900498', 'Nigeria_812045', 'Pakistan_849790', 'Spain_7370579'], kinds: ['S1Hand', 'LabelHand'] },
+  demo: {
+    dir: join(repoRoot, 'resources/demo/sen1floods11'),
+    ids: ['India_900498', 'Nigeria_812045', 'Pakistan_849790', 'Spain_7370579'],
+    kinds: ['S1Hand', 'LabelHand'],
+  },
   fixtures: { dir: join(repoRoot, 'test/fixtures/data/sen1floods11'), ids: ['Spain_7370579'], kinds: ['S1Hand', 'S2Hand', 'LabelHand'] },
 } as const;
 export type ChipSourceName = keyof typeof CHIP_SOURCES;
@@ -81,7 +85,14 @@ export function measurePeakRss(label: string, chips: number, args: string[], tim
     child.on('exit', (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      resolveRun({ label, chips, peakRssBytes: peak, seconds: (performance.now() - started) / 1000, code, stderrTail: stderr.slice(-1500) });
+      resolveRun({
+        label,
+        chips,
+        peakRssBytes: peak,
+        seconds: (performance.now() - started) / 1000,
+        code,
+        stderrTail: stderr.slice(-1500),
+      });
     }),
   );
 }

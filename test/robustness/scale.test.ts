@@ -17,18 +17,45 @@ describe('peak memory does not grow with the number of chips', () => {
 
   it(`inspect and evaluate: peak RSS at ${LARGE} chips within ×${MAX_RATIO} of ${SMALL} chips`, async () => {
     const runDir = join(root, 'run');
-    const train = await measurePeakRss('train', 4, ['train', '--data', join(repoRoot, 'resources/demo'), '--model', 'scratch', '--out', runDir, '--chip-size', '64', '--batch-size', '2', '--epochs', '1']);
+    const train = await measurePeakRss('train', 4, [
+      'train',
+      '--data',
+      join(repoRoot, 'resources/demo'),
+      '--model',
+      'scratch',
+      '--out',
+      runDir,
+      '--chip-size',
+      '64',
+      '--batch-size',
+      '2',
+      '--epochs',
+      '1',
+    ]);
     expect(train.code, train.stderrTail).toBe(0);
     const peaks: Record<string, number[]> = { inspect: [], evaluate: [] };
     for (const chips of [SMALL, LARGE]) {
       const data = buildScaledDataset(root, chips, 'fixtures');
       const inspect = await measurePeakRss('inspect', chips, ['dataset', 'inspect', data, '--json']);
       expect(inspect.code, inspect.stderrTail).toBe(0);
-      const evaluate = await measurePeakRss('evaluate', chips, ['evaluate', '--run', runDir, '--data', data, '--split', 'all', '--checkpoint', 'last', '--json']);
+      const evaluate = await measurePeakRss('evaluate', chips, [
+        'evaluate',
+        '--run',
+        runDir,
+        '--data',
+        data,
+        '--split',
+        'all',
+        '--checkpoint',
+        'last',
+        '--json',
+      ]);
       expect(evaluate.code, evaluate.stderrTail).toBe(0);
       peaks.inspect.push(inspect.peakRssBytes);
       peaks.evaluate.push(evaluate.peakRssBytes);
-      console.log(`${chips} chips: inspect peak ${mib(inspect.peakRssBytes)} (${inspect.seconds.toFixed(1)} s), evaluate peak ${mib(evaluate.peakRssBytes)} (${evaluate.seconds.toFixed(1)} s)`);
+      console.log(
+        `${chips} chips: inspect peak ${mib(inspect.peakRssBytes)} (${inspect.seconds.toFixed(1)} s), evaluate peak ${mib(evaluate.peakRssBytes)} (${evaluate.seconds.toFixed(1)} s)`,
+      );
     }
     for (const [step, [small, large]] of Object.entries(peaks)) {
       expect(small, `${step} peak was not measured`).toBeGreaterThan(50 * 2 ** 20);

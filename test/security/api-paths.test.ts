@@ -21,9 +21,16 @@ copyFileSync(join(fixtures, 'Spain_7370579_S1Hand.tif'), join(data, 'Spain_73705
 copyFileSync(join(fixtures, 'Spain_7370579_LabelHand.tif'), join(data, 'Spain_7370579_LabelHand.tif'));
 symlinkSync('/etc', join(data, 'link-out'));
 execFileSync('mkfifo', [join(pipes, 'a_S1.tif'), join(pipes, 'b_S1.tif')]);
-writeFileSync(join(pipes, 'floodlens-manifest.json'), JSON.stringify({ chips: ['a', 'b'].map((id) => ({ id, files: [{ path: `${id}_S1.tif`, bands: ['VV', 'VH'] }] })) }));
+writeFileSync(
+  join(pipes, 'floodlens-manifest.json'),
+  JSON.stringify({ chips: ['a', 'b'].map((id) => ({ id, files: [{ path: `${id}_S1.tif`, bands: ['VV', 'VH'] }] })) }),
+);
 
-const service = new EngineService({ demoWorkspace: null, workspaceDir: join(work, 'workspace'), readRoots: [data, pipes, join(work, 'workspace')] });
+const service = new EngineService({
+  demoWorkspace: null,
+  workspaceDir: join(work, 'workspace'),
+  readRoots: [data, pipes, join(work, 'workspace')],
+});
 afterAll(async () => {
   await service.close();
   rmSync(work, { recursive: true, force: true });
@@ -51,6 +58,7 @@ describe('server mode: reads confined to the data roots, paths never taken from 
     const stuck = Array.from({ length: 4 }, () => service.handle('dataset.inspect', { dir: pipes }) as Promise<DatasetInspection>);
     const other = (await service.handle('dataset.inspect', { dir: data })) as DatasetInspection;
     expect(other.chips).toHaveLength(1);
-    for (const report of await Promise.all(stuck)) expect(report.chips.flatMap((c) => c.errors.map((e) => e.code))).toEqual(['not-regular-file', 'not-regular-file']);
+    for (const report of await Promise.all(stuck))
+      expect(report.chips.flatMap((c) => c.errors.map((e) => e.code))).toEqual(['not-regular-file', 'not-regular-file']);
   }, 60_000);
 });

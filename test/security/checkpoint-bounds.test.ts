@@ -50,13 +50,19 @@ describe.skipIf(!hasTorch)('compressed checkpoint records are bounded before inf
     );
     expect(result.outcome).toBe('typed-error');
     expect(message).toContain(path);
-    expect(message).toMatch(/tensor bomb\.weight: compressed record archive\/data\/0 would inflate 0\.\d MiB to 762\.9 MiB \(\d+:1\).*decompression bomb/);
-    console.log(`refused with peak RSS growth ${(result.peakGrowthBytes / 2 ** 20).toFixed(1)} MiB (before the fix: 800 MB inflated, peak 2.4 GB)`);
+    expect(message).toMatch(
+      /tensor bomb\.weight: compressed record archive\/data\/0 would inflate 0\.\d MiB to 762\.9 MiB \(\d+:1\).*decompression bomb/,
+    );
+    console.log(
+      `refused with peak RSS growth ${(result.peakGrowthBytes / 2 ** 20).toFixed(1)} MiB (before the fix: 800 MB inflated, peak 2.4 GB)`,
+    );
   }, 180_000);
 
   it('the same layout with a small compressed tensor loads, as torch.load does', async () => {
     const path = make('small.pt', 1_000);
-    const shape = execFileSync('/usr/bin/python3', ['-c', `import torch; print(list(torch.load('${path}')['bomb.weight'].shape))`], { encoding: 'utf8' }).trim();
+    const shape = execFileSync('/usr/bin/python3', ['-c', `import torch; print(list(torch.load('${path}')['bomb.weight'].shape))`], {
+      encoding: 'utf8',
+    }).trim();
     expect(shape).toBe('[1000]');
     const checkpoint = await TorchCheckpoint.open(path);
     try {

@@ -77,7 +77,9 @@ describe.skipIf(!existsSync(data))('evaluate, predict, compare', () => {
     const split = await cli(['evaluate', '--run', runDir, '--data', data, '--split', 'everything']);
     expect(split.code).toBe(2);
     expect(split.stderr).toMatch(/--split must be one of/);
-    expect((await cli(['evaluate', '--run', runDir, '--data', data, '--checkpoint', 'worst'])).stderr).toMatch(/--checkpoint must be best or last/);
+    expect((await cli(['evaluate', '--run', runDir, '--data', data, '--checkpoint', 'worst'])).stderr).toMatch(
+      /--checkpoint must be best or last/,
+    );
     expect((await cli(['evaluate', '--run', runDir, '--data', aFile])).stderr).toMatch(/--data: not a folder/);
   });
 
@@ -85,7 +87,9 @@ describe.skipIf(!existsSync(data))('evaluate, predict, compare', () => {
     const out = await cli(['predict', '--run', runDir, '--data', data, '--out', aFile]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/--out: is a file/);
-    expect((await cli(['predict', '--run', runDir, '--data', join(temp, 'nope'), '--out', join(temp, 'masks')])).stderr).toMatch(/--data: no such folder/);
+    expect((await cli(['predict', '--run', runDir, '--data', join(temp, 'nope'), '--out', join(temp, 'masks')])).stderr).toMatch(
+      /--data: no such folder/,
+    );
     expect(existsSync(join(temp, 'masks'))).toBe(false);
   });
 
@@ -113,10 +117,13 @@ describe('serve', () => {
     expect(portOption(parseArgs([]), 'port')).toBe(0);
   });
 
-  it.skipIf(!existsSync(join(repoRoot, 'out/renderer/index.html')))('refuses a missing workspace and an export folder that is a file', async () => {
-    expect((await cli(['serve', '--workspace', join(temp, 'nope')])).stderr).toMatch(/--workspace: no such folder/);
-    const exportDir = await cli(['serve', '--export-dir', aFile]);
-    expect(exportDir.code).toBe(2);
-    expect(exportDir.stderr).toMatch(/--export-dir: is a file/);
-  });
+  it.skipIf(!existsSync(join(repoRoot, 'out/renderer/index.html')))(
+    'refuses a missing workspace and an export folder that is a file',
+    async () => {
+      expect((await cli(['serve', '--workspace', join(temp, 'nope')])).stderr).toMatch(/--workspace: no such folder/);
+      const exportDir = await cli(['serve', '--export-dir', aFile]);
+      expect(exportDir.code).toBe(2);
+      expect(exportDir.stderr).toMatch(/--export-dir: is a file/);
+    },
+  );
 });

@@ -7,7 +7,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { beginOutputs, COMPLETION_FILE, completeOutputs, readCompletedOutputs, requireCompletedOutputs } from '../../src-main/engine/fs/completion.ts';
+import {
+  beginOutputs,
+  COMPLETION_FILE,
+  completeOutputs,
+  readCompletedOutputs,
+  requireCompletedOutputs,
+} from '../../src-main/engine/fs/completion.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const fixtures = resolve(repoRoot, 'test/fixtures/data/sen1floods11');

@@ -24,10 +24,24 @@ const app = 'file:///opt/Floodlens/resources/app.asar/out/renderer/';
 
 describe('renderer network allow-list (session.webRequest.onBeforeRequest)', () => {
   it('allows the app files, DevTools and in-memory URLs, and no other file', () => {
-    for (const url of [`${app}index.html`, `${app}assets/index-abc.js`, `${app}assets/maplibre-gl-csp-worker.js`, 'devtools://devtools/bundled/inspector.html', 'data:image/png;base64,AAAA', 'blob:file:///1234-5678']) {
+    for (const url of [
+      `${app}index.html`,
+      `${app}assets/index-abc.js`,
+      `${app}assets/maplibre-gl-csp-worker.js`,
+      'devtools://devtools/bundled/inspector.html',
+      'data:image/png;base64,AAAA',
+      'blob:file:///1234-5678',
+    ]) {
       expect(decideRequest(url, pages, []).allow, url).toBe(true);
     }
-    for (const url of ['file:///etc/passwd', `${app}../../../../etc/passwd`, `${app}%2e%2e/%2e%2e/secret`, `${app}assets/..%2f..%2f..%2fsecret`, 'file:///opt/Floodlens/resources/app.asar/out/renderer-evil/x.js', 'file://evil-host/share/x.js']) {
+    for (const url of [
+      'file:///etc/passwd',
+      `${app}../../../../etc/passwd`,
+      `${app}%2e%2e/%2e%2e/secret`,
+      `${app}assets/..%2f..%2f..%2fsecret`,
+      'file:///opt/Floodlens/resources/app.asar/out/renderer-evil/x.js',
+      'file://evil-host/share/x.js',
+    ]) {
       expect(decideRequest(url, pages, []).allow, url).toBe(false);
     }
   });
@@ -82,7 +96,8 @@ describe('renderer network allow-list (session.webRequest.onBeforeRequest)', () 
   it("covers every tile URL the renderer's basemap style uses", () => {
     expect(Object.keys(ONLINE_BASEMAPS).sort()).toEqual([...ONLINE_BASEMAP_IDS].sort());
     for (const id of ONLINE_BASEMAP_IDS) {
-      for (const tile of ONLINE_BASEMAPS[id].tiles) expect(ONLINE_BASEMAP_ORIGINS[id], `${id}: ${tile}`).toContain(new URL(tile.replace(/[{}]/g, '')).origin);
+      for (const tile of ONLINE_BASEMAPS[id].tiles)
+        expect(ONLINE_BASEMAP_ORIGINS[id], `${id}: ${tile}`).toContain(new URL(tile.replace(/[{}]/g, '')).origin);
     }
   });
 });
@@ -91,7 +106,15 @@ describe('navigation and new windows', () => {
   it('lets the window (re)load only the app page', () => {
     expect(navigationAllowed(`${app}index.html`, pages)).toBe(true);
     expect(navigationAllowed(`${app}index.html#/runs`, pages)).toBe(true);
-    for (const url of ['https://evil.example/', `${app}other.html`, 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'about:blank', 'http://localhost:5173/']) {
+    for (const url of [
+      'https://evil.example/',
+      `${app}other.html`,
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'about:blank',
+      'http://localhost:5173/',
+    ]) {
       expect(navigationAllowed(url, pages), url).toBe(false);
     }
     expect(navigationAllowed('http://localhost:5173/?x', devPages)).toBe(true);
@@ -99,7 +122,16 @@ describe('navigation and new windows', () => {
 
   it('hands only HTTPS attribution links on known hosts to the system browser', () => {
     expect(externalLinkAllowed('https://www.openstreetmap.org/copyright')).toBe(true);
-    for (const url of ['http://www.openstreetmap.org/copyright', 'https://evil.example/', 'https://www.openstreetmap.org.evil.example/', 'file:///etc/passwd', 'smb://host/share', 'javascript:alert(1)', 'https://user@www.openstreetmap.org/', 'ms-msdt:/id PCWDiagnostic']) {
+    for (const url of [
+      'http://www.openstreetmap.org/copyright',
+      'https://evil.example/',
+      'https://www.openstreetmap.org.evil.example/',
+      'file:///etc/passwd',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'https://user@www.openstreetmap.org/',
+      'ms-msdt:/id PCWDiagnostic',
+    ]) {
       expect(externalLinkAllowed(url), url).toBe(false);
     }
   });
@@ -123,14 +155,34 @@ describe('IPC sender check (every ipcMain.handle)', () => {
     const main = readFileSync(join(repoRoot, 'src-main/electron/main.ts'), 'utf8');
     const handles = [...main.matchAll(/ipcMain\.(handle|handleOnce|on|once)\(/g)];
     expect(handles.length).toBe(1); // the one inside handleFromAppPage
-    expect(main).toMatch(/function handleFromAppPage[\s\S]*?ipcMain\.handle\(channel[\s\S]*?ipcSenderTrusted\([\s\S]*?throw new UntrustedSenderError/);
+    expect(main).toMatch(
+      /function handleFromAppPage[\s\S]*?ipcMain\.handle\(channel[\s\S]*?ipcSenderTrusted\([\s\S]*?throw new UntrustedSenderError/,
+    );
     expect(main).toMatch(/handleFromAppPage\(IPC_REQUEST_CHANNEL/);
   });
 });
 
 describe('permissions', () => {
   it('denies every permission request and check, from any origin', () => {
-    for (const permission of ['media', 'geolocation', 'notifications', 'midi', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'clipboard-read', 'clipboard-sanitized-write', 'display-capture', 'hid', 'serial', 'usb', 'idle-detection', 'storage-access', 'unknown']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'midi',
+      'midiSysex',
+      'pointerLock',
+      'fullscreen',
+      'openExternal',
+      'clipboard-read',
+      'clipboard-sanitized-write',
+      'display-capture',
+      'hid',
+      'serial',
+      'usb',
+      'idle-detection',
+      'storage-access',
+      'unknown',
+    ]) {
       expect(permissionGranted(permission, `${app}index.html`), permission).toBe(false);
       expect(permissionGranted(permission, 'https://evil.example'), permission).toBe(false);
     }
@@ -219,10 +271,23 @@ describe('webPreferences and the wiring in main.ts', () => {
     expect(main).not.toMatch(/nodeIntegration:\s*true|contextIsolation:\s*false|sandbox:\s*false|webSecurity:\s*false/);
   });
 
-  it.skipIf(!existsSync(join(repoRoot, 'out/main/index.js')))('the built main bundle carries the same settings (after `electron-vite build`)', () => {
-    const bundle = readFileSync(join(repoRoot, 'out/main/index.js'), 'utf8');
-    for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false', 'enableSandbox()', 'setPermissionRequestHandler', 'onBeforeRequest', 'will-attach-webview']) {
-      expect(bundle, setting).toContain(setting);
-    }
-  });
+  it.skipIf(!existsSync(join(repoRoot, 'out/main/index.js')))(
+    'the built main bundle carries the same settings (after `electron-vite build`)',
+    () => {
+      const bundle = readFileSync(join(repoRoot, 'out/main/index.js'), 'utf8');
+      for (const setting of [
+        'contextIsolation: true',
+        'sandbox: true',
+        'nodeIntegration: false',
+        'webSecurity: true',
+        'webviewTag: false',
+        'enableSandbox()',
+        'setPermissionRequestHandler',
+        'onBeforeRequest',
+        'will-attach-webview',
+      ]) {
+        expect(bundle, setting).toContain(setting);
+      }
+    },
+  );
 });

@@ -36,7 +36,14 @@ describe('electronegativity gate', () => {
     );
     const findings = await scan(dir, electronVersion());
     const blocking = unaccepted(findings, accepted).map((f) => f.check);
-    for (const check of ['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'WEB_SECURITY_JS_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK', 'CSP_GLOBAL_CHECK']) {
+    for (const check of [
+      'CONTEXT_ISOLATION_JS_CHECK',
+      'SANDBOX_JS_CHECK',
+      'WEB_SECURITY_JS_CHECK',
+      'LIMIT_NAVIGATION_GLOBAL_CHECK',
+      'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+      'CSP_GLOBAL_CHECK',
+    ]) {
       expect(blocking, check).toContain(check);
     }
   });

@@ -63,7 +63,13 @@ describe('containedSubfolder: the per-run folder inside the export folder', () =
   it('exportMasks refuses before predicting anything when the run folder is a symlink out', async () => {
     symlinkSync(outside, join(exportDir, 'run-1'));
     const workspace = new RunWorkspace(join(temp, 'workspace'));
-    await expect(exportMasks(workspace, { runIds: ['run-1'], chipIds: ['a'], dataDir: join(temp, 'data'), probabilities: false, outDir: exportDir }, () => undefined)).rejects.toBeInstanceOf(FolderEscapeError);
+    await expect(
+      exportMasks(
+        workspace,
+        { runIds: ['run-1'], chipIds: ['a'], dataDir: join(temp, 'data'), probabilities: false, outDir: exportDir },
+        () => undefined,
+      ),
+    ).rejects.toBeInstanceOf(FolderEscapeError);
     expect(readdirSync(outside)).toEqual([]);
   });
 });
@@ -75,7 +81,12 @@ describe('chip ids from a manifest cannot steer where a mask is written', () => 
     expect(chip).toBeDefined();
     const pixels = chip!.width! * chip!.height!;
     for (const id of ['../../escaped', '/tmp/absolute-escape', '..', '..\\..\\win', 'a/../../b']) {
-      const files = await exportChipPrediction({ ...chip!, id }, { mask: new Uint8Array(pixels), probabilities: new Float32Array(pixels) }, exportDir, {});
+      const files = await exportChipPrediction(
+        { ...chip!, id },
+        { mask: new Uint8Array(pixels), probabilities: new Float32Array(pixels) },
+        exportDir,
+        {},
+      );
       for (const file of [files.mask, files.probabilities!]) {
         expect(file.startsWith(exportDir + '/'), `${id} → ${file}`).toBe(true);
         expect(file.slice(exportDir.length + 1)).not.toMatch(/[/\\]/);

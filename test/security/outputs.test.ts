@@ -25,7 +25,17 @@ const runDir = join(work, 'run');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const context = () => new LocalJobContext('test');
-const config = { model: 'scratch' as const, dataDir: data, epochs: 1, batchSize: 2, chipSize: 64, valSplit: 0.34, testSplit: 0.34, seed: 5, patience: 0 };
+const config = {
+  model: 'scratch' as const,
+  dataDir: data,
+  epochs: 1,
+  batchSize: 2,
+  chipSize: 64,
+  valSplit: 0.34,
+  testSplit: 0.34,
+  seed: 5,
+  patience: 0,
+};
 
 /** The pid of a process that has exited: a lock it held is stale. */
 function deadPid(): number {
@@ -51,7 +61,11 @@ describe('outputs and concurrent writers on a real run', () => {
     expect(record.status).toBe('completed');
     const out = join(work, 'masks');
     const result = await predictRun({ runDir, dataDir: data, outDir: out, probabilities: false, chips: 'all' }, context());
-    expect(result.chips.map((c) => c.files.mask).sort()).toEqual([join(out, 'chip_a-2_mask.tif'), join(out, 'chip_a_mask.tif'), join(out, 'x_mask.tif')]);
+    expect(result.chips.map((c) => c.files.mask).sort()).toEqual([
+      join(out, 'chip_a-2_mask.tif'),
+      join(out, 'chip_a_mask.tif'),
+      join(out, 'x_mask.tif'),
+    ]);
     expect(result.renamed).toEqual([{ id: 'chip a', stem: 'chip_a-2' }]);
     for (const chip of result.chips) expect(existsSync(chip.files.mask), chip.files.mask).toBe(true);
     const completed = await readCompletedOutputs(out);
@@ -65,13 +79,18 @@ describe('outputs and concurrent writers on a real run', () => {
     const lock = await lockFolder(runDir, 'train');
     try {
       await expect(trainRun({ outDir: runDir, resume: true }, context())).rejects.toThrow(FolderLockedError);
-      await expect(evaluateRun({ runDir, dataDir: data, chips: 'test' }, context())).rejects.toThrow(new RegExp(`is in use: train \\(pid ${process.pid} on `));
+      await expect(evaluateRun({ runDir, dataDir: data, chips: 'test' }, context())).rejects.toThrow(
+        new RegExp(`is in use: train \\(pid ${process.pid} on `),
+      );
     } finally {
       await lock.release();
     }
     // two trainings started at once into one fresh folder: exactly one runs
     const fresh = join(work, 'twice');
-    const results = await Promise.allSettled([trainRun({ outDir: fresh, config }, context()), trainRun({ outDir: fresh, config }, context())]);
+    const results = await Promise.allSettled([
+      trainRun({ outDir: fresh, config }, context()),
+      trainRun({ outDir: fresh, config }, context()),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(FolderLockedError);
@@ -80,16 +99,39 @@ describe('outputs and concurrent writers on a real run', () => {
 
   it('a stale lock of a killed process on this host is taken over; another host’s lock is not (case 5)', async () => {
     const path = join(runDir, LOCK_FILE);
-    writeFileSync(path, JSON.stringify({ pid: deadPid(), host: hostname(), started: null, purpose: 'train', since: '2026-01-01T00:00:00Z', token: 'killed' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: deadPid(), host: hostname(), started: null, purpose: 'train', since: '2026-01-01T00:00:00Z', token: 'killed' }),
+    );
     const evaluation = await evaluateRun({ runDir, dataDir: data, chips: 'test' }, context());
     expect(evaluation.chips.length).toBeGreaterThan(0);
     expect(existsSync(path)).toBe(false);
     // a recycled pid (alive, but started later than the lock says) is stale too
-    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), started: 1, purpose: 'train', since: '2026-01-01T00:00:00Z', token: 'recycled' }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        started: 1,
+        purpose: 'train',
+        since: '2026-01-01T00:00:00Z',
+        token: 'recycled',
+      }),
+    );
     const lock = await lockFolder(runDir, 'evaluate');
     expect(lock.tookOver?.token).toBe('recycled');
     await lock.release();
-    writeFileSync(path, JSON.stringify({ pid: 1, host: 'elsewhere.example', started: null, purpose: 'train', since: '2026-01-01T00:00:00Z', token: 'remote' }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: 1,
+        host: 'elsewhere.example',
+        started: null,
+        purpose: 'train',
+        since: '2026-01-01T00:00:00Z',
+        token: 'remote',
+      }),
+    );
     await expect(lockFolder(runDir, 'evaluate')).rejects.toThrow(/another machine's lock, so it cannot be checked from here/);
     rmSync(path);
   }, 60_000);
@@ -103,7 +145,9 @@ describe('outputs and concurrent writers on a real run', () => {
       new RegExp(`${join(damaged, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON \\(`),
     );
     writeFileSync(join(damaged, 'run.json'), JSON.stringify({ ...JSON.parse(text), status: 42 }));
-    await expect(compareRuns({ runDirs: [damaged], dataDir: data }, context())).rejects.toThrow(/damaged\/run\.json: not a valid run record \(status: /);
+    await expect(compareRuns({ runDirs: [damaged], dataDir: data }, context())).rejects.toThrow(
+      /damaged\/run\.json: not a valid run record \(status: /,
+    );
   }, 60_000);
 
   it('compare says when a run did not complete (killed mid-training) (case 11)', async () => {
@@ -115,4 +159,3 @@ describe('outputs and concurrent writers on a real run', () => {
     expect(comparison.warnings.join('\n')).toMatch(/did not complete \(status running: killed, failed or still training; 1 of 1 epochs\)/);
   }, 60_000);
 });
-

@@ -73,7 +73,11 @@ describe('server mode refuses what is not our page talking to us', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Floodlens</title>');
     writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(temp, 'secret.txt'), 'SECRET-OUTSIDE-THE-APP');
-    service = new EngineService({ demoWorkspace: null, workspaceDir: join(temp, 'workspace'), exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
+    service = new EngineService({
+      demoWorkspace: null,
+      workspaceDir: join(temp, 'workspace'),
+      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
+    });
     server = await startServer({ service, rendererDir, maxMessageBytes: MAX_MESSAGE });
     origin = `http://127.0.0.1:${server.port}`;
     wsUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
@@ -144,7 +148,15 @@ describe('server mode refuses what is not our page talking to us', () => {
 
   it('never serves a file outside the renderer folder and survives malformed paths', async () => {
     const auth = { cookie: `floodlens_token=${server.token}` };
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/%00index.html', `/${'../'.repeat(8)}etc/passwd`]) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00index.html',
+      `/${'../'.repeat(8)}etc/passwd`,
+    ]) {
       const result = await get(server.port, path, auth);
       expect([400, 403, 404], path).toContain(result.status);
       expect(result.body).not.toContain('SECRET');
@@ -176,18 +188,45 @@ describe('server mode refuses what is not our page talking to us', () => {
     try {
       const badJson = await ask(ws, '{"id": 1, "name": ');
       expect(badJson).toMatchObject({ id: -1, ok: false, error: { code: 'bad-message' } });
-      expect(await ask(ws, JSON.stringify({ name: 'engine.info', payload: {} }))).toMatchObject({ id: -1, ok: false, error: { code: 'bad-message' } });
+      expect(await ask(ws, JSON.stringify({ name: 'engine.info', payload: {} }))).toMatchObject({
+        id: -1,
+        ok: false,
+        error: { code: 'bad-message' },
+      });
       expect(await ask(ws, JSON.stringify({ id: -5, name: 'engine.info' }))).toMatchObject({ ok: false, error: { code: 'bad-message' } });
-      expect(await ask(ws, Buffer.from(JSON.stringify({ id: 2, name: 'engine.info', payload: {} })))).toMatchObject({ ok: false, error: { code: 'bad-message' } }); // binary frame
-      expect(await ask(ws, JSON.stringify({ id: 3, name: 'fs.readFile', payload: { path: '/etc/passwd' } }))).toMatchObject({ id: 3, ok: false, error: { code: 'unknown-request' } });
-      expect(await ask(ws, JSON.stringify({ id: 4, name: '__proto__', payload: {} }))).toMatchObject({ id: 4, ok: false, error: { code: 'unknown-request' } });
-      expect(await ask(ws, JSON.stringify({ id: 5, name: 'run.get', payload: { runId: '../../../etc' } }))).toMatchObject({ id: 5, ok: false, error: { code: 'invalid-payload' } });
-      expect(await ask(ws, JSON.stringify({ id: 6, name: 'basemaps.set', payload: { layers: ['https://evil.example/{z}/{x}/{y}.png'] } }))).toMatchObject({ id: 6, ok: false, error: { code: 'invalid-payload' } });
-      expect(await ask(ws, JSON.stringify({ id: 7, name: 'export.masks', payload: { runIds: ['../escape'], chipIds: ['a'], dataDir: '/tmp' } }))).toMatchObject({ id: 7, ok: false, error: { code: 'invalid-payload' } });
+      expect(await ask(ws, Buffer.from(JSON.stringify({ id: 2, name: 'engine.info', payload: {} })))).toMatchObject({
+        ok: false,
+        error: { code: 'bad-message' },
+      }); // binary frame
+      expect(await ask(ws, JSON.stringify({ id: 3, name: 'fs.readFile', payload: { path: '/etc/passwd' } }))).toMatchObject({
+        id: 3,
+        ok: false,
+        error: { code: 'unknown-request' },
+      });
+      expect(await ask(ws, JSON.stringify({ id: 4, name: '__proto__', payload: {} }))).toMatchObject({
+        id: 4,
+        ok: false,
+        error: { code: 'unknown-request' },
+      });
+      expect(await ask(ws, JSON.stringify({ id: 5, name: 'run.get', payload: { runId: '../../../etc' } }))).toMatchObject({
+        id: 5,
+        ok: false,
+        error: { code: 'invalid-payload' },
+      });
+      expect(
+        await ask(ws, JSON.stringify({ id: 6, name: 'basemaps.set', payload: { layers: ['https://evil.example/{z}/{x}/{y}.png'] } })),
+      ).toMatchObject({ id: 6, ok: false, error: { code: 'invalid-payload' } });
+      expect(
+        await ask(ws, JSON.stringify({ id: 7, name: 'export.masks', payload: { runIds: ['../escape'], chipIds: ['a'], dataDir: '/tmp' } })),
+      ).toMatchObject({ id: 7, ok: false, error: { code: 'invalid-payload' } });
       const info = await ask(ws, JSON.stringify({ id: 8, name: 'engine.info', payload: {} }));
       expect(info).toMatchObject({ id: 8, ok: true, result: { exportTarget: 'folder' } });
       // In server mode the browser, not us, reaches tile hosts: the choice is accepted but reported as not enforced.
-      expect(await ask(ws, JSON.stringify({ id: 9, name: 'basemaps.set', payload: { layers: ['osm'] } }))).toEqual({ id: 9, ok: true, result: { enabled: ['osm'], enforced: false } });
+      expect(await ask(ws, JSON.stringify({ id: 9, name: 'basemaps.set', payload: { layers: ['osm'] } }))).toEqual({
+        id: 9,
+        ok: true,
+        result: { enabled: ['osm'], enforced: false },
+      });
     } finally {
       ws.close();
     }

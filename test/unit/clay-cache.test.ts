@@ -7,13 +7,31 @@
  * zeros of the same length and its mtime is restored. The cache keys a source on path + size + mtime
  * (documented), so it still serves the encoder, while any read of the checkpoint itself would fail.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobCancelledError } from '../../src-main/api/jobs.ts';
 import { loadClayEncoder, type ClayBatch } from '../../src-main/engine/clay/index.ts';
-import { cacheFilePath, identifyClayEncoderFile, readClayEncoderTensors, resolveCacheDir, setCacheDir, ENCODER_CACHE_ENV } from '../../src-main/engine/clay/cache/index.ts';
+import {
+  cacheFilePath,
+  identifyClayEncoderFile,
+  readClayEncoderTensors,
+  resolveCacheDir,
+  setCacheDir,
+  ENCODER_CACHE_ENV,
+} from '../../src-main/engine/clay/cache/index.ts';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { TorchCheckpoint } from '../../src-main/engine/torch/checkpoint.ts';
 import { readTensorFile } from '../../src-main/engine/tensor-file/tensor-file.ts';
@@ -53,7 +71,8 @@ function expectSameFloats(actual: Float32Array | undefined, expected: Float32Arr
 }
 
 const newCacheDir = () => mkdtempSync(join(work, 'cache-'));
-const cacheFiles = (cacheDir: string) => (existsSync(join(cacheDir, 'encoders')) ? readdirSync(join(cacheDir, 'encoders')).filter((f) => f !== 'sources') : []);
+const cacheFiles = (cacheDir: string) =>
+  existsSync(join(cacheDir, 'encoders')) ? readdirSync(join(cacheDir, 'encoders')).filter((f) => f !== 'sources') : [];
 
 function batchFor(version: keyof typeof FIXTURES): ClayBatch {
   const f32 = (dir: string, name: string) => {
@@ -63,7 +82,12 @@ function batchFor(version: keyof typeof FIXTURES): ClayBatch {
   if (version === 'v0') {
     // the first of the fixture's two chips (exact decode: README)
     const codes = new Int8Array(readFileSync(sharedFixture('clay-v0', 'pixels.int8.bin')).buffer.slice(0, 13 * 512 * 512));
-    return { pixels: Float32Array.from(codes, (c) => c / 32), shape: [1, 13, 512, 512], latlon: f32('clay-v0', 'latlon.f32.bin').slice(0, 2), time: f32('clay-v0', 'timestep.f32.bin').slice(0, 3) };
+    return {
+      pixels: Float32Array.from(codes, (c) => c / 32),
+      shape: [1, 13, 512, 512],
+      latlon: f32('clay-v0', 'latlon.f32.bin').slice(0, 2),
+      time: f32('clay-v0', 'timestep.f32.bin').slice(0, 3),
+    };
   }
   const v = (name: string) => f32('clay-v1.5', `s1_${name}.f32.bin`);
   return { pixels: v('pixels'), shape: [2, 2, 64, 64], time: v('time'), latlon: v('latlon'), waves: v('waves'), gsd: v('gsd')[0] };
@@ -104,7 +128,13 @@ describe.skipIf(!hasShared)('Clay encoder cache', () => {
         await ckpt.close();
       }
       const { size, mtimeMs } = statSync(file);
-      expect(meta).toMatchObject({ kind: 'floodlens-clay-encoder', formatVersion: 1, fingerprint: first.fingerprint, spec: { version, description: first.spec.description }, source: { path: file, size, mtimeMs } });
+      expect(meta).toMatchObject({
+        kind: 'floodlens-clay-encoder',
+        formatVersion: 1,
+        fingerprint: first.fingerprint,
+        spec: { version, description: first.spec.description },
+        source: { path: file, size, mtimeMs },
+      });
     });
 
     it(`${version}: a later load reads the cache alone (the checkpoint's bytes zeroed, size and mtime kept) and the encoder's outputs are identical`, async () => {
@@ -178,17 +208,25 @@ describe.skipIf(!hasShared)('Clay encoder cache', () => {
   });
 
   const corruptions: [string, (path: string) => void, RegExp][] = [
-    ['a flipped byte in a tensor (checksum)', (path) => {
-      const bytes = readFileSync(path);
-      bytes[bytes.length - 3] ^= 0x40;
-      writeFileSync(path, bytes);
-    }, /checksum/],
+    [
+      'a flipped byte in a tensor (checksum)',
+      (path) => {
+        const bytes = readFileSync(path);
+        bytes[bytes.length - 3] ^= 0x40;
+        writeFileSync(path, bytes);
+      },
+      /checksum/,
+    ],
     ['a truncated file (size)', (path) => truncateSync(path, statSync(path).size - 1000), /truncated/],
-    ['a garbage header', (path) => {
-      const bytes = readFileSync(path);
-      bytes.fill(0x7b, 12, 40);
-      writeFileSync(path, bytes);
-    }, /corrupt header/],
+    [
+      'a garbage header',
+      (path) => {
+        const bytes = readFileSync(path);
+        bytes.fill(0x7b, 12, 40);
+        writeFileSync(path, bytes);
+      },
+      /corrupt header/,
+    ],
     ['an empty file', (path) => writeFileSync(path, ''), /ends early|truncated/],
   ];
   for (const [what, corrupt, message] of corruptions) {

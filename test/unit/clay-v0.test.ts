@@ -91,7 +91,18 @@ describe.skipIf(!hasShared)('Clay v0 encoder on the tiny fixture checkpoint', ()
   });
 
   it('identifies the checkpoint and reports its shape', () => {
-    expect(enc16.info).toMatchObject({ version: 'v0', dim: 64, depth: 2, heads: 4, patchSize: 32, embeddingChannels: 384, chipSize: 512, patchGrid: [16, 16], bandCount: 13, encodingPrecision: 'float16' });
+    expect(enc16.info).toMatchObject({
+      version: 'v0',
+      dim: 64,
+      depth: 2,
+      heads: 4,
+      patchSize: 32,
+      embeddingChannels: 384,
+      chipSize: 512,
+      patchGrid: [16, 16],
+      bandCount: 13,
+      encodingPrecision: 'float16',
+    });
     expect(enc16.info.bandGroups?.map((g) => g.name)).toEqual(['rgb', 'rededge', 'nir', 'swir', 'sar', 'dem']);
     expect(enc16.info.bandGroups?.[0].bands).toEqual([2, 1, 0]);
   });
@@ -125,7 +136,9 @@ describe.skipIf(!hasShared)('Clay v0 encoder on the tiny fixture checkpoint', ()
     expect(shape).toEqual([2, 384, 16, 16]);
     expect(errors(grid, out16.grid).maxAbs).toBe(0);
     const b = batch();
-    await expect(enc16.embed({ ...b, shape: [2, 12, 512, 512], pixels: b.pixels.subarray(0, 2 * 12 * 512 * 512) })).rejects.toThrow(/13 bands/);
+    await expect(enc16.embed({ ...b, shape: [2, 12, 512, 512], pixels: b.pixels.subarray(0, 2 * 12 * 512 * 512) })).rejects.toThrow(
+      /13 bands/,
+    );
     await expect(enc16.embed({ ...b, time: new Float32Array(4) })).rejects.toBeInstanceOf(ClayError);
   });
 

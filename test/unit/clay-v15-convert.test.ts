@@ -18,7 +18,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe.skipIf(!needs('v1.5 checkpoint conversion', 'torch'))('converting a v1.5 Lightning checkpoint reads only the encoder', () => {
   let written: { bytes: number; encoderKeys: number; encoderParams: number; optimizerTensors: number };
   beforeAll(() => {
-    written = JSON.parse(execFileSync(SYSTEM_PYTHON, [join(repoRoot, 'test/helpers/write_clay_v15_checkpoint.py'), checkpoint, '--scale', 'small', '--seed', '7'], { encoding: 'utf8' }));
+    written = JSON.parse(
+      execFileSync(
+        SYSTEM_PYTHON,
+        [join(repoRoot, 'test/helpers/write_clay_v15_checkpoint.py'), checkpoint, '--scale', 'small', '--seed', '7'],
+        { encoding: 'utf8' },
+      ),
+    );
   }, 60_000);
 
   it('streams the encoder tensors into the cache and never reads the teacher, decoder or optimizer records', async () => {
@@ -60,7 +66,9 @@ print(json.dumps({"keys": keys, "sums": [float(sd[k].double().sum()) for k in ke
     const out: string[] = [];
     const io = { stdout: (t: string) => void out.push(t), stderr: () => undefined };
     expect(await runCli(['weights', 'convert', checkpoint, '--cache-dir', join(work, 'cli-cache')], io)).toBe(0);
-    expect(out.join('')).toMatch(/converted: .*\.flck\n {2}read [\d.]+ MB of [\d.]+ MB \(encoder [\d.]+ MB\) in [\d.]+ s, peak RSS [\d.]+ [MG]B/);
+    expect(out.join('')).toMatch(
+      /converted: .*\.flck\n {2}read [\d.]+ MB of [\d.]+ MB \(encoder [\d.]+ MB\) in [\d.]+ s, peak RSS [\d.]+ [MG]B/,
+    );
     out.length = 0;
     expect(await runCli(['weights', 'convert', checkpoint, '--cache-dir', join(work, 'cli-cache'), '--json'], io)).toBe(0);
     expect(JSON.parse(out.join(''))).toMatchObject({ from: 'cache', conversion: null });

@@ -73,7 +73,13 @@ describe.skipIf(!hasShared)('Clay v1.5 encoder on the tiny fixture checkpoint', 
 
   it('identifies the checkpoint', () => {
     expect(enc.info).toMatchObject({ version: 'v1.5', dim: 64, depth: 2, heads: 4, patchSize: 8, embeddingChannels: 64 });
-    expect(enc.info.spec).toMatchObject({ waveDim: 128, numLatentTokens: 128, waveHeads: 4, waveFfnDim: 2048, headsFrom: 'checkpoint hyper-parameters' });
+    expect(enc.info.spec).toMatchObject({
+      waveDim: 128,
+      numLatentTokens: 128,
+      waveHeads: 4,
+      waveFfnDim: 2048,
+      headsFrom: 'checkpoint hyper-parameters',
+    });
   });
 
   for (const set of Object.keys(SETS) as (keyof typeof SETS)[]) {
@@ -106,7 +112,9 @@ describe.skipIf(!hasShared)('Clay v1.5 encoder on the tiny fixture checkpoint', 
     const [n, c, h, w] = b.shape;
     const plane = h * w;
     const reversed = new Float32Array(b.pixels.length);
-    for (let s = 0; s < n; s++) for (let ch = 0; ch < c; ch++) reversed.set(b.pixels.subarray((s * c + ch) * plane, (s * c + ch + 1) * plane), (s * c + (c - 1 - ch)) * plane);
+    for (let s = 0; s < n; s++)
+      for (let ch = 0; ch < c; ch++)
+        reversed.set(b.pixels.subarray((s * c + ch) * plane, (s * c + ch + 1) * plane), (s * c + (c - 1 - ch)) * plane);
     const waves = Array.from(b.waves!).reverse();
     const both = await enc.embed({ ...b, pixels: reversed, waves });
     expect(errors(both.grid, outs.get('s2')!.grid).maxAbs).toBeLessThan(1e-4);

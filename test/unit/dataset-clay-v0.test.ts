@@ -96,7 +96,15 @@ for band, m, s in zip(order, mean, std):
     planes.append(np.where(np.isnan(x), 0, x))
 np.stack(planes).astype("<f4").tofile(sys.argv[5])
 `;
-      execFileSync(python, ['-c', script, chip.files[0], JSON.stringify(CLAY_V0_BANDS), JSON.stringify(CLAY_V0_MEAN), JSON.stringify(CLAY_V0_STD), out]);
+      execFileSync(python, [
+        '-c',
+        script,
+        chip.files[0],
+        JSON.stringify(CLAY_V0_BANDS),
+        JSON.stringify(CLAY_V0_MEAN),
+        JSON.stringify(CLAY_V0_STD),
+        out,
+      ]);
       const expected = new Float32Array(readFileSync(out).buffer.slice(0));
       expect(existsSync(out)).toBe(true);
       expect(expected.length).toBe(batch.pixels.length);

@@ -15,7 +15,14 @@ export interface GdalInfo {
   cornerCoordinates: Record<'upperLeft' | 'lowerLeft' | 'upperRight' | 'lowerRight', [number, number]>;
 }
 export const gdalinfo = (file: string) => JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' })) as GdalInfo;
-const GDAL_TYPES: Record<string, string> = { Byte: 'uint8', Int16: 'int16', UInt16: 'uint16', Int32: 'int32', Float32: 'float32', Float64: 'float64' };
+const GDAL_TYPES: Record<string, string> = {
+  Byte: 'uint8',
+  Int16: 'int16',
+  UInt16: 'uint16',
+  Int32: 'int32',
+  Float32: 'float32',
+  Float64: 'float64',
+};
 
 /** Compares a chip with gdalinfo -json of each of its files: EPSG, bbox, size, band count, nodata, dtype, descriptions. */
 export function expectMatchesGdal(chip: ChipInfo): void {
@@ -43,14 +50,20 @@ export function expectMatchesGdal(chip: ChipInfo): void {
 /** WGS84 corners by gdaltransform vs proj4 (ours), within 1e-6°. */
 export function expectCornersMatchGdaltransform(chip: ChipInfo): void {
   const gt = chip.geoTransform!;
-  const corners = [[0, 0], [0, chip.height!], [chip.width!, 0], [chip.width!, chip.height!]].map(
-    ([c, r]) => [gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]],
-  );
+  const corners = [
+    [0, 0],
+    [0, chip.height!],
+    [chip.width!, 0],
+    [chip.width!, chip.height!],
+  ].map(([c, r]) => [gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]]);
   const out = execFileSync('gdaltransform', ['-s_srs', `EPSG:${chip.epsg}`, '-t_srs', 'EPSG:4326', '-output_xy'], {
     input: corners.map((p) => p.join(' ')).join('\n') + '\n',
     encoding: 'utf8',
   });
-  const gdal = out.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
+  const gdal = out
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number));
   const ours = toWgs84(chip.proj4!, corners as [number, number][]);
   ours.forEach((p, i) => {
     expect(Math.abs(p[0] - gdal[i][0]), `${chip.id} corner ${i} lon`).toBeLessThan(1e-6);
@@ -65,4 +78,3 @@ export function expectCornersMatchGdaltransform(chip: ChipInfo): void {
   expect(minLat).toBeLessThanOrEqual(Math.min(...lats) + 1e-6);
   expect(maxLat).toBeGreaterThanOrEqual(Math.max(...lats) - 1e-6);
 }
-

@@ -96,10 +96,14 @@ describe('in-repo fixtures: one real chip per layout', () => {
     // independent reference: the same pixel via gdallocationinfo-free route (gdal_translate to ASCII grid)
     if (hasGdal) {
       const xyz = execFileSync('gdal_translate', ['-q', '-of', 'XYZ', chip.files[1], '/vsistdout/'], { encoding: 'utf8' });
-      const values = xyz.trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[2]));
+      const values = xyz
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.trim().split(/\s+/)[2]));
       expect(values).toHaveLength(plane);
       values.forEach((v, i) => {
-        if (v === 0) expect(raster.pixels[i]).toBeNaN(); // nodata 0
+        if (v === 0)
+          expect(raster.pixels[i]).toBeNaN(); // nodata 0
         else expect(raster.pixels[i]).toBeCloseTo(v, 4);
       });
     }
@@ -120,7 +124,10 @@ describe('explicit manifest', () => {
       chips: [
         {
           id: 'custom-1',
-          files: [{ path: 'radar_a.tif', bands: ['VV'] }, { path: 'radar_b.tif', bands: ['VH'] }],
+          files: [
+            { path: 'radar_a.tif', bands: ['VV'] },
+            { path: 'radar_b.tif', bands: ['VH'] },
+          ],
           label: { path: 'mask.tif', water: 1, notWater: 0, notValid: [255] },
           s1Units: 'dB',
           date: '2020-10-20',
@@ -131,7 +138,15 @@ describe('explicit manifest', () => {
     const report = await inspectDataset(dir);
     expect(report.layout).toBe('manifest');
     const chip = report.chips[0];
-    expect(chip).toMatchObject({ id: 'custom-1', bands: ['VV', 'VH'], date: '2020-10-20', dateSource: 'manifest', s1Units: 'dB', s1UnitsSource: 'manifest', epsg: 32721 });
+    expect(chip).toMatchObject({
+      id: 'custom-1',
+      bands: ['VV', 'VH'],
+      date: '2020-10-20',
+      dateSource: 'manifest',
+      s1Units: 'dB',
+      s1UnitsSource: 'manifest',
+      epsg: 32721,
+    });
     const reference = (await inspectDataset(join(fixtures, 'c2smsfloods'))).chips[0];
     expect(chip.label!.waterFraction).toBe(reference.label!.waterFraction);
   });

@@ -85,7 +85,16 @@ describe('broken chips give typed errors and do not stop the folder', () => {
     setGeoKey(join(dir, 'c2', 'jja11_vv.tif'), 3072, 32799); // ProjectedCSTypeGeoKey → code absent from EPSG
     if (hasGdal) {
       copyChip(s1Fixture, 'Spain_7370579', dir, 'Spain_6', ['_S1Hand']);
-      execFileSync('gdal_translate', ['-q', '-srcwin', '0', '0', '60', '64', join(s1Fixture, 'Spain_7370579_LabelHand.tif'), join(dir, 'Spain_6_LabelHand.tif')]);
+      execFileSync('gdal_translate', [
+        '-q',
+        '-srcwin',
+        '0',
+        '0',
+        '60',
+        '64',
+        join(s1Fixture, 'Spain_7370579_LabelHand.tif'),
+        join(dir, 'Spain_6_LabelHand.tif'),
+      ]);
       copyChip(s1Fixture, 'Spain_7370579', dir, 'Spain_7', ['_LabelHand']);
       execFileSync('gdal_translate', ['-q', '-b', '1', join(s1Fixture, 'Spain_7370579_S1Hand.tif'), join(dir, 'Spain_7_S1Hand.tif')]);
     }
@@ -101,7 +110,9 @@ describe('broken chips give typed errors and do not stop the folder', () => {
 
   it('truncated TIFF → corrupt-tiff naming the file; the chip keeps its S2 bands', () => {
     const c = chip('Spain_2');
-    expect(c.errors).toContainEqual(expect.objectContaining({ code: 'corrupt-tiff', file: join(dir, 'Spain_2_S1Hand.tif'), severity: 'error' }));
+    expect(c.errors).toContainEqual(
+      expect.objectContaining({ code: 'corrupt-tiff', file: join(dir, 'Spain_2_S1Hand.tif'), severity: 'error' }),
+    );
     expect(c.bands).not.toContain('VV');
     expect(c.bands).toContain('B02');
   });
@@ -120,7 +131,9 @@ describe('broken chips give typed errors and do not stop the folder', () => {
   });
 
   it('unknown EPSG (geographic and projected) → unknown-epsg', () => {
-    expect(chip('Spain_5').errors).toEqual([expect.objectContaining({ code: 'unknown-epsg', message: expect.stringContaining('EPSG:3999') })]);
+    expect(chip('Spain_5').errors).toEqual([
+      expect.objectContaining({ code: 'unknown-epsg', message: expect.stringContaining('EPSG:3999') }),
+    ]);
     const c2 = chip('jja11');
     expect(c2.errors).toContainEqual(expect.objectContaining({ code: 'unknown-epsg', file: join(dir, 'c2', 'jja11_vv.tif') }));
   });

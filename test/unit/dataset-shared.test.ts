@@ -40,7 +40,12 @@ describe.skipIf(!hasShared)('real shared data', () => {
       expect(report.chips).toHaveLength(folder.chips);
       expect(report.errors).toEqual([]);
     }
-    const files = FOLDERS.flatMap((f) => readdirSync(sharedData(f.dir), { recursive: true }).map(String).filter((n) => n.endsWith('.tif')).map((n) => sharedData(f.dir, n)));
+    const files = FOLDERS.flatMap((f) =>
+      readdirSync(sharedData(f.dir), { recursive: true })
+        .map(String)
+        .filter((n) => n.endsWith('.tif'))
+        .map((n) => sharedData(f.dir, n)),
+    );
     const covered = new Set(allChips().flatMap((c) => [...c.files, ...(c.labelFile ? [c.labelFile] : [])]));
     expect(files.filter((f) => !covered.has(f))).toEqual([]);
   });
@@ -65,7 +70,9 @@ for path in json.loads(sys.argv[1]):
     out.append([float(valid.mean()), float((a == 1).sum() / valid.sum()) if valid.sum() else 0.0])
 print(json.dumps(out))
 `;
-    const result = JSON.parse(execFileSync(python, ['-c', script, JSON.stringify(chips.map((c) => c.labelFile))], { encoding: 'utf8' })) as number[][];
+    const result = JSON.parse(
+      execFileSync(python, ['-c', script, JSON.stringify(chips.map((c) => c.labelFile))], { encoding: 'utf8' }),
+    ) as number[][];
     chips.forEach((chip, i) => {
       expect(chip.label!.validFraction, chip.id).toBeCloseTo(result[i][0], 12);
       expect(chip.label!.waterFraction, chip.id).toBeCloseTo(result[i][1], 12);
@@ -78,7 +85,9 @@ print(json.dumps(out))
     expect(byId.get('Ghana_53713')!.label!.waterPixels).toBe(0);
     const paraguay = byId.get('Paraguay_34417')!;
     expect(paraguay.emptyBands).toEqual(['VV', 'VH']);
-    expect(paraguay.errors).toEqual([expect.objectContaining({ code: 'all-nan-band', severity: 'error', file: expect.stringContaining('Paraguay_34417_S1Hand.tif') })]);
+    expect(paraguay.errors).toEqual([
+      expect.objectContaining({ code: 'all-nan-band', severity: 'error', file: expect.stringContaining('Paraguay_34417_S1Hand.tif') }),
+    ]);
     expect(paraguay.label!.waterPixels).toBeGreaterThan(0);
     expect(byId.get('Nigeria_812045')!.emptyBands).toEqual([]);
     expect(byId.get('Spain_7370579')!.date).toBe('2019-09-17');
@@ -93,13 +102,17 @@ print(json.dumps(out))
   });
 
   it('dataset inspect --json prints exactly one JSON document (spawned CLI)', () => {
-    const result = spawnSync('npx', ['tsx', 'src-main/cli/main.ts', 'dataset', 'inspect', sharedData(), '--json'], { cwd: repoRoot, encoding: 'utf8' });
+    const result = spawnSync('npx', ['tsx', 'src-main/cli/main.ts', 'dataset', 'inspect', sharedData(), '--json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(result.status, result.stderr).toBe(0);
     const doc = JSON.parse(result.stdout) as DatasetInspection;
     expect(doc.layout).toBe('mixed');
     expect(doc.chips).toHaveLength(16);
     for (const chip of doc.chips) {
-      for (const key of ['id', 'epsg', 'bbox', 'bboxWgs84', 'width', 'height', 'bands', 'date', 'label', 'errors']) expect(chip, chip.id).toHaveProperty(key);
+      for (const key of ['id', 'epsg', 'bbox', 'bboxWgs84', 'width', 'height', 'bands', 'date', 'label', 'errors'])
+        expect(chip, chip.id).toHaveProperty(key);
       expect(chip.bboxWgs84![0]).toBeLessThan(chip.bboxWgs84![2]);
       expect(chip.bboxWgs84![1]).toBeLessThan(chip.bboxWgs84![3]);
       if (chip.label) expect(Object.keys(chip.label)).toEqual(expect.arrayContaining(['waterFraction', 'validFraction']));
@@ -117,7 +130,10 @@ describe('dataset inspect exit codes', () => {
       expect(code).toBe(1);
       expect(JSON.parse(out.join('')).layout).toBe('empty');
       expect(err.join('')).toMatch(/no chip could be read/);
-      const ok = await runCli(['dataset', 'inspect', join(repoRoot, 'test/fixtures/data')], { stdout: (t) => out.push(t), stderr: () => {} });
+      const ok = await runCli(['dataset', 'inspect', join(repoRoot, 'test/fixtures/data')], {
+        stdout: (t) => out.push(t),
+        stderr: () => {},
+      });
       expect(ok).toBe(0);
       expect(out.join('')).toMatch(/Summary for .*\n {2}chips 3 \(3 readable\), layout mixed/);
     } finally {

@@ -22,7 +22,12 @@ const work = mkdtempSync(join(tmpdir(), 'floodlens-embed-cache-'));
 const data = join(work, 'data');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const mtimes = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.f32')).map((f) => [f, statSync(join(dir, f)).mtimeMs]));
+const mtimes = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.f32'))
+      .map((f) => [f, statSync(join(dir, f)).mtimeMs]),
+  );
 
 describe.skipIf(!hasShared)('embedding cache: keyed by chip + encoder fingerprint, resumable, refuses another encoder', () => {
   let chips: ChipInfo[];
@@ -44,8 +49,10 @@ describe.skipIf(!hasShared)('embedding cache: keyed by chip + encoder fingerprin
     expect((await encoderIdentity(v15)).fingerprint).not.toBe(a.fingerprint);
   });
 
-  it.skipIf(!hasTorch)('the fingerprint is SHA-256 over key|shape and float32 bytes of the encoder tensors (checked with PyTorch)', async () => {
-    const code = `
+  it.skipIf(!hasTorch)(
+    'the fingerprint is SHA-256 over key|shape and float32 bytes of the encoder tensors (checked with PyTorch)',
+    async () => {
+      const code = `
 import hashlib, sys, torch
 sd = torch.load(sys.argv[1], map_location='cpu')['state_dict']
 h = hashlib.sha256()
@@ -55,11 +62,12 @@ for k, v in sd.items():
     h.update(v.contiguous().float().numpy().astype('<f4').tobytes())
 print(h.hexdigest())
 `;
-    for (const file of [v0, v15]) {
-      const expected = execFileSync(SYSTEM_PYTHON, ['-c', code, file], { encoding: 'utf8' }).trim();
-      expect((await encoderIdentity(file)).fingerprint).toBe(expected);
-    }
-  });
+      for (const file of [v0, v15]) {
+        const expected = execFileSync(SYSTEM_PYTHON, ['-c', code, file], { encoding: 'utf8' }).trim();
+        expect((await encoderIdentity(file)).fingerprint).toBe(expected);
+      }
+    },
+  );
 
   it('cancel keeps finished chips; resume computes only the rest; a rerun computes nothing', async () => {
     const dir = join(work, 'cache-v0');
@@ -71,7 +79,12 @@ print(h.hexdigest())
 
     const resumed = await embedChips(v0, chips, dir, new LocalJobContext('resume'));
     expect(resumed.reused).toEqual([first]);
-    expect(resumed.computed.sort()).toEqual(chips.map((c) => c.id).filter((id) => id !== first).sort());
+    expect(resumed.computed.sort()).toEqual(
+      chips
+        .map((c) => c.id)
+        .filter((id) => id !== first)
+        .sort(),
+    );
     expect(resumed.failed).toEqual([]);
     expect(resumed.secondsPerChip).toBeGreaterThan(0);
     const store = await EmbeddingStore.open(dir);
@@ -102,7 +115,9 @@ print(h.hexdigest())
   it('refuses a folder that another encoder filled', async () => {
     const dir = join(work, 'cache-v0');
     await expect(embedChips(v15, chips, dir, new LocalJobContext('other'))).rejects.toBeInstanceOf(EmbeddingCacheMismatchError);
-    await expect(embedChips(v15, chips, dir, new LocalJobContext('other'))).rejects.toThrow(/holds embeddings of another encoder \(clay-v0 .*not of .*clay-v1\.5-tiny\.ckpt/);
+    await expect(embedChips(v15, chips, dir, new LocalJobContext('other'))).rejects.toThrow(
+      /holds embeddings of another encoder \(clay-v0 .*not of .*clay-v1\.5-tiny\.ckpt/,
+    );
   });
 
   it('v1.5 on S1-only chips: [64, 64, 64] grids of the two radar bands', async () => {
@@ -118,8 +133,8 @@ print(h.hexdigest())
   });
 
   it('refuses a seed-net state dict with the identify error', async () => {
-    await expect(embedChips(sharedFixture('seed-nets', 'scratch-net.pt'), chips, join(work, 'nope'), new LocalJobContext('x'))).rejects.toThrow(
-      /not a Clay encoder: this is a convolutional encoder-decoder state dict/,
-    );
+    await expect(
+      embedChips(sharedFixture('seed-nets', 'scratch-net.pt'), chips, join(work, 'nope'), new LocalJobContext('x')),
+    ).rejects.toThrow(/not a Clay encoder: this is a convolutional encoder-decoder state dict/);
   });
 });

@@ -49,10 +49,15 @@ describe('ISO week', () => {
 });
 
 describe.skipIf(!hasShared)('Clay v1.5 inputs match the fixture (made with Clay’s own functions)', () => {
-  const sets = hasShared ? (JSON.parse(readFileSync(sharedFixture('clay-v1.5', 'clay-v1.5-tiny.json'), 'utf8')).sets as Record<string, FixtureSet>) : {};
+  const sets = hasShared
+    ? (JSON.parse(readFileSync(sharedFixture('clay-v1.5', 'clay-v1.5-tiny.json'), 'utf8')).sets as Record<string, FixtureSet>)
+    : {};
 
   it('metadata: bands, wavelengths, gsd, mean/std are configs/metadata.yaml’s', () => {
-    for (const [key, platform] of [['s1', CLAY_V15_SENTINEL1], ['s2', CLAY_V15_SENTINEL2]] as const) {
+    for (const [key, platform] of [
+      ['s1', CLAY_V15_SENTINEL1],
+      ['s2', CLAY_V15_SENTINEL2],
+    ] as const) {
       const set = sets[key];
       expect(platform.name).toBe(set.platform);
       expect(platform.gsd).toBe(set.gsd_m);
@@ -106,8 +111,19 @@ print(json.dumps({'sums': [float(p.sum()) for p in a], 'samples': [[float(a[c, r
 `,
       [file, JSON.stringify(bandIndices), JSON.stringify(mean), JSON.stringify(std), toLinear ? '1' : '0'],
     );
-  const pts = [[0, 0], [100, 37], [511, 511], [255, 300]];
-  const compare = (pixels: Float32Array, plane: number, channel: number, ref: { sums: number[]; samples: number[][] }, refChannel: number) => {
+  const pts = [
+    [0, 0],
+    [100, 37],
+    [511, 511],
+    [255, 300],
+  ];
+  const compare = (
+    pixels: Float32Array,
+    plane: number,
+    channel: number,
+    ref: { sums: number[]; samples: number[][] },
+    refChannel: number,
+  ) => {
     const p = pixels.subarray(channel * plane, (channel + 1) * plane);
     let sum = 0;
     for (const v of p) sum += v;
@@ -139,7 +155,13 @@ print(json.dumps({'sums': [float(p.sum()) for p in a], 'samples': [[float(a[c, r
     expect(input.batch.shape).toEqual([1, 10, 512, 512]);
     expect(Array.from(input.batch.waves!)).toEqual(CLAY_V15_SENTINEL2.bands.map((b) => b.wavelength));
     // S2Hand band order: B1,B2,B3,B4,B5,B6,B7,B8,B8A,B9,B10,B11,B12 → Clay's 10 are file indices 1..8, 11, 12.
-    const ref = reference(s2, [1, 2, 3, 4, 5, 6, 7, 8, 11, 12], CLAY_V15_SENTINEL2.bands.map((b) => b.mean), CLAY_V15_SENTINEL2.bands.map((b) => b.std), false);
+    const ref = reference(
+      s2,
+      [1, 2, 3, 4, 5, 6, 7, 8, 11, 12],
+      CLAY_V15_SENTINEL2.bands.map((b) => b.mean),
+      CLAY_V15_SENTINEL2.bands.map((b) => b.std),
+      false,
+    );
     for (const c of [0, 6, 9]) compare(input.batch.pixels, 512 * 512, c, ref, c);
   });
 

@@ -7,18 +7,31 @@ import { detectS1Units } from '../../src-main/engine/dataset/units.ts';
 
 describe('CRS from GeoKeys', () => {
   it('EPSG codes resolve from the offline table; missing keys are typed errors', () => {
-    expect(crsFromGeoKeys({ GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32633 }, 'f.tif')).toMatchObject({ epsg: 32633, isGeographic: false });
+    expect(crsFromGeoKeys({ GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32633 }, 'f.tif')).toMatchObject({
+      epsg: 32633,
+      isGeographic: false,
+    });
     expect(crsFromGeoKeys({ GTModelTypeGeoKey: 2, GeographicTypeGeoKey: 4326 }, 'f.tif')).toMatchObject({ epsg: 4326, isGeographic: true });
     expect(() => crsFromGeoKeys(null, 'f.tif')).toThrow(expect.objectContaining({ code: 'no-crs', file: 'f.tif' }));
-    expect(() => crsFromGeoKeys({ GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32799 }, 'f.tif')).toThrow(expect.objectContaining({ code: 'unknown-epsg' }));
+    expect(() => crsFromGeoKeys({ GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32799 }, 'f.tif')).toThrow(
+      expect.objectContaining({ code: 'unknown-epsg' }),
+    );
   });
 
   it('a user-defined (32767) UTM CRS falls back to geotiff-geokeys-to-proj4 and projects like EPSG:32633', () => {
     const userDefined = crsFromGeoKeys(
       {
-        GTModelTypeGeoKey: 1, ProjectedCSTypeGeoKey: 32767, GeographicTypeGeoKey: 4326, ProjectionGeoKey: 32767,
-        ProjCoordTransGeoKey: 1, ProjLinearUnitsGeoKey: 9001, ProjNatOriginLatGeoKey: 0, ProjNatOriginLongGeoKey: 15,
-        ProjScaleAtNatOriginGeoKey: 0.9996, ProjFalseEastingGeoKey: 500000, ProjFalseNorthingGeoKey: 0,
+        GTModelTypeGeoKey: 1,
+        ProjectedCSTypeGeoKey: 32767,
+        GeographicTypeGeoKey: 4326,
+        ProjectionGeoKey: 32767,
+        ProjCoordTransGeoKey: 1,
+        ProjLinearUnitsGeoKey: 9001,
+        ProjNatOriginLatGeoKey: 0,
+        ProjNatOriginLongGeoKey: 15,
+        ProjScaleAtNatOriginGeoKey: 0.9996,
+        ProjFalseEastingGeoKey: 500000,
+        ProjFalseNorthingGeoKey: 0,
       },
       'f.tif',
     );
@@ -33,12 +46,24 @@ describe('CRS from GeoKeys', () => {
 describe('band names and metadata', () => {
   it('maps descriptions to canonical names', () => {
     expect(['B1', 'B2', 'b08', 'B8A', 'B10', 'B12', 'VV', 'vh', 'DEM', 'elevation', 'B13', 'foo'].map(canonicalBandName)).toEqual([
-      'B01', 'B02', 'B08', 'B8A', 'B10', 'B12', 'VV', 'VH', 'DEM', 'DEM', null, null,
+      'B01',
+      'B02',
+      'B08',
+      'B8A',
+      'B10',
+      'B12',
+      'VV',
+      'VH',
+      'DEM',
+      'DEM',
+      null,
+      null,
     ]);
   });
 
   it('parses GDAL_METADATA band descriptions and dataset items', () => {
-    const xml = '<GDALMetadata>\n<Item name="date">2020-10-20</Item>\n<Item name="DESCRIPTION" sample="0" role="description">VV</Item>\n<Item name="DESCRIPTION" sample="2" role="description">A &amp; B</Item>\n<Item name="STATISTICS_MEAN" sample="0">-9.9</Item>\n</GDALMetadata>';
+    const xml =
+      '<GDALMetadata>\n<Item name="date">2020-10-20</Item>\n<Item name="DESCRIPTION" sample="0" role="description">VV</Item>\n<Item name="DESCRIPTION" sample="2" role="description">A &amp; B</Item>\n<Item name="STATISTICS_MEAN" sample="0">-9.9</Item>\n</GDALMetadata>';
     expect(parseGdalMetadata(xml, 3)).toEqual({ descriptions: ['VV', null, 'A & B'], metadata: { date: '2020-10-20' } });
   });
 

@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
-import { writeGeoTiff, type GeoTiffWriteOptions, type GeoTransform, type RasterToWrite, type RasterBandArray } from '../../src-main/engine/export/geotiff-writer.ts';
+import {
+  writeGeoTiff,
+  type GeoTiffWriteOptions,
+  type GeoTransform,
+  type RasterToWrite,
+  type RasterBandArray,
+} from '../../src-main/engine/export/geotiff-writer.ts';
 import { hasShared, sharedData, reportSkippedWithoutShared } from '../helpers/shared.ts';
 import { has, SYSTEM_PYTHON } from '../helpers/references.ts';
 
@@ -88,12 +94,30 @@ describe.skipIf(!canRun)('geotiff-writer read back by GDAL and rasterio', () => 
 
     const realLabel = await (await (await fromFile(indiaLabel)).getImage()).readRasters();
     cases.push(
-      { name: 'mask-utm30-300x517', gdalType: 'Byte', options: { predictor: true }, raster: { width: 300, height: 517, dtype: 'uint8', bands: [mask(300 * 517)], epsg: 32630, geoTransform: utm30, nodata: 255 } },
-      { name: 'prob-4326-300x517', gdalType: 'Float32', raster: { width: 300, height: 517, dtype: 'float32', bands: [prob(300 * 517)], epsg: 4326, geoTransform: wgs84, nodata: NaN } },
+      {
+        name: 'mask-utm30-300x517',
+        gdalType: 'Byte',
+        options: { predictor: true },
+        raster: { width: 300, height: 517, dtype: 'uint8', bands: [mask(300 * 517)], epsg: 32630, geoTransform: utm30, nodata: 255 },
+      },
+      {
+        name: 'prob-4326-300x517',
+        gdalType: 'Float32',
+        raster: { width: 300, height: 517, dtype: 'float32', bands: [prob(300 * 517)], epsg: 4326, geoTransform: wgs84, nodata: NaN },
+      },
       {
         name: 'prob3-utm21s-512',
         gdalType: 'Float32',
-        raster: { width: 512, height: 512, dtype: 'float32', bands: [prob(512 * 512), prob(512 * 512), prob(512 * 512)], epsg: 32721, geoTransform: utm21s, nodata: 0, descriptions: ['VV', 'VH', 'water <p&q>'] },
+        raster: {
+          width: 512,
+          height: 512,
+          dtype: 'float32',
+          bands: [prob(512 * 512), prob(512 * 512), prob(512 * 512)],
+          epsg: 32721,
+          geoTransform: utm21s,
+          nodata: 0,
+          descriptions: ['VV', 'VH', 'water <p&q>'],
+        },
       },
       {
         name: 'mask3-4326-nopredictor',
@@ -101,22 +125,60 @@ describe.skipIf(!canRun)('geotiff-writer read back by GDAL and rasterio', () => 
         options: { predictor: false },
         raster: { width: 300, height: 517, dtype: 'uint8', bands: mask(300 * 517 * 3), epsg: 4326, geoTransform: wgs84, nodata: 255 },
       },
-      { name: 'uint16-utm30', gdalType: 'UInt16', raster: { width: 300, height: 517, dtype: 'uint16', bands: [Uint16Array.from({ length: 300 * 517 }, () => Math.floor(r() * 65536))], epsg: 32630, geoTransform: utm30 } },
+      {
+        name: 'uint16-utm30',
+        gdalType: 'UInt16',
+        raster: {
+          width: 300,
+          height: 517,
+          dtype: 'uint16',
+          bands: [Uint16Array.from({ length: 300 * 517 }, () => Math.floor(r() * 65536))],
+          epsg: 32630,
+          geoTransform: utm30,
+        },
+      },
       {
         name: 'real-label-india-int16',
         gdalType: 'Int16',
         sameAsFile: indiaLabel,
-        raster: { width: 512, height: 512, dtype: 'int16', bands: [realLabel[0] as Int16Array], epsg: 4326, geoTransform: wgs84, nodata: -1 },
+        raster: {
+          width: 512,
+          height: 512,
+          dtype: 'int16',
+          bands: [realLabel[0] as Int16Array],
+          epsg: 4326,
+          geoTransform: wgs84,
+          nodata: -1,
+        },
       },
-      { name: 'rotated-utm21s', gdalType: 'Byte', raster: { width: 300, height: 517, dtype: 'uint8', bands: [mask(300 * 517)], epsg: 32721, geoTransform: [utm21s[0], 10, 2.5, utm21s[3], 1.25, -10] } },
+      {
+        name: 'rotated-utm21s',
+        gdalType: 'Byte',
+        raster: {
+          width: 300,
+          height: 517,
+          dtype: 'uint8',
+          bands: [mask(300 * 517)],
+          epsg: 32721,
+          geoTransform: [utm21s[0], 10, 2.5, utm21s[3], 1.25, -10],
+        },
+      },
     );
     for (const c of cases) {
       await writeGeoTiff(join(dir, `${c.name}.tif`), c.raster, c.options);
-      const bands = Array.isArray(c.raster.bands) ? (c.raster.bands as RasterBandArray[]) : deinterleave(c.raster.bands as RasterBandArray, c.raster.width * c.raster.height);
+      const bands = Array.isArray(c.raster.bands)
+        ? (c.raster.bands as RasterBandArray[])
+        : deinterleave(c.raster.bands as RasterBandArray, c.raster.width * c.raster.height);
       writeFileSync(join(dir, `${c.name}.bin`), Buffer.concat(bands.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))));
     }
     const numpyDtype = { uint8: 'uint8', int16: '<i2', uint16: '<u2', float32: '<f4' } as const;
-    const spec = cases.map((c) => ({ name: c.name, path: join(dir, `${c.name}.tif`), bin: join(dir, `${c.name}.bin`), dtype: numpyDtype[c.raster.dtype], sameAsFile: c.sameAsFile }));
+    const spec = cases.map((c) => ({
+      name: c.name,
+      path: join(dir, `${c.name}.tif`),
+      bin: join(dir, `${c.name}.bin`),
+      dtype: numpyDtype[c.raster.dtype],
+      sameAsFile: c.sameAsFile,
+    }));
     rasterio = JSON.parse(execFileSync(PYTHON, ['-c', RASTERIO_CHECK, JSON.stringify(spec)], { encoding: 'utf8' }));
   });
 
@@ -162,9 +224,14 @@ describe.skipIf(!canRun)('geotiff-writer read back by GDAL and rasterio', () => 
       expect(got.pixelsEqual, c.name).toBe(true);
       expect(got.epsg, c.name).toBe(c.raster.epsg);
       expect(got.transform, c.name).toEqual([...c.raster.geoTransform]);
-      expect(got.nodata, c.name).toBe(c.raster.nodata === undefined ? 'None' : Number.isNaN(c.raster.nodata) ? 'nan' : `${c.raster.nodata}.0`);
+      expect(got.nodata, c.name).toBe(
+        c.raster.nodata === undefined ? 'None' : Number.isNaN(c.raster.nodata) ? 'nan' : `${c.raster.nodata}.0`,
+      );
       expect(new Set(got.dtypes), c.name).toEqual(new Set([rasterioDtype[c.raster.dtype]]));
-      expect(got.blocks.every((s: number[]) => s[0] === 256 && s[1] === 256), c.name).toBe(true);
+      expect(
+        got.blocks.every((s: number[]) => s[0] === 256 && s[1] === 256),
+        c.name,
+      ).toBe(true);
       expect(got.compression, c.name).toBe('DEFLATE');
       if (c.raster.descriptions) expect(got.descriptions, c.name).toEqual(c.raster.descriptions);
     }

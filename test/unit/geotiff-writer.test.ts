@@ -52,7 +52,15 @@ function tag(image: Awaited<ReturnType<typeof readBack>>['image'], name: string)
 describe('geotiff-writer read back with geotiff.js', () => {
   it('writes a 300×517 uint8 mask in UTM: header, tiles, compression, georeferencing, nodata, pixels', async () => {
     const data = maskRaster(300, 517);
-    const bytes = encodeGeoTiff({ width: 300, height: 517, dtype: 'uint8', bands: [data], epsg: 32630, geoTransform: UTM30_GT, nodata: 255 });
+    const bytes = encodeGeoTiff({
+      width: 300,
+      height: 517,
+      dtype: 'uint8',
+      bands: [data],
+      epsg: 32630,
+      geoTransform: UTM30_GT,
+      nodata: 255,
+    });
     expect([...bytes.subarray(0, 4)]).toEqual([0x49, 0x49, 42, 0]);
     const { image, rasters } = await readBack(bytes);
     expect([image.getWidth(), image.getHeight()]).toEqual([300, 517]);
@@ -70,7 +78,15 @@ describe('geotiff-writer read back with geotiff.js', () => {
 
   it('writes float32 probabilities in EPSG:4326 with NaN nodata, pixel values bit-exact', async () => {
     const data = probRaster(300, 517);
-    const bytes = encodeGeoTiff({ width: 300, height: 517, dtype: 'float32', bands: [data], epsg: 4326, geoTransform: WGS84_GT, nodata: NaN });
+    const bytes = encodeGeoTiff({
+      width: 300,
+      height: 517,
+      dtype: 'float32',
+      bands: [data],
+      epsg: 4326,
+      geoTransform: WGS84_GT,
+      nodata: NaN,
+    });
     const { image, rasters } = await readBack(bytes);
     expect(tag(image, 'Predictor')).toBe(3);
     expect(tag(image, 'SampleFormat')).toEqual(expect.objectContaining({ 0: 3 }));
@@ -88,7 +104,14 @@ describe('geotiff-writer read back with geotiff.js', () => {
     const bands = [probRaster(w, h, 3), probRaster(w, h, 4), probRaster(w, h, 5)];
     const interleaved = new Float32Array(w * h * 3);
     for (let i = 0; i < w * h; i++) for (let b = 0; b < 3; b++) interleaved[i * 3 + b] = bands[b][i];
-    const base = { width: w, height: h, dtype: 'float32' as const, epsg: 32721, geoTransform: [501380, 10, 0, 7248050, 0, -10] as const, descriptions: ['VV', 'VH', 'p&<water>'] };
+    const base = {
+      width: w,
+      height: h,
+      dtype: 'float32' as const,
+      epsg: 32721,
+      geoTransform: [501380, 10, 0, 7248050, 0, -10] as const,
+      descriptions: ['VV', 'VH', 'p&<water>'],
+    };
     const fromBands = encodeGeoTiff({ ...base, bands });
     const fromInterleaved = encodeGeoTiff({ ...base, bands: interleaved });
     expect(Buffer.compare(Buffer.from(fromBands), Buffer.from(fromInterleaved))).toBe(0);
@@ -105,7 +128,9 @@ describe('geotiff-writer read back with geotiff.js', () => {
 
   it('uint8 with Predictor=2 asked for round-trips exactly', async () => {
     const data = maskRaster(300, 517, 9);
-    const { image, rasters } = await readBack(encodeGeoTiff({ width: 300, height: 517, dtype: 'uint8', bands: [data], epsg: 32630, geoTransform: UTM30_GT }, { predictor: true }));
+    const { image, rasters } = await readBack(
+      encodeGeoTiff({ width: 300, height: 517, dtype: 'uint8', bands: [data], epsg: 32630, geoTransform: UTM30_GT }, { predictor: true }),
+    );
     expect(tag(image, 'Predictor')).toBe(2);
     expect(Buffer.compare(Buffer.from(rasters[0] as Uint8Array), Buffer.from(data))).toBe(0);
   });
@@ -116,11 +141,21 @@ describe('geotiff-writer read back with geotiff.js', () => {
     const i16 = Int16Array.from({ length: w * h }, (_, i) => [-32768, 32767, 0, -1, 1][i % 5] + (i % 5 === 2 ? i : 0));
     const u16 = Uint16Array.from({ length: w * h }, (_, i) => [0, 65535, 1, 65534][i % 4]);
     for (const predictor of [true, false]) {
-      const a = await readBack(encodeGeoTiff({ width: w, height: h, dtype: 'int16', bands: [i16], epsg: 32630, geoTransform: UTM30_GT, nodata: -32768 }, { predictor, tileSize: 16 }));
+      const a = await readBack(
+        encodeGeoTiff(
+          { width: w, height: h, dtype: 'int16', bands: [i16], epsg: 32630, geoTransform: UTM30_GT, nodata: -32768 },
+          { predictor, tileSize: 16 },
+        ),
+      );
       expect(Array.from(a.rasters[0])).toEqual(Array.from(i16));
       expect(a.image.getGDALNoData()).toBe(-32768);
       expect(tag(a.image, 'Predictor') ?? 1).toBe(predictor ? 2 : 1);
-      const b = await readBack(encodeGeoTiff({ width: w, height: h, dtype: 'uint16', bands: [u16], epsg: 32630, geoTransform: UTM30_GT }, { predictor, tileSize: 32 }));
+      const b = await readBack(
+        encodeGeoTiff(
+          { width: w, height: h, dtype: 'uint16', bands: [u16], epsg: 32630, geoTransform: UTM30_GT },
+          { predictor, tileSize: 32 },
+        ),
+      );
       expect(Array.from(b.rasters[0])).toEqual(Array.from(u16));
       expect(b.image.getTileWidth()).toBe(32);
     }
@@ -130,7 +165,10 @@ describe('geotiff-writer read back with geotiff.js', () => {
     const w = 300;
     const h = 517;
     const data = probRaster(w, h);
-    const bytes = encodeGeoTiff({ width: w, height: h, dtype: 'float32', bands: [data], epsg: 32630, geoTransform: UTM30_GT }, { predictor: false });
+    const bytes = encodeGeoTiff(
+      { width: w, height: h, dtype: 'float32', bands: [data], epsg: 32630, geoTransform: UTM30_GT },
+      { predictor: false },
+    );
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const ifd = view.getUint32(4, true);
     const n = view.getUint16(ifd, true);
@@ -161,21 +199,40 @@ describe('geotiff-writer read back with geotiff.js', () => {
 
   it('writes a rotated geotransform as ModelTransformation', async () => {
     const gt = [501380, 10, 1.5, 7248050, 2, -10] as const;
-    const { image } = await readBack(encodeGeoTiff({ width: 20, height: 20, dtype: 'uint8', bands: [new Uint8Array(400)], epsg: 32721, geoTransform: gt }));
-    expect(Array.from(tag(image, 'ModelTransformation') as ArrayLike<number>)).toEqual([10, 1.5, 0, 501380, 2, -10, 0, 7248050, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const { image } = await readBack(
+      encodeGeoTiff({ width: 20, height: 20, dtype: 'uint8', bands: [new Uint8Array(400)], epsg: 32721, geoTransform: gt }),
+    );
+    expect(Array.from(tag(image, 'ModelTransformation') as ArrayLike<number>)).toEqual([
+      10, 1.5, 0, 501380, 2, -10, 0, 7248050, 0, 0, 0, 0, 0, 0, 0, 1,
+    ]);
     expect(tag(image, 'ModelPixelScale')).toBeUndefined();
   });
 });
 
 describe('geotiff-writer files and errors', () => {
-  const base = (): RasterToWrite => ({ width: 10, height: 10, dtype: 'uint8', bands: [new Uint8Array(100)], epsg: 32630, geoTransform: UTM30_GT });
+  const base = (): RasterToWrite => ({
+    width: 10,
+    height: 10,
+    dtype: 'uint8',
+    bands: [new Uint8Array(100)],
+    epsg: 32630,
+    geoTransform: UTM30_GT,
+  });
 
   it('writeGeoTiff writes the same bytes as encodeGeoTiff, replaces atomically and leaves no temp file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gtw-'));
     try {
       const path = join(dir, 'chip_mask.tif');
       writeFileSync(path, 'old content');
-      const raster: RasterToWrite = { width: 300, height: 517, dtype: 'uint8', bands: [maskRaster(300, 517)], epsg: 32630, geoTransform: UTM30_GT, nodata: 255 };
+      const raster: RasterToWrite = {
+        width: 300,
+        height: 517,
+        dtype: 'uint8',
+        bands: [maskRaster(300, 517)],
+        epsg: 32630,
+        geoTransform: UTM30_GT,
+        nodata: 255,
+      };
       await writeGeoTiff(path, raster);
       expect(Buffer.compare(readFileSync(path), Buffer.from(encodeGeoTiff(raster)))).toBe(0);
       expect(readdirSync(dir)).toEqual(['chip_mask.tif']);

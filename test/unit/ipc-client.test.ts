@@ -66,7 +66,18 @@ describe('IPC client', () => {
     const bridge = fakeBridge(async () => null);
     const seen: EventEnvelope[] = [];
     const stop = ipcClient(bridge).onEvent((event) => seen.push(event));
-    const progress = { jobId: 'j', phase: 'train', epoch: 1, epochs: 2, step: 1, steps: 4, loss: 0.5, samplesPerSecond: null, etaSeconds: null, message: null };
+    const progress = {
+      jobId: 'j',
+      phase: 'train',
+      epoch: 1,
+      epochs: 2,
+      step: 1,
+      steps: 4,
+      loss: 0.5,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      message: null,
+    };
     bridge.push({ event: RUN_PROGRESS_EVENT, payload: { runId: 'run-1', progress } });
     stop();
     bridge.push({ event: RUN_PROGRESS_EVENT, payload: { runId: 'run-2', progress } });

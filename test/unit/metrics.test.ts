@@ -42,7 +42,13 @@ describe('confusion counts', () => {
   it('NaN labels are ignored; 255 in the prediction (no input data) counts as not water', () => {
     const floatLabel = Float32Array.from([1, NaN, 0, 1]);
     expect(confusionFromMask(Uint8Array.from([255, 1, 255, 1]), floatLabel)).toEqual({ tp: 1, fp: 0, fn: 1, tn: 1, ignored: 1 });
-    expect(confusionFromMask(Uint8Array.from([9, 0, 9, 1]), floatLabel, { predictedNodata: 9 })).toEqual({ tp: 1, fp: 0, fn: 1, tn: 1, ignored: 1 });
+    expect(confusionFromMask(Uint8Array.from([9, 0, 9, 1]), floatLabel, { predictedNodata: 9 })).toEqual({
+      tp: 1,
+      fp: 0,
+      fn: 1,
+      tn: 1,
+      ignored: 1,
+    });
   });
 
   it('probabilities: water strictly above the threshold, NaN is not water', () => {
@@ -82,7 +88,14 @@ describe('scores and their null rules', () => {
   });
 
   it('all pixels ignored: every score is null', () => {
-    expect(scoresFromCounts(c(0, 0, 0, 0, 262144))).toEqual({ dice: null, iou: null, f1: null, precision: null, recall: null, accuracy: null });
+    expect(scoresFromCounts(c(0, 0, 0, 0, 262144))).toEqual({
+      dice: null,
+      iou: null,
+      f1: null,
+      precision: null,
+      recall: null,
+      accuracy: null,
+    });
   });
 
   it('water missed entirely: precision undefined, recall/dice/iou are a real 0', () => {
@@ -107,7 +120,14 @@ describe('aggregate report', () => {
       { id: 'missed', counts: { tp: 0, fp: 0, fn: 4, tn: 0, ignored: 0 } },
     ]);
     expect(MetricsReportSchema.parse(report)).toEqual(report);
-    expect(report.metrics).toEqual({ ...scoresFromCounts({ tp: 2, fp: 1, fn: 5, tn: 12, ignored: 102 }), tp: 2, fp: 1, fn: 5, tn: 12, ignored: 102 });
+    expect(report.metrics).toEqual({
+      ...scoresFromCounts({ tp: 2, fp: 1, fn: 5, tn: 12, ignored: 102 }),
+      tp: 2,
+      fp: 1,
+      fn: 5,
+      tn: 12,
+      ignored: 102,
+    });
     expect(report.metrics.iou).toBe(2 / 8);
     expect(report.perChipMean.chips).toBe(4);
     expect(report.perChipMean.chipsCounted).toEqual({ dice: 2, iou: 2, f1: 2, precision: 1, recall: 2, accuracy: 3 });
@@ -116,7 +136,20 @@ describe('aggregate report', () => {
     expect(report.perChipMean.precision).toBeCloseTo(2 / 3, 15);
     expect(report.perChipMean.accuracy).toBeCloseTo((4 / 6 + 1 + 0) / 3, 15);
     expect(report.perChip.map((p) => p.id)).toEqual(['a', 'dry', 'cloud', 'missed']);
-    expect(report.perChip[2]).toEqual({ id: 'cloud', dice: null, iou: null, f1: null, precision: null, recall: null, accuracy: null, tp: 0, fp: 0, fn: 0, tn: 0, ignored: 100 });
+    expect(report.perChip[2]).toEqual({
+      id: 'cloud',
+      dice: null,
+      iou: null,
+      f1: null,
+      precision: null,
+      recall: null,
+      accuracy: null,
+      tp: 0,
+      fp: 0,
+      fn: 0,
+      tn: 0,
+      ignored: 100,
+    });
     expect(Object.keys(report)).toEqual(['metrics', 'perChipMean', 'perChip']);
   });
 
@@ -133,7 +166,12 @@ describe('aggregate report', () => {
   });
 
   it('rejects duplicate chip ids', () => {
-    expect(() => buildMetricsReport([{ id: 'a', counts: emptyCounts() }, { id: 'a', counts: emptyCounts() }])).toThrow(/"a" appears twice/);
+    expect(() =>
+      buildMetricsReport([
+        { id: 'a', counts: emptyCounts() },
+        { id: 'a', counts: emptyCounts() },
+      ]),
+    ).toThrow(/"a" appears twice/);
   });
 
   it('the schema rejects silent placeholders: NaN scores, negative counts, missing keys', () => {
@@ -166,7 +204,13 @@ function referenceScores({ tp, fp, fn, tn }: ConfusionCounts) {
   const union = tp + fp + fn;
   // F1 via P and R where both exist and are non-zero; otherwise it is 0 (some error, no tp) or null (nothing to find)
   const f1 = union === 0 ? null : tp === 0 ? 0 : (2 * precision! * recall!) / (precision! + recall!);
-  return { f1, iou: union === 0 ? null : tp / union, precision, recall, accuracy: tp + fp + fn + tn > 0 ? (tp + tn) / (tp + fp + fn + tn) : null };
+  return {
+    f1,
+    iou: union === 0 ? null : tp / union,
+    precision,
+    recall,
+    accuracy: tp + fp + fn + tn > 0 ? (tp + tn) / (tp + fp + fn + tn) : null,
+  };
 }
 
 describe('property check against the naive reference on random masks', () => {
@@ -186,7 +230,11 @@ describe('property check against the naive reference on random masks', () => {
 
       const fromMask = confusionFromMask(Uint8Array.from(mask), Int16Array.from(label), { valid: Uint8Array.from(valid), labelNodata: -1 });
       expect(fromMask).toEqual(referenceCounts(mask, label, valid, -1, null));
-      const fromProbs = confusionFromProbabilities(Float64Array.from(probs), Int16Array.from(label), { valid: Uint8Array.from(valid), labelNodata: -1, threshold });
+      const fromProbs = confusionFromProbabilities(Float64Array.from(probs), Int16Array.from(label), {
+        valid: Uint8Array.from(valid),
+        labelNodata: -1,
+        threshold,
+      });
       const ref = referenceCounts(probs, label, valid, -1, threshold);
       expect(fromProbs).toEqual(ref);
 
@@ -203,7 +251,10 @@ describe('property check against the naive reference on random masks', () => {
     const report = buildMetricsReport(chips);
     const total = reference.reduce(addCounts, emptyCounts());
     expect(report.metrics).toEqual({ ...scoresFromCounts(total), ...total });
-    const defined = reference.map(referenceScores).map((x) => x.iou).filter((v): v is number => v !== null);
+    const defined = reference
+      .map(referenceScores)
+      .map((x) => x.iou)
+      .filter((v): v is number => v !== null);
     expect(report.perChipMean.chipsCounted.iou).toBe(defined.length);
     expect(report.perChipMean.iou!).toBeCloseTo(defined.reduce((a, b) => a + b, 0) / defined.length, 12);
     expect(MetricsReportSchema.safeParse(report).success).toBe(true);

@@ -18,18 +18,24 @@ describe('network layouts', () => {
   it('finetune decoder on a 16×16 grid to 512 px is exactly the seed table (keys and shapes)', () => {
     const net = createFinetuneDecoder({ embeddingChannels: 4608, grid: [16, 16], output: [512, 512] });
     expect([...net.stateDictShapes()]).toEqual([
-      ['decoder.0.weight', [64, 4608, 1, 1]], ['decoder.0.bias', [64]],
-      ['decoder.2.weight', [64, 32, 3, 3]], ['decoder.2.bias', [32]],
-      ['decoder.5.weight', [32, 16, 3, 3]], ['decoder.5.bias', [16]],
-      ['decoder.8.weight', [16, 8, 3, 3]], ['decoder.8.bias', [8]],
-      ['decoder.11.weight', [8, 1, 3, 3]], ['decoder.11.bias', [1]],
+      ['decoder.0.weight', [64, 4608, 1, 1]],
+      ['decoder.0.bias', [64]],
+      ['decoder.2.weight', [64, 32, 3, 3]],
+      ['decoder.2.bias', [32]],
+      ['decoder.5.weight', [32, 16, 3, 3]],
+      ['decoder.5.bias', [16]],
+      ['decoder.8.weight', [16, 8, 3, 3]],
+      ['decoder.8.bias', [8]],
+      ['decoder.11.weight', [8, 1, 3, 3]],
+      ['decoder.11.bias', [1]],
     ]);
     expect(net.parameterCount()).toBe(319_297);
     net.dispose();
   });
 
   it('finetune decoder derives its ×2 stages from grid and output size', () => {
-    const count = (grid: number, out: number) => finetuneDecoderLayers({ embeddingChannels: 8, grid: [grid, grid], output: [out, out] }).filter((l) => l.type === 'upsample').length;
+    const count = (grid: number, out: number) =>
+      finetuneDecoderLayers({ embeddingChannels: 8, grid: [grid, grid], output: [out, out] }).filter((l) => l.type === 'upsample').length;
     expect(count(16, 512)).toBe(5);
     expect(count(8, 256)).toBe(5);
     expect(count(16, 256)).toBe(4);
@@ -46,8 +52,16 @@ describe('network layouts', () => {
   it('scratch net has the seed keys, 713,281 parameters, and keeps the input size', () => {
     const net = createScratchNet(13);
     expect([...net.stateDictShapes().keys()]).toEqual([
-      'encoder.0.weight', 'encoder.0.bias', 'encoder.2.weight', 'encoder.2.bias',
-      'decoder.0.weight', 'decoder.0.bias', 'decoder.2.weight', 'decoder.2.bias', 'decoder.5.weight', 'decoder.5.bias',
+      'encoder.0.weight',
+      'encoder.0.bias',
+      'encoder.2.weight',
+      'encoder.2.bias',
+      'decoder.0.weight',
+      'decoder.0.bias',
+      'decoder.2.weight',
+      'decoder.2.bias',
+      'decoder.5.weight',
+      'decoder.5.bias',
     ]);
     expect(net.parameterCount()).toBe(713_281);
     const out = net.logits(tf.zeros([1, 18, 22, 13]) as tf.Tensor4D);
@@ -59,13 +73,22 @@ describe('network layouts', () => {
 
   it('linear probe: 1×1 conv then bilinear upsample (half-pixel centres) to pixels', async () => {
     const net = createLinearProbe({ embeddingChannels: 6, grid: [4, 4], output: [16, 16] });
-    expect([...net.stateDictShapes()]).toEqual([['decoder.0.weight', [1, 6, 1, 1]], ['decoder.0.bias', [1]]]);
+    expect([...net.stateDictShapes()]).toEqual([
+      ['decoder.0.weight', [1, 6, 1, 1]],
+      ['decoder.0.bias', [1]],
+    ]);
     const x = tf.randomNormal([1, 4, 4, 6], 0, 1, 'float32', 5) as tf.Tensor4D;
     const out = net.logits(x);
     const state = await net.stateDict();
     const expected = tf.image.resizeBilinear(
-      tf.add(tf.conv2d(x, tf.tensor4d(state.get('decoder.0.weight')!.data, [1, 1, 6, 1]), 1, 'valid'), state.get('decoder.0.bias')!.data[0]) as tf.Tensor4D,
-      [16, 16], false, true);
+      tf.add(
+        tf.conv2d(x, tf.tensor4d(state.get('decoder.0.weight')!.data, [1, 1, 6, 1]), 1, 'valid'),
+        state.get('decoder.0.bias')!.data[0],
+      ) as tf.Tensor4D,
+      [16, 16],
+      false,
+      true,
+    );
     expect(Math.max(...tf.abs(tf.sub(out, expected)).dataSync())).toBeLessThan(1e-5);
     net.dispose();
   });
@@ -115,15 +138,21 @@ describe('loss and optimizer', () => {
   it('Adam follows torch formula over several steps, and its state restores', async () => {
     const p = tf.variable(tf.tensor1d([0.5, -0.25, 1e-3]));
     const opt = new Adam(new Map([['p', p]]), { lr: 0.01 });
-    const grads = [[0.1, -0.2, 1e-9], [0.3, 0.1, -1e-9], [-0.05, 0.02, 0]];
-    const m = [0, 0, 0], v = [0, 0, 0], ref = [0.5, -0.25, 1e-3];
+    const grads = [
+      [0.1, -0.2, 1e-9],
+      [0.3, 0.1, -1e-9],
+      [-0.05, 0.02, 0],
+    ];
+    const m = [0, 0, 0],
+      v = [0, 0, 0],
+      ref = [0.5, -0.25, 1e-3];
     grads.forEach((g, step) => {
       opt.apply(new Map([['p', tf.tensor1d(g)]]));
       const t = step + 1;
       for (let i = 0; i < 3; i++) {
         m[i] = 0.9 * m[i] + 0.1 * g[i];
         v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-        ref[i] -= (0.01 / (1 - 0.9 ** t)) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(1 - 0.999 ** t) + 1e-8);
+        ref[i] -= ((0.01 / (1 - 0.9 ** t)) * m[i]) / (Math.sqrt(v[i]) / Math.sqrt(1 - 0.999 ** t) + 1e-8);
       }
     });
     const got = p.dataSync();

@@ -19,8 +19,20 @@ import type { SequentialNet, StateDict } from '../../src-main/engine/models/sequ
 
 const fixture = (name: string) => sharedFixture('seed-nets', name);
 
-interface PackedEntry { key: string; shape: number[]; offset_bytes: number; numel: number; sum: number; max_abs: number }
-interface Stats { sum: number; abs_sum: number; max_abs: number; values_at: Record<string, number> }
+interface PackedEntry {
+  key: string;
+  shape: number[];
+  offset_bytes: number;
+  numel: number;
+  sum: number;
+  max_abs: number;
+}
+interface Stats {
+  sum: number;
+  abs_sum: number;
+  max_abs: number;
+  values_at: Record<string, number>;
+}
 interface NetFixture {
   state_dict_file: string;
   input: { file: string; shape: number[] };
@@ -78,7 +90,11 @@ function expectStats(label: string, values: Float32Array, stats: Stats, errors: 
 }
 
 const nets: { name: string; key: string; build: () => SequentialNet }[] = [
-  { name: 'finetune-decoder', key: 'finetune_decoder', build: () => createFinetuneDecoder({ embeddingChannels: 4608, grid: [16, 16], output: [512, 512] }) },
+  {
+    name: 'finetune-decoder',
+    key: 'finetune_decoder',
+    build: () => createFinetuneDecoder({ embeddingChannels: 4608, grid: [16, 16], output: [512, 512] }),
+  },
   { name: 'scratch-net', key: 'scratch_net', build: () => createScratchNet(13) },
 ];
 
@@ -90,113 +106,128 @@ export interface ParityTolerances {
 }
 
 export function describeSeedNetParity(backend: BackendChoice, tol: ParityTolerances, skip = false): void {
-reportSkippedWithoutShared(`parity-seed-nets (${backend})`);
-const TOLERANCE = tol.tensor;
+  reportSkippedWithoutShared(`parity-seed-nets (${backend})`);
+  const TOLERANCE = tol.tensor;
 
-describe.skipIf(!hasShared || skip)(`seed networks match PyTorch 1.13 on ${backend} (relative error = max|a−b| / max|b| ≤ ${tol.tensor})`, () => {
-  beforeAll(async () => {
-    const info = await initBackend({ force: backend });
-    expect(info.backend).toBe(backend);
-  });
-
-  for (const { name, key, build } of nets) {
-    describe(name, () => {
-      let fx: NetFixture;
-      let net: SequentialNet;
-      let input: tf.Tensor4D;
-      let label: tf.Tensor4D;
-      const errors: Record<string, number> = {};
-
+  describe.skipIf(!hasShared || skip)(
+    `seed networks match PyTorch 1.13 on ${backend} (relative error = max|a−b| / max|b| ≤ ${tol.tensor})`,
+    () => {
       beforeAll(async () => {
-        fx = (JSON.parse(readFileSync(fixture('seed-nets.json'), 'utf8')) as Record<string, NetFixture>)[key];
-        net = build();
-        net.loadStateDict(await readStateDict(fixture(fx.state_dict_file)), fx.state_dict_file);
-        const [b, c, h, w] = fx.input.shape;
-        input = tf.tidy(() => tf.tensor4d(float32File(fx.input.file), [b, c, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D);
-        const [lb, , lh, lw] = fx.label.shape;
-        label = tf.tensor4d(Float32Array.from(readFileSync(fixture(fx.label.file))), [lb, lh, lw, 1]);
-        return () => {
-          console.log(`[parity ${backend}] ${name} max relative errors:`, JSON.stringify(errors, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)));
-          net.dispose();
-          input.dispose();
-          label.dispose();
-        };
+        const info = await initBackend({ force: backend });
+        expect(info.backend).toBe(backend);
       });
 
-      it('loads the .pt state dict with the exact keys, shapes and sums, and round-trips it', async () => {
-        const state = await net.stateDict();
-        expect([...state.keys()]).toEqual(fx.params_initial.tensors.map((t) => t.key));
-        for (const entry of fx.params_initial.tensors) {
-          const tensor = state.get(entry.key)!;
-          expect(tensor.shape).toEqual(entry.shape);
-          const sum = tensor.data.reduce((a, v) => a + v, 0);
-          expect(Math.abs(sum - entry.sum)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(entry.sum)) + 1e-6);
-        }
-      });
+      for (const { name, key, build } of nets) {
+        describe(name, () => {
+          let fx: NetFixture;
+          let net: SequentialNet;
+          let input: tf.Tensor4D;
+          let label: tf.Tensor4D;
+          const errors: Record<string, number> = {};
 
-      it('forward logits, loss, every gradient, one Adam step, then a second step', async () => {
-        const reference = float32File(fx.output.file);
-        const logits = net.logits(input);
-        errors.logits = relativeError(await logits.data(), reference);
-        logits.dispose();
-        expect(errors.logits).toBeLessThanOrEqual(TOLERANCE);
+          beforeAll(async () => {
+            fx = (JSON.parse(readFileSync(fixture('seed-nets.json'), 'utf8')) as Record<string, NetFixture>)[key];
+            net = build();
+            net.loadStateDict(await readStateDict(fixture(fx.state_dict_file)), fx.state_dict_file);
+            const [b, c, h, w] = fx.input.shape;
+            input = tf.tidy(() => tf.tensor4d(float32File(fx.input.file), [b, c, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D);
+            const [lb, , lh, lw] = fx.label.shape;
+            label = tf.tensor4d(Float32Array.from(readFileSync(fixture(fx.label.file))), [lb, lh, lw, 1]);
+            return () => {
+              console.log(
+                `[parity ${backend}] ${name} max relative errors:`,
+                JSON.stringify(errors, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)),
+              );
+              net.dispose();
+              input.dispose();
+              label.dispose();
+            };
+          });
 
-        const initial = await net.stateDict();
-        const optimizer = new Adam(net.variables, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-        try {
-          const step1 = lossAndGradients(net, { input, label });
-          errors.loss = Math.abs((await step1.loss.data())[0] - fx.loss_step1) / fx.loss_step1;
-          expect(errors.loss).toBeLessThanOrEqual(TOLERANCE);
-          const grads: StateDict = await net.toTorchLayout(step1.grads);
-          for (const entry of fx.grads_step1.tensors) {
-            errors[`grad ${entry.key}`] = relativeError(grads.get(entry.key)!.data, packed(fx.grads_step1.file, entry));
-            expect(errors[`grad ${entry.key}`], `gradient of ${entry.key}`).toBeLessThanOrEqual(TOLERANCE);
-          }
-          // Adam's first step is p −= lr·g/(|g| + ε): for the many entries with |g| ≲ 1e-7 it turns
-          // float32 gradient noise (ours ~1e-7 relative, like PyTorch's own vs float64) into up to
-          // ~3e-4 of max|p|. So the optimizer is checked on PyTorch's own gradients (≤ 1e-4), and the
-          // whole chain (our gradients + our Adam) against a bound that admits that conditioning.
-          const ownChain = new Adam(net.variables);
-          ownChain.apply(step1.grads);
-          ownChain.dispose();
-          step1.loss.dispose();
-          for (const g of step1.grads.values()) g.dispose();
-          const chained = await net.stateDict();
-          for (const entry of fx.params_after_step1.tensors) {
-            errors[`param1 (our grads) ${entry.key}`] = relativeError(chained.get(entry.key)!.data, packed(fx.params_after_step1.file, entry));
-            expect(errors[`param1 (our grads) ${entry.key}`], `${entry.key} after one Adam step on our gradients`).toBeLessThanOrEqual(tol.chainedAdam);
-          }
+          it('loads the .pt state dict with the exact keys, shapes and sums, and round-trips it', async () => {
+            const state = await net.stateDict();
+            expect([...state.keys()]).toEqual(fx.params_initial.tensors.map((t) => t.key));
+            for (const entry of fx.params_initial.tensors) {
+              const tensor = state.get(entry.key)!;
+              expect(tensor.shape).toEqual(entry.shape);
+              const sum = tensor.data.reduce((a, v) => a + v, 0);
+              expect(Math.abs(sum - entry.sum)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(entry.sum)) + 1e-6);
+            }
+          });
 
-          net.loadStateDict(initial);
-          const torchGrads = new Map(fx.grads_step1.tensors.map((e) => [e.key, { shape: e.shape, data: packed(fx.grads_step1.file, e) }]));
-          const torchGradTensors = net.fromTorchLayout(torchGrads);
-          optimizer.apply(torchGradTensors);
-          for (const g of torchGradTensors.values()) g.dispose();
-          const params1 = await net.stateDict();
-          for (const entry of fx.params_after_step1.tensors) {
-            errors[`param1 ${entry.key}`] = relativeError(params1.get(entry.key)!.data, packed(fx.params_after_step1.file, entry));
-            expect(errors[`param1 ${entry.key}`], `${entry.key} after one Adam step`).toBeLessThanOrEqual(TOLERANCE);
-          }
+          it('forward logits, loss, every gradient, one Adam step, then a second step', async () => {
+            const reference = float32File(fx.output.file);
+            const logits = net.logits(input);
+            errors.logits = relativeError(await logits.data(), reference);
+            logits.dispose();
+            expect(errors.logits).toBeLessThanOrEqual(TOLERANCE);
 
-          const output2 = net.logits(input);
-          expectStats('output step 2', (await output2.data()) as Float32Array, fx.output_step2_stats, errors, TOLERANCE);
-          output2.dispose();
-          const step2 = lossAndGradients(net, { input, label });
-          errors['loss step 2'] = Math.abs((await step2.loss.data())[0] - fx.loss_step2) / fx.loss_step2;
-          expect(errors['loss step 2']).toBeLessThanOrEqual(TOLERANCE);
-          const grads2 = await net.toTorchLayout(step2.grads);
-          for (const [k, stats] of Object.entries(fx.grads_step2_stats)) expectStats(`grad2 ${k}`, grads2.get(k)!.data, stats, errors, TOLERANCE);
-          optimizer.apply(step2.grads);
-          step2.loss.dispose();
-          for (const g of step2.grads.values()) g.dispose();
-          const params2 = await net.stateDict();
-          for (const [k, stats] of Object.entries(fx.params_after_step2_stats)) expectStats(`param2 ${k}`, params2.get(k)!.data, stats, errors, TOLERANCE);
-          expect(optimizer.step).toBe(2);
-        } finally {
-          optimizer.dispose();
-        }
-      });
-    });
-  }
-});
+            const initial = await net.stateDict();
+            const optimizer = new Adam(net.variables, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+            try {
+              const step1 = lossAndGradients(net, { input, label });
+              errors.loss = Math.abs((await step1.loss.data())[0] - fx.loss_step1) / fx.loss_step1;
+              expect(errors.loss).toBeLessThanOrEqual(TOLERANCE);
+              const grads: StateDict = await net.toTorchLayout(step1.grads);
+              for (const entry of fx.grads_step1.tensors) {
+                errors[`grad ${entry.key}`] = relativeError(grads.get(entry.key)!.data, packed(fx.grads_step1.file, entry));
+                expect(errors[`grad ${entry.key}`], `gradient of ${entry.key}`).toBeLessThanOrEqual(TOLERANCE);
+              }
+              // Adam's first step is p −= lr·g/(|g| + ε): for the many entries with |g| ≲ 1e-7 it turns
+              // float32 gradient noise (ours ~1e-7 relative, like PyTorch's own vs float64) into up to
+              // ~3e-4 of max|p|. So the optimizer is checked on PyTorch's own gradients (≤ 1e-4), and the
+              // whole chain (our gradients + our Adam) against a bound that admits that conditioning.
+              const ownChain = new Adam(net.variables);
+              ownChain.apply(step1.grads);
+              ownChain.dispose();
+              step1.loss.dispose();
+              for (const g of step1.grads.values()) g.dispose();
+              const chained = await net.stateDict();
+              for (const entry of fx.params_after_step1.tensors) {
+                errors[`param1 (our grads) ${entry.key}`] = relativeError(
+                  chained.get(entry.key)!.data,
+                  packed(fx.params_after_step1.file, entry),
+                );
+                expect(errors[`param1 (our grads) ${entry.key}`], `${entry.key} after one Adam step on our gradients`).toBeLessThanOrEqual(
+                  tol.chainedAdam,
+                );
+              }
+
+              net.loadStateDict(initial);
+              const torchGrads = new Map(
+                fx.grads_step1.tensors.map((e) => [e.key, { shape: e.shape, data: packed(fx.grads_step1.file, e) }]),
+              );
+              const torchGradTensors = net.fromTorchLayout(torchGrads);
+              optimizer.apply(torchGradTensors);
+              for (const g of torchGradTensors.values()) g.dispose();
+              const params1 = await net.stateDict();
+              for (const entry of fx.params_after_step1.tensors) {
+                errors[`param1 ${entry.key}`] = relativeError(params1.get(entry.key)!.data, packed(fx.params_after_step1.file, entry));
+                expect(errors[`param1 ${entry.key}`], `${entry.key} after one Adam step`).toBeLessThanOrEqual(TOLERANCE);
+              }
+
+              const output2 = net.logits(input);
+              expectStats('output step 2', (await output2.data()) as Float32Array, fx.output_step2_stats, errors, TOLERANCE);
+              output2.dispose();
+              const step2 = lossAndGradients(net, { input, label });
+              errors['loss step 2'] = Math.abs((await step2.loss.data())[0] - fx.loss_step2) / fx.loss_step2;
+              expect(errors['loss step 2']).toBeLessThanOrEqual(TOLERANCE);
+              const grads2 = await net.toTorchLayout(step2.grads);
+              for (const [k, stats] of Object.entries(fx.grads_step2_stats))
+                expectStats(`grad2 ${k}`, grads2.get(k)!.data, stats, errors, TOLERANCE);
+              optimizer.apply(step2.grads);
+              step2.loss.dispose();
+              for (const g of step2.grads.values()) g.dispose();
+              const params2 = await net.stateDict();
+              for (const [k, stats] of Object.entries(fx.params_after_step2_stats))
+                expectStats(`param2 ${k}`, params2.get(k)!.data, stats, errors, TOLERANCE);
+              expect(optimizer.step).toBe(2);
+            } finally {
+              optimizer.dispose();
+            }
+          });
+        });
+      }
+    },
+  );
 }

@@ -30,7 +30,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** All bands of a raster GDAL can read (PNG or GeoTIFF), band-sequential bytes. */
 function readWithGdal(file: string): { bands: number; height: number; width: number; data: Buffer } {
-  const script = 'import rasterio,sys\na=rasterio.open(sys.argv[1]).read().astype("uint8")\nsys.stderr.write("\\n%d %d %d" % a.shape)\nsys.stdout.buffer.write(a.tobytes())';
+  const script =
+    'import rasterio,sys\na=rasterio.open(sys.argv[1]).read().astype("uint8")\nsys.stderr.write("\\n%d %d %d" % a.shape)\nsys.stdout.buffer.write(a.tobytes())';
   const result = spawnSync(PYTHON, ['-c', script, file], { maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(String(result.stderr));
   // rasterio may warn on stderr (a PNG has no georeference): the shape is the last line.
@@ -125,10 +126,24 @@ describe.skipIf(!hasDemo)('chip warp onto Web Mercator', () => {
     writeFileSync(pngFile, Buffer.from(preview.pngBase64, 'base64'));
     const warped = join(work, 'jja10-gdalwarp.tif');
     execFileSync('gdalwarp', [
-      '-q', '-overwrite', '-t_srs', 'EPSG:3857', '-r', 'near', '-dstnodata', '254',
-      '-te', String(mercatorX(west)), String(mercatorY(south)), String(mercatorX(east)), String(mercatorY(north)),
-      '-ts', String(preview.width), String(preview.height),
-      info.label!.file, warped,
+      '-q',
+      '-overwrite',
+      '-t_srs',
+      'EPSG:3857',
+      '-r',
+      'near',
+      '-dstnodata',
+      '254',
+      '-te',
+      String(mercatorX(west)),
+      String(mercatorY(south)),
+      String(mercatorX(east)),
+      String(mercatorY(north)),
+      '-ts',
+      String(preview.width),
+      String(preview.height),
+      info.label!.file,
+      warped,
     ]);
     const ours = readWithGdal(pngFile);
     const gdal = readWithGdal(warped);

@@ -18,7 +18,11 @@ function runDirWith(name: string, runJson: string | null): string {
 describe('run.json reader', () => {
   it('a folder without run.json is not a run; readRunRecordIfAny says null', async () => {
     const dir = runDirWith('empty', null);
-    await expect(readRunRecord(dir)).rejects.toMatchObject({ code: 'bad-input', file: join(dir, 'run.json'), message: expect.stringMatching(/is not a Floodlens run/) });
+    await expect(readRunRecord(dir)).rejects.toMatchObject({
+      code: 'bad-input',
+      file: join(dir, 'run.json'),
+      message: expect.stringMatching(/is not a Floodlens run/),
+    });
     expect(await readRunRecordIfAny(dir)).toBeNull();
   });
 

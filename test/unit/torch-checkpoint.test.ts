@@ -54,7 +54,10 @@ async function expectSameAsTorch(path: string, prefix = ''): Promise<TorchCheckp
     const data = await checkpoint.readFloat32(key);
     const expected = ref.values.get(key)!;
     expect(data.length, key).toBe(expected.length);
-    expect(Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(Buffer.from(expected.buffer)), `${key} differs from torch`).toBe(true);
+    expect(
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(Buffer.from(expected.buffer)),
+      `${key} differs from torch`,
+    ).toBe(true);
   }
   return checkpoint;
 }
@@ -74,7 +77,10 @@ async function expectCheckpointError(path: string, message: RegExp): Promise<Che
 }
 
 describe.skipIf(!hasShared)('seed-net state dicts', () => {
-  for (const [net, jsonKey] of [['scratch-net', 'scratch_net'], ['finetune-decoder', 'finetune_decoder']] as const) {
+  for (const [net, jsonKey] of [
+    ['scratch-net', 'scratch_net'],
+    ['finetune-decoder', 'finetune_decoder'],
+  ] as const) {
     it(`${net}.pt: keys, shapes and float64 sums match the fixture index`, async () => {
       const index = JSON.parse(readFileSync(sharedFixture('seed-nets', 'seed-nets.json'), 'utf8'));
       const expected = index[jsonKey].params_initial.tensors as { key: string; shape: number[]; sum: number; max_abs: number }[];
@@ -103,13 +109,20 @@ describe.skipIf(!hasShared)('seed-net state dicts', () => {
 });
 
 describe.skipIf(!hasShared || !hasTorch)('Clay Lightning checkpoints', () => {
-  for (const [folder, file] of [['clay-v0', 'clay-v0-tiny.ckpt'], ['clay-v1.5', 'clay-v1.5-tiny.ckpt']]) {
+  for (const [folder, file] of [
+    ['clay-v0', 'clay-v0-tiny.ckpt'],
+    ['clay-v1.5', 'clay-v1.5-tiny.ckpt'],
+  ]) {
     it(`${file}: encoder tensors equal torch.load, metadata is the plain extras`, async () => {
       const path = sharedFixture(folder, file);
       const checkpoint = await expectSameAsTorch(path, 'model.encoder.');
       const fixture = JSON.parse(readFileSync(sharedFixture(folder, file.replace('.ckpt', '.json')), 'utf8'));
       // the fixture's own index (v0: a list, v1.5: { keys: [...] }) agrees on keys, order, shapes, dtypes
-      const listed = (Array.isArray(fixture.state_dict) ? fixture.state_dict : fixture.state_dict.keys) as { key: string; shape: number[]; dtype: string }[];
+      const listed = (Array.isArray(fixture.state_dict) ? fixture.state_dict : fixture.state_dict.keys) as {
+        key: string;
+        shape: number[];
+        dtype: string;
+      }[];
       expect(checkpoint.tensors()).toEqual(listed.map(({ key, dtype, shape }) => ({ key, dtype, shape })));
       const metadata = checkpoint.metadata();
       expect(metadata).toEqual(torchReference(path, 'none.').index.metadata);
@@ -131,7 +144,15 @@ describe.skipIf(!hasTorch)('dtypes, views and Lightning metadata made by torch',
     python('make-layouts', path);
     const checkpoint = await expectSameAsTorch(path);
     const dtypes = Object.fromEntries(checkpoint.tensors().map((t) => [t.key, t.dtype]));
-    expect(dtypes).toMatchObject({ f16: 'float16', bf16: 'bfloat16', f64: 'float64', i64: 'int64', bool: 'bool', u8: 'uint8', transposed: 'float32' });
+    expect(dtypes).toMatchObject({
+      f16: 'float16',
+      bf16: 'bfloat16',
+      f64: 'float64',
+      i64: 'int64',
+      bool: 'bool',
+      u8: 'uint8',
+      transposed: 'float32',
+    });
     expect(checkpoint.info('scalar').shape).toEqual([]);
     expect(await checkpoint.readFloat32('empty')).toHaveLength(0);
     const metadata = checkpoint.metadata();
@@ -195,7 +216,11 @@ describe.skipIf(!hasTorch)('writeStateDict', () => {
 });
 
 describe.skipIf(!hasTorch)('untrusted input', () => {
-  for (const [variant, global] of [['os-system', 'os.system'], ['builtins-eval', 'builtins.eval'], ['nested-popen', 'subprocess.Popen']]) {
+  for (const [variant, global] of [
+    ['os-system', 'os.system'],
+    ['builtins-eval', 'builtins.eval'],
+    ['nested-popen', 'subprocess.Popen'],
+  ]) {
     it(`refuses a pickle referencing ${global} without running it`, async () => {
       const path = join(dir, `evil-${variant}.pt`);
       const marker = join(dir, `pwned-${variant}`);

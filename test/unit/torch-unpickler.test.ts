@@ -180,4 +180,3 @@ describe.skipIf(!hasShared)('fuzzing: corrupted input only ever yields a Checkpo
     }
   });
 });
-

@@ -28,7 +28,9 @@ describe('Clay weights catalogue', () => {
     const v15 = findCatalogueEntry('clay-v1.5')!;
     expect(v15.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v1.5/clay-v1.5.ckpt');
     expect(v15.documentedSize.label).toBe('5.16 GB');
-    expect(findCatalogueEntry('clay-v0.1')?.url).toBe('https://huggingface.co/made-with-clay/Clay/resolve/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v0/Clay_v0.1_epoch-24_val-loss-0.46.ckpt');
+    expect(findCatalogueEntry('clay-v0.1')?.url).toBe(
+      'https://huggingface.co/made-with-clay/Clay/resolve/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v0/Clay_v0.1_epoch-24_val-loss-0.46.ckpt',
+    );
     expect(findCatalogueEntry('nope')).toBeUndefined();
 
     // Shown before a download: size, unverified, and the free space it needs (file + 1.25 GB encoder cache + slack).

@@ -15,7 +15,9 @@ import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers
 // identifies before linking, so those need a real Clay checkpoint: the 4.6 MB fixture (over the 2 MB budget for in-repo
 // fixtures) is served from ../shared.
 const fixturePath = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
-reportSkippedWithoutShared('`floodlens weights download` / `weights add` (serve and identify ../shared/fixtures/clay-v0/clay-v0-tiny.ckpt)');
+reportSkippedWithoutShared(
+  '`floodlens weights download` / `weights add` (serve and identify ../shared/fixtures/clay-v0/clay-v0-tiny.ckpt)',
+);
 
 /** `bytes` deterministic bytes (xorshift32): no file needed, and no run of equal bytes a wrong offset could hide in. */
 function generatedPayload(bytes: number, seed = 0x9e3779b9): Buffer {
@@ -69,7 +71,11 @@ function localServer(payload: () => Buffer) {
         res.end();
         return;
       }
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'accept-ranges': 'bytes',
+      });
     } else res.writeHead(200, { 'content-length': body.length, 'accept-ranges': options.ignoreRange ? 'none' : 'bytes' });
     const data = body.subarray(start);
     if (options.dropAfter !== undefined) {
@@ -115,7 +121,8 @@ function localServer(payload: () => Buffer) {
       }
       if (path === '/redirect-relative') return void res.writeHead(302, { location: '/hop/redirect-absolute' }).end();
       if (path === '/hop/redirect-absolute') return void res.writeHead(307, { location: `${base}/file` }).end();
-      if (path === '/redirect-to-plain-http-elsewhere') return void res.writeHead(302, { location: 'http://example.invalid/clay.ckpt' }).end();
+      if (path === '/redirect-to-plain-http-elsewhere')
+        return void res.writeHead(302, { location: 'http://example.invalid/clay.ckpt' }).end();
       if (path === '/redirect-loop') return void res.writeHead(302, { location: '/redirect-loop' }).end();
       if (path === '/gone') return void res.writeHead(410, { 'content-type': 'text/plain' }).end('gone');
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -160,7 +167,14 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
   it('downloads the whole file, verifies its SHA-256 and reports progress', async () => {
     const progress: DownloadProgress[] = [];
     const target = dest('full');
-    const result = await downloadFile({ url: `${base}/file`, dest: target, expectedSha256: sha256.toUpperCase(), expectedSize: body.length, onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
+    const result = await downloadFile({
+      url: `${base}/file`,
+      dest: target,
+      expectedSha256: sha256.toUpperCase(),
+      expectedSize: body.length,
+      onProgress: (p) => progress.push(p),
+      progressIntervalMs: 0,
+    });
     expect(result).toMatchObject({ path: target, bytes: body.length, sha256, resumedFrom: 0, finalUrl: `${base}/file` });
     expect(readFileSync(target).equals(body)).toBe(true);
     expect(existsSync(partPath(target))).toBe(false);
@@ -172,7 +186,10 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
 
   it('resumes with a Range request after the server drops the connection mid-transfer', async () => {
     const target = dest('dropped');
-    const first = await expectDownloadError(downloadFile({ url: `${base}/drops-once`, dest: target, expectedSha256: sha256 }), 'interrupted');
+    const first = await expectDownloadError(
+      downloadFile({ url: `${base}/drops-once`, dest: target, expectedSha256: sha256 }),
+      'interrupted',
+    );
     expect(first.message).toMatch(/lost after \d+ of \d+ bytes; run the download again to resume/);
     expect(existsSync(target)).toBe(false);
     const kept = statSync(partPath(target)).size;
@@ -223,14 +240,21 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
     const before = requestsFor('/file').length;
     const result = await downloadFile({ url: `${base}/file`, dest: target, expectedSha256: sha256 });
     expect(result).toMatchObject({ bytes: body.length, sha256, resumedFrom: body.length });
-    expect(requestsFor('/file').slice(before).map((r) => r.range)).toEqual([`bytes=${body.length}-`]);
+    expect(
+      requestsFor('/file')
+        .slice(before)
+        .map((r) => r.range),
+    ).toEqual([`bytes=${body.length}-`]);
     expect(readFileSync(target).equals(body)).toBe(true);
   });
 
   it('rejects a bad checksum with expected vs got, and leaves no file behind', async () => {
     const target = dest('bad-checksum');
     const wrong = '0'.repeat(64);
-    const error = await expectDownloadError(downloadFile({ url: `${base}/file`, dest: target, expectedSha256: wrong }), 'checksum-mismatch');
+    const error = await expectDownloadError(
+      downloadFile({ url: `${base}/file`, dest: target, expectedSha256: wrong }),
+      'checksum-mismatch',
+    );
     expect(error.expected).toBe(wrong);
     expect(error.actual).toBe(sha256);
     expect(error.message).toContain(`expected SHA-256 ${wrong}, got ${sha256}`);
@@ -240,7 +264,10 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
 
   it('rejects a size that differs from the expected one before writing anything', async () => {
     const target = dest('bad-size');
-    const error = await expectDownloadError(downloadFile({ url: `${base}/file`, dest: target, expectedSize: body.length + 1 }), 'size-mismatch');
+    const error = await expectDownloadError(
+      downloadFile({ url: `${base}/file`, dest: target, expectedSize: body.length + 1 }),
+      'size-mismatch',
+    );
     expect(error).toMatchObject({ expected: String(body.length + 1), actual: String(body.length) });
     expect(existsSync(target)).toBe(false);
     expect(existsSync(partPath(target))).toBe(false);
@@ -257,8 +284,14 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
 
   it('on 404 and 410 of a catalogue file, names the release page to open and the "use this URL" way out', async () => {
     const releasePage = 'https://huggingface.co/made-with-clay/Clay/tree/5bfb3c778cf1b51f0ecb6b92395ebdebae893e24/v1.5';
-    for (const [path, status] of [['/moved.ckpt', 404], ['/gone', 410]] as const) {
-      const error = await expectDownloadError(downloadFile({ url: `${base}${path}`, dest: dest(`gone-${status}`), releasePage }), 'http-status');
+    for (const [path, status] of [
+      ['/moved.ckpt', 404],
+      ['/gone', 410],
+    ] as const) {
+      const error = await expectDownloadError(
+        downloadFile({ url: `${base}${path}`, dest: dest(`gone-${status}`), releasePage }),
+        'http-status',
+      );
       expect(error.status).toBe(status);
       expect(error.releasePage).toBe(releasePage);
       expect(error.message).toContain(`Open ${releasePage} to find it`);
@@ -268,7 +301,10 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
 
   it('refuses, before writing a byte, a download the disk cannot hold (Content-Length + reserve vs statfs)', async () => {
     const target = dest('no-space');
-    const error = await expectDownloadError(downloadFile({ url: `${base}/file`, dest: target, reserveBytes: 1000, freeSpace: async () => body.length }), 'disk-space');
+    const error = await expectDownloadError(
+      downloadFile({ url: `${base}/file`, dest: target, reserveBytes: 1000, freeSpace: async () => body.length }),
+      'disk-space',
+    );
     expect(error.message).toContain('not enough free disk');
     expect(error).toMatchObject({ expected: String(body.length + 1000), actual: String(body.length) });
     expect(existsSync(partPath(target))).toBe(false);
@@ -295,7 +331,10 @@ describe('downloadFile against a local HTTP server (a generated 3 MB payload)', 
   });
 
   it('refuses redirects to plain http elsewhere, redirect loops and non-https URLs, without connecting', async () => {
-    const refused = await expectDownloadError(downloadFile({ url: `${base}/redirect-to-plain-http-elsewhere`, dest: dest('refused') }), 'redirect-refused');
+    const refused = await expectDownloadError(
+      downloadFile({ url: `${base}/redirect-to-plain-http-elsewhere`, dest: dest('refused') }),
+      'redirect-refused',
+    );
     expect(refused.message).toContain('http://example.invalid/clay.ckpt');
     await expectDownloadError(downloadFile({ url: `${base}/redirect-loop`, dest: dest('loop'), maxRedirects: 3 }), 'redirect-refused');
     expect(requestsFor('/redirect-loop').length).toBe(4);

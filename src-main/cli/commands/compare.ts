@@ -16,14 +16,10 @@ export const compareCommand: CliCommand = {
     const dataDir = pathOption(args, 'data', 'existing-folder');
     const chips = option(args, 'chips');
     const chipIds = chips === undefined ? undefined : chips.split(',').map((id) => id.trim());
-    if (chipIds && (chipIds.length === 0 || chipIds.some((id) => id === ''))) throw new UsageError(`--chips must be a comma-separated list of chip ids, got "${chips}"`);
+    if (chipIds && (chipIds.length === 0 || chipIds.some((id) => id === '')))
+      throw new UsageError(`--chips must be a comma-separated list of chip ids, got "${chips}"`);
     const json = args.flags.has('json');
-    const result = await runCliJob(
-      'compare',
-      { runDirs, dataDir, chipIds },
-      io,
-      json,
-    );
+    const result = await runCliJob('compare', { runDirs, dataDir, chipIds }, io, json);
     if (json) {
       io.stdout(JSON.stringify(result, null, 2) + '\n');
       return 0;
@@ -37,7 +33,11 @@ export const compareCommand: CliCommand = {
           name: run.runId,
           report: run.evaluation,
           extra: {
-            model: run.model, backend: run.backend, epochs: String(run.epochs), seed: String(run.seed), 'training time': `${run.trainSeconds.toFixed(1)} s`,
+            model: run.model,
+            backend: run.backend,
+            epochs: String(run.epochs),
+            seed: String(run.seed),
+            'training time': `${run.trainSeconds.toFixed(1)} s`,
             ...areaRows(run.evaluation.areas),
           },
         })),

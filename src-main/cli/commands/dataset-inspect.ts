@@ -11,15 +11,23 @@ const pct = (f: number | null) => (f === null ? 'undefined (no valid pixel)' : `
 
 function chipLines(chip: ChipInfo): string[] {
   const lines = [`${chip.id}  [${chip.layout}]`];
-  lines.push(`  size ${chip.width ?? '?'}×${chip.height ?? '?'}  dtype ${chip.dtype ?? '?'}  EPSG ${chip.epsg ?? '?'}  pixel ${chip.pixelSize ? chip.pixelSize.map((v) => fmt(v, 9)).join('×') : '?'}`);
+  lines.push(
+    `  size ${chip.width ?? '?'}×${chip.height ?? '?'}  dtype ${chip.dtype ?? '?'}  EPSG ${chip.epsg ?? '?'}  pixel ${chip.pixelSize ? chip.pixelSize.map((v) => fmt(v, 9)).join('×') : '?'}`,
+  );
   if (chip.bbox) lines.push(`  bbox  ${chip.bbox.map((v) => fmt(v)).join(', ')}`);
   if (chip.bboxWgs84) lines.push(`  WGS84 ${chip.bboxWgs84.map((v) => fmt(v)).join(', ')}`);
   const nodata = [...new Set(chip.bandDetails.map((b) => String(b.nodata)))].join('/');
-  lines.push(`  bands ${chip.bands.join(',') || '-'}${chip.emptyBands.length ? `  (empty: ${chip.emptyBands.join(',')})` : ''}  nodata ${nodata || '-'}`);
-  lines.push(`  date ${chip.date ?? 'unknown'}${chip.dateSource ? ` (${chip.dateSource})` : ''}  S1 units ${chip.s1Units ?? '-'}${chip.s1UnitsSource ? ` (${chip.s1UnitsSource})` : ''}`);
+  lines.push(
+    `  bands ${chip.bands.join(',') || '-'}${chip.emptyBands.length ? `  (empty: ${chip.emptyBands.join(',')})` : ''}  nodata ${nodata || '-'}`,
+  );
+  lines.push(
+    `  date ${chip.date ?? 'unknown'}${chip.dateSource ? ` (${chip.dateSource})` : ''}  S1 units ${chip.s1Units ?? '-'}${chip.s1UnitsSource ? ` (${chip.s1UnitsSource})` : ''}`,
+  );
   if (chip.label) {
     const e = chip.label.encoding;
-    lines.push(`  label water=${e.water} not-water=${e.notWater} not-valid=${e.notValid.join('|') || '-'}  water ${pct(chip.label.waterFraction)} of valid, valid ${pct(chip.label.validFraction)}`);
+    lines.push(
+      `  label water=${e.water} not-water=${e.notWater} not-valid=${e.notValid.join('|') || '-'}  water ${pct(chip.label.waterFraction)} of valid, valid ${pct(chip.label.validFraction)}`,
+    );
   } else lines.push('  label none');
   for (const error of chip.errors) lines.push(`  ${error.severity.toUpperCase()} ${error.code}: ${error.file}: ${error.message}`);
   return lines;
@@ -53,7 +61,8 @@ function bandNamesOption(text: string | undefined): (CanonicalBand | null)[] | u
 export const datasetInspectCommand: CliCommand = {
   path: ['dataset', 'inspect'],
   summary: 'Detect the chip layout of a folder and report every chip',
-  usage: 'Usage: floodlens dataset inspect <dir> [--json] [--s1-units dB|linear] [--bands B02,B03,…]\n' +
+  usage:
+    'Usage: floodlens dataset inspect <dir> [--json] [--s1-units dB|linear] [--bands B02,B03,…]\n' +
     '  --bands: names for bands the files leave unnamed (no description), in band order; "-" skips one',
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);

@@ -18,7 +18,8 @@ export const embedCommand: CliCommand = {
     const latlonOrder = option(args, 'latlon-order') ?? 'training';
     if (latlonOrder !== 'training' && latlonOrder !== 'tutorial') throw new UsageError('--latlon-order must be training or tutorial');
     const encoderTile = option(args, 'encoder-tile') === undefined ? null : numberOption(args, 'encoder-tile', 0);
-    if (encoderTile !== null && !Number.isInteger(encoderTile)) throw new UsageError('--encoder-tile must be a whole number of pixels (0 = whole chips)');
+    if (encoderTile !== null && !Number.isInteger(encoderTile))
+      throw new UsageError('--encoder-tile must be a whole number of pixels (0 = whole chips)');
     const json = args.flags.has('json');
     const result = await runCliJob(
       'embed',

@@ -19,15 +19,24 @@ export const evaluateCommand: CliCommand = {
     const json = args.flags.has('json');
     const result = await runCliJob(
       'evaluate',
-      { runDir: requiredPathOption(args, 'run', 'existing-folder'), dataDir: requiredPathOption(args, 'data', 'existing-folder'), chips: split.data, checkpoint },
+      {
+        runDir: requiredPathOption(args, 'run', 'existing-folder'),
+        dataDir: requiredPathOption(args, 'data', 'existing-folder'),
+        chips: split.data,
+        checkpoint,
+      },
       io,
       json,
     );
     if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
     else {
       const table = formatMetricsTable([{ name: result.runId, report: result, extra: areaRows(result.areas) }]);
-      io.stdout(`${result.runId} (${result.model}) on ${result.chips.length} ${result.split} chip(s), threshold ${result.threshold}\n${table}\n`);
-      io.stdout(`\nWater area per chip (over the label's valid pixels)\n${formatChipAreaTable(result.chips, [{ name: 'predicted', areas: result.areas }])}\n`);
+      io.stdout(
+        `${result.runId} (${result.model}) on ${result.chips.length} ${result.split} chip(s), threshold ${result.threshold}\n${table}\n`,
+      );
+      io.stdout(
+        `\nWater area per chip (over the label's valid pixels)\n${formatChipAreaTable(result.chips, [{ name: 'predicted', areas: result.areas }])}\n`,
+      );
     }
     return 0;
   },

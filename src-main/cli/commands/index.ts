@@ -14,4 +14,18 @@ import { vectoriseCommand } from './vectorise.ts';
 import { cvCommand } from './cv.ts';
 
 /** Every CLI command; add new ones here. */
-export const commands: CliCommand[] = [serveCommand, datasetInspectCommand, trainCommand, evaluateCommand, predictCommand, mergeCommand, compareCommand, weightsCommand, doctorCommand, embedCommand, probeCommand, vectoriseCommand, cvCommand];
+export const commands: CliCommand[] = [
+  serveCommand,
+  datasetInspectCommand,
+  trainCommand,
+  evaluateCommand,
+  predictCommand,
+  mergeCommand,
+  compareCommand,
+  weightsCommand,
+  doctorCommand,
+  embedCommand,
+  probeCommand,
+  vectoriseCommand,
+  cvCommand,
+];

@@ -1,5 +1,14 @@
 import type { CliCommand, CliIo } from '../command.ts';
-import { assertKnownOptions, checkPath, numberOption, option, parseArgs, requiredPathOption, UsageError, type ParsedArgs } from '../args.ts';
+import {
+  assertKnownOptions,
+  checkPath,
+  numberOption,
+  option,
+  parseArgs,
+  requiredPathOption,
+  UsageError,
+  type ParsedArgs,
+} from '../args.ts';
 import { runCliJob } from '../job-runner.ts';
 import { EVAL_SPLITS, EvalSplitSchema } from '../../api/run.ts';
 import { COMPLETION_FILE } from '../../engine/fs/completion.ts';
@@ -12,20 +21,40 @@ export function printVectors(summary: SceneSummary, io: CliIo): void {
   if (!summary.vector || !summary.files.vectors) return;
   for (const file of Object.values(summary.files.vectors)) io.stdout(`${file}\n`);
   const { features, polygonAreaKm2, droppedFeatures, minPixels } = summary.vector;
-  io.stdout(`${features} water polygon(s), ${polygonAreaKm2.toFixed(4)} km²${droppedFeatures > 0 ? `; ${droppedFeatures} under ${minPixels} px dropped` : ''}\n`);
+  io.stdout(
+    `${features} water polygon(s), ${polygonAreaKm2.toFixed(4)} km²${droppedFeatures > 0 ? `; ${droppedFeatures} under ${minPixels} px dropped` : ''}\n`,
+  );
 }
 
-const SCENE_OPTIONS = ['run', 'scene', 'bands', 's1-units', 'out', 'probabilities', 'workers', 'shard', 'window', 'overlap', 'checkpoint', 'vector', 'min-pixels', 'simplify'];
+const SCENE_OPTIONS = [
+  'run',
+  'scene',
+  'bands',
+  's1-units',
+  'out',
+  'probabilities',
+  'workers',
+  'shard',
+  'window',
+  'overlap',
+  'checkpoint',
+  'vector',
+  'min-pixels',
+  'simplify',
+];
 
 async function predictScene(args: ParsedArgs, io: CliIo): Promise<number> {
   assertKnownOptions(args, SCENE_OPTIONS);
   const shard = option(args, 'shard');
   const vector = vectorOptions(args);
-  if (vector && shard !== undefined) throw new UsageError('--vector with --shard: a sharded run makes its polygons once, at merge (floodlens merge --vector …)');
+  if (vector && shard !== undefined)
+    throw new UsageError('--vector with --shard: a sharded run makes its polygons once, at merge (floodlens merge --vector …)');
   const parsed = ScenePredictInputSchema.safeParse({
     runDir: requiredPathOption(args, 'run', 'existing-folder'),
     scene: checkPath(option(args, 'scene')!, '--scene', 'existing-file'),
-    bands: option(args, 'bands')?.split(',').map((b) => b.trim()),
+    bands: option(args, 'bands')
+      ?.split(',')
+      .map((b) => b.trim()),
     s1Units: option(args, 's1-units'),
     outDir: requiredPathOption(args, 'out', 'folder-or-new'),
     probabilities: args.flags.has('probabilities'),
@@ -42,10 +71,14 @@ async function predictScene(args: ParsedArgs, io: CliIo): Promise<number> {
     const s = result.summary;
     io.stdout(`${s.files.mask}\n${s.files.probabilities ? `${s.files.probabilities}\n` : ''}${s.files.summary}\n`);
     printVectors(s, io);
-    io.stdout(`water ${s.waterAreaKm2.toFixed(3)} km² of ${s.validAreaKm2.toFixed(3)} km² valid (${(100 * s.waterFraction).toFixed(2)} %), ${s.width}×${s.height} px, ${s.windows} windows, ${s.seconds.toFixed(1)} s on ${s.workers} worker(s)\n`);
+    io.stdout(
+      `water ${s.waterAreaKm2.toFixed(3)} km² of ${s.validAreaKm2.toFixed(3)} km² valid (${(100 * s.waterFraction).toFixed(2)} %), ${s.width}×${s.height} px, ${s.windows} windows, ${s.seconds.toFixed(1)} s on ${s.workers} worker(s)\n`,
+    );
   } else {
     for (const part of result.parts) io.stdout(`${part}\n`);
-    io.stdout(`shard ${parsed.data.shard!.index}/${parsed.data.shard!.count}: ${result.parts.length} part(s) in ${result.outDir}; assemble with: floodlens merge --out <dir> <partDir>...\n`);
+    io.stdout(
+      `shard ${parsed.data.shard!.index}/${parsed.data.shard!.count}: ${result.parts.length} part(s) in ${result.outDir}; assemble with: floodlens merge --out <dir> <partDir>...\n`,
+    );
   }
   return 0;
 }
@@ -80,7 +113,8 @@ export const predictCommand: CliCommand = {
     );
     for (const chip of result.chips) io.stdout(`${chip.files.mask}${chip.files.probabilities ? `\n${chip.files.probabilities}` : ''}\n`);
     for (const skip of result.skipped) io.stderr(`skipped ${skip.id}: ${skip.reason}\n`);
-    for (const { id, stem } of result.renamed) io.stderr(`note: chip "${id}" is written as ${stem}_mask.tif (its plain file name would collide with another chip's)\n`);
+    for (const { id, stem } of result.renamed)
+      io.stderr(`note: chip "${id}" is written as ${stem}_mask.tif (its plain file name would collide with another chip's)\n`);
     io.stdout(`${result.chips.length} chip(s) written to ${result.outDir}; completion marker ${COMPLETION_FILE} written last\n`);
     return 0;
   },

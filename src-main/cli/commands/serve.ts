@@ -14,7 +14,8 @@ function buildRenderer(io: { stdout: (text: string) => void }): void {
   io.stdout('The app is not built yet: building it once (about a minute)…\n');
   const cli = resolve(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js');
   const result = spawnSync(process.execPath, [cli, 'build'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) throw new UsageError(`building the app failed (exit ${result.status ?? result.signal}): run \`npm run build\` to see why`);
+  if (result.status !== 0)
+    throw new UsageError(`building the app failed (exit ${result.status ?? result.signal}): run \`npm run build\` to see why`);
 }
 
 export const serveCommand: CliCommand = {
@@ -42,11 +43,17 @@ export const serveCommand: CliCommand = {
       exportTarget: exportDir ? { kind: 'folder', dir: resolve(exportDir) } : null,
       weightsDir,
       // the browser may read only these (and nothing else on the disk): --data-dir folders, the workspace, the runs
-      readRoots: [...(args.options.get('data-dir') ?? []).map((dir) => checkPath(dir, `--data-dir "${dir}"`, 'existing-folder')), workspace, workspaceDir],
+      readRoots: [
+        ...(args.options.get('data-dir') ?? []).map((dir) => checkPath(dir, `--data-dir "${dir}"`, 'existing-folder')),
+        workspace,
+        workspaceDir,
+      ],
     });
     const server = await startServer({ service, rendererDir, port });
     io.stdout(`Floodlens is serving on ${server.url}\n`);
-    io.stdout(`runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'} · weights: ${weightsDir}\n`);
+    io.stdout(
+      `runs: ${workspaceDir}${exportDir ? ` · exports: ${resolve(exportDir)}` : ' · exports off (--export-dir)'} · weights: ${weightsDir}\n`,
+    );
     await new Promise<void>((done) => {
       const stop = () => void Promise.all([server.close(), service.close()]).then(() => done());
       process.once('SIGINT', stop);

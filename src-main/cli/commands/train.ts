@@ -26,10 +26,13 @@ export const trainCommand: CliCommand = {
     const record = await runCliJob('train', { outDir, config, resume: args.flags.has('resume') }, io);
     const last = record.epochs.at(-1);
     if (record.baseline) {
-      io.stdout(`run ${record.id}: ${record.model.kind} baseline (${record.baseline.rule}); val IoU ${record.best?.valIou?.toFixed(4) ?? 'n/a'}\n${outDir}/run.json\n`);
+      io.stdout(
+        `run ${record.id}: ${record.model.kind} baseline (${record.baseline.rule}); val IoU ${record.best?.valIou?.toFixed(4) ?? 'n/a'}\n${outDir}/run.json\n`,
+      );
       return 0;
     }
-    if (record.collapse) io.stderr(`warning: ${collapseWarning(record.collapse, `the kept model (epoch ${record.best?.epoch}) on the validation chips`)}\n`);
+    if (record.collapse)
+      io.stderr(`warning: ${collapseWarning(record.collapse, `the kept model (epoch ${record.best?.epoch}) on the validation chips`)}\n`);
     io.stdout(
       `run ${record.id}: ${record.status} after ${record.epochs.length} epoch(s) on ${record.backend.name} (stopped by: ${record.stopReason ?? '-'}); ` +
         `best epoch ${record.best?.epoch ?? '-'} (val IoU ${record.best?.valIou?.toFixed(4) ?? 'n/a'}); last train loss ${last?.trainLoss.toFixed(4) ?? 'n/a'}\n` +
@@ -38,4 +41,3 @@ export const trainCommand: CliCommand = {
     return 0;
   },
 };
-

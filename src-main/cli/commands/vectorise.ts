@@ -20,11 +20,16 @@ export function vectorFormatsOption(raw: string | undefined, fallback: VectorFor
 export function vectorOptions(args: ParsedArgs, fallback: VectorFormat[] = []): VectorOptions | undefined {
   const formats = vectorFormatsOption(option(args, 'vector'), fallback);
   if (formats.length === 0) {
-    for (const name of ['min-pixels', 'simplify']) if (option(args, name) !== undefined) throw new UsageError(`--${name} shapes polygons: give --vector gpkg,geojson too`);
+    for (const name of ['min-pixels', 'simplify'])
+      if (option(args, name) !== undefined) throw new UsageError(`--${name} shapes polygons: give --vector gpkg,geojson too`);
     return undefined;
   }
   const shape = VectorOptionsSchema.shape;
-  return { formats, minPixels: numberOption(args, 'min-pixels', 1, shape.minPixels.unwrap()), simplify: numberOption(args, 'simplify', 0, shape.simplify.unwrap()) };
+  return {
+    formats,
+    minPixels: numberOption(args, 'min-pixels', 1, shape.minPixels.unwrap()),
+    simplify: numberOption(args, 'simplify', 0, shape.simplify.unwrap()),
+  };
 }
 
 export const VECTOR_USAGE = `[--vector ${VECTOR_FORMATS.join(',')}] [--min-pixels N] [--simplify T]`;

@@ -28,7 +28,9 @@ floodlens weights convert <file> [--cache-dir C] [--json]
   $FLOODLENS_CACHE_DIR, else $FLOODLENS_HOME/cache, else ~/.floodlens/cache.`;
 
 function formatProgress(p: DownloadProgress): string {
-  const parts = [p.total ? `${formatBytes(p.bytes)} / ${formatBytes(p.total)} (${((100 * p.bytes) / p.total).toFixed(1)}%)` : formatBytes(p.bytes)];
+  const parts = [
+    p.total ? `${formatBytes(p.bytes)} / ${formatBytes(p.total)} (${((100 * p.bytes) / p.total).toFixed(1)}%)` : formatBytes(p.bytes),
+  ];
   if (p.bytesPerSecond > 0) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
   if (p.etaSeconds !== null && !p.done) parts.push(`ETA ${Math.round(p.etaSeconds)} s`);
   if (p.resumedFrom > 0) parts.push(`resumed at ${formatBytes(p.resumedFrom)}`);
@@ -52,12 +54,18 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   }
   const lines = [`Clay weights in ${dir}`];
   for (const s of statuses) {
-    const state = s.present ? `present (${formatBytes(s.sizeBytes ?? 0)})` : s.partialBytes !== null ? `partial (${formatBytes(s.partialBytes)}, resume with download)` : 'not downloaded';
+    const state = s.present
+      ? `present (${formatBytes(s.sizeBytes ?? 0)})`
+      : s.partialBytes !== null
+        ? `partial (${formatBytes(s.partialBytes)}, resume with download)`
+        : 'not downloaded';
     if (s.entry) {
       const plan = await planDownload(s.entry, dir, s.partialBytes ?? 0);
       lines.push(`  ${s.entry.id.padEnd(10)} ${s.entry.version.padEnd(5)} ${state}`);
       lines.push(`             ${s.entry.description}`);
-      lines.push(`             ${s.present ? `${plan.sizeLabel} (${plan.verified ? 'verified' : 'documented, unverified'})` : plan.summary}`);
+      lines.push(
+        `             ${s.present ? `${plan.sizeLabel} (${plan.verified ? 'verified' : 'documented, unverified'})` : plan.summary}`,
+      );
       lines.push(`             ${s.entry.url}`);
     } else lines.push(`  ${'(local)'.padEnd(10)} ${'?'.padEnd(5)} ${state}  ${s.path}`);
   }
@@ -68,17 +76,21 @@ async function list(argv: string[], io: CliIo): Promise<number> {
 async function download(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, ['force']);
   assertKnownOptions(args, ['dir', 'url', 'sha256', 'force']);
-  if (args.positionals.length > 1 || (args.positionals.length === 0 && option(args, 'url') === undefined)) throw new UsageError('expected one <id>, or --url <address>');
+  if (args.positionals.length > 1 || (args.positionals.length === 0 && option(args, 'url') === undefined))
+    throw new UsageError('expected one <id>, or --url <address>');
   const id = args.positionals[0] ?? null;
   const entry = id === null ? undefined : findCatalogueEntry(id);
   const url = option(args, 'url') ?? entry?.url;
-  if (!url) throw new UsageError(`unknown weights id "${id}" (known: ${CLAY_WEIGHTS_CATALOGUE.map((e) => e.id).join(', ')}); pass --url to download another file`);
+  if (!url)
+    throw new UsageError(
+      `unknown weights id "${id}" (known: ${CLAY_WEIGHTS_CATALOGUE.map((e) => e.id).join(', ')}); pass --url to download another file`,
+    );
   const fileName = entry?.fileName ?? (basename(new URL(url, 'https://invalid/').pathname) || `${id ?? 'clay'}.ckpt`);
   const dest = resolve(targetDir(args), fileName);
   const customUrl = option(args, 'url') !== undefined;
   // A catalogue checksum describes the catalogue's file, not whatever --url points at.
-  const sha256 = option(args, 'sha256') ?? (customUrl ? null : entry?.sha256 ?? null);
-  const expectedSize = customUrl ? null : entry?.sizeBytes ?? null;
+  const sha256 = option(args, 'sha256') ?? (customUrl ? null : (entry?.sha256 ?? null));
+  const expectedSize = customUrl ? null : (entry?.sizeBytes ?? null);
 
   const existing = await stat(dest).catch(() => null);
   if (existing?.isFile() && !args.flags.has('force')) {
@@ -95,11 +107,15 @@ async function download(argv: string[], io: CliIo): Promise<number> {
   try {
     io.stderr(`downloading ${url}\n  to ${dest}\n`);
     if (entry && !customUrl) {
-      const partial = await stat(partPath(dest)).then((s) => s.size).catch(() => 0);
+      const partial = await stat(partPath(dest))
+        .then((s) => s.size)
+        .catch(() => 0);
       const plan = await planDownload(entry, targetDir(args), partial);
       io.stderr(`  ${entry.id}: ${plan.summary}\n`);
       if (!plan.enough) {
-        io.stderr(`floodlens weights download: not enough free disk for ${entry.fileName}; free some space or pass --dir <folder on a larger disk>\n`);
+        io.stderr(
+          `floodlens weights download: not enough free disk for ${entry.fileName}; free some space or pass --dir <folder on a larger disk>\n`,
+        );
         return 1;
       }
     }
@@ -114,7 +130,9 @@ async function download(argv: string[], io: CliIo): Promise<number> {
       progressIntervalMs: 1000,
       onProgress: (p) => io.stderr(formatProgress(p) + '\n'),
     });
-    io.stdout(`${result.path}\n  ${result.bytes} bytes (${formatBytes(result.bytes)})  sha256 ${result.sha256}${sha256 ? ' (verified)' : ' (unverified: record this hash to check later downloads)'}\n`);
+    io.stdout(
+      `${result.path}\n  ${result.bytes} bytes (${formatBytes(result.bytes)})  sha256 ${result.sha256}${sha256 ? ' (verified)' : ' (unverified: record this hash to check later downloads)'}\n`,
+    );
     const identity = await identifyCheckpointFile(result.path);
     io.stdout(identity.ok ? `  ${identity.description}\n` : `  warning: not a usable Clay encoder: ${identity.error}\n`);
     return 0;
@@ -141,7 +159,11 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   }
   const added = await addLocalWeights(file, targetDir(args), { copy: args.flags.has('copy') });
   const entry = CLAY_WEIGHTS_CATALOGUE.find((e) => e.fileName === basename(added.path));
-  const check = entry?.sha256 ? (entry.sha256 === added.sha256 ? ' (matches the catalogue)' : ` (DIFFERS from the catalogue's ${entry.sha256})`) : '';
+  const check = entry?.sha256
+    ? entry.sha256 === added.sha256
+      ? ' (matches the catalogue)'
+      : ` (DIFFERS from the catalogue's ${entry.sha256})`
+    : '';
   io.stdout(`${added.path} (${added.how})\n  ${identity.description}\n  ${added.bytes} bytes  sha256 ${added.sha256}${check}\n`);
   return 0;
 }
@@ -156,12 +178,24 @@ async function convert(argv: string[], io: CliIo): Promise<number> {
   const warnings: string[] = [];
   const result = await identifyClayEncoderFile(file, { cacheDir, onWarning: (w) => warnings.push(w) });
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
-  const summary = { file, encoder: result.spec.description, fingerprint: result.fingerprint, from: result.from, cacheFile: result.cacheFile, conversion: result.conversion ?? null };
+  const summary = {
+    file,
+    encoder: result.spec.description,
+    fingerprint: result.fingerprint,
+    from: result.from,
+    cacheFile: result.cacheFile,
+    conversion: result.conversion ?? null,
+  };
   if (args.flags.has('json')) io.stdout(JSON.stringify(summary) + '\n');
   else {
-    io.stdout(`${result.spec.description}\n  ${result.from === 'cache' ? 'already converted' : 'converted'}: ${result.cacheFile ?? '(not cached)'}\n`);
+    io.stdout(
+      `${result.spec.description}\n  ${result.from === 'cache' ? 'already converted' : 'converted'}: ${result.cacheFile ?? '(not cached)'}\n`,
+    );
     const c = result.conversion;
-    if (c) io.stdout(`  read ${formatBytes(c.bytesRead)} of ${formatBytes(c.checkpointBytes)} (encoder ${formatBytes(c.encoderBytes)}) in ${c.seconds.toFixed(1)} s, peak RSS ${formatBytes(c.peakRssBytes)}\n`);
+    if (c)
+      io.stdout(
+        `  read ${formatBytes(c.bytesRead)} of ${formatBytes(c.checkpointBytes)} (encoder ${formatBytes(c.encoderBytes)}) in ${c.seconds.toFixed(1)} s, peak RSS ${formatBytes(c.peakRssBytes)}\n`,
+      );
   }
   return result.cacheFile || !result.conversion ? 0 : 1;
 }
@@ -176,6 +210,10 @@ export const weightsCommand: CliCommand = {
     if (subcommand === 'download') return download(rest, io);
     if (subcommand === 'add') return add(rest, io);
     if (subcommand === 'convert') return convert(rest, io);
-    throw new UsageError(subcommand === undefined ? 'expected list, download, add or convert' : `unknown subcommand "${subcommand}" (expected list, download, add or convert)`);
+    throw new UsageError(
+      subcommand === undefined
+        ? 'expected list, download, add or convert'
+        : `unknown subcommand "${subcommand}" (expected list, download, add or convert)`,
+    );
   },
 };

@@ -41,7 +41,10 @@ export function bundledLicences(appRoot: string): { app: PackageLicence; package
     const pkg = readPackageJson(file);
     if (pkg) packages.push({ name, version: pkg.version ?? '?', license: licenceText(pkg.license) });
   }
-  return { app: { name: manifest.name ?? 'floodlens', version: manifest.version ?? '?', license: licenceText(manifest.license) }, packages };
+  return {
+    app: { name: manifest.name ?? 'floodlens', version: manifest.version ?? '?', license: licenceText(manifest.license) },
+    packages,
+  };
 }
 
 export interface AboutRuntimes {

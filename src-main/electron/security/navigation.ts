@@ -23,5 +23,12 @@ export const EXTERNAL_LINK_HOSTS: readonly string[] = [
 /** `setWindowOpenHandler` always denies a new window; this says whether to hand the URL to the OS browser. */
 export function externalLinkAllowed(url: string): boolean {
   const parsed = parseUrl(url);
-  return parsed !== null && parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' && parsed.port === '' && EXTERNAL_LINK_HOSTS.includes(parsed.hostname);
+  return (
+    parsed !== null &&
+    parsed.protocol === 'https:' &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.port === '' &&
+    EXTERNAL_LINK_HOSTS.includes(parsed.hostname)
+  );
 }

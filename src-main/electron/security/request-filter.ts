@@ -21,7 +21,11 @@ export function decideRequest(url: string, pages: AppPages, enabledOrigins: read
   if (parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' && enabledOrigins.includes(parsed.origin)) {
     return { allow: true };
   }
-  return { allow: false, reason: parsed.protocol === 'https:' ? `${parsed.origin} is not an enabled basemap host` : `${parsed.protocol} requests are not allowed` };
+  return {
+    allow: false,
+    reason:
+      parsed.protocol === 'https:' ? `${parsed.origin} is not an enabled basemap host` : `${parsed.protocol} requests are not allowed`,
+  };
 }
 
 /** Vite's hot-reload socket in `npm run dev`: ws:// on the dev server's host and port. */

@@ -164,7 +164,8 @@ function identifyV0(tensors: TensorShapeInfo[], shapes: Map<string, number[]>, p
     const m = re.exec(t.key);
     if (!m) continue;
     const [d, c, kh, kw] = t.shape;
-    if (t.shape.length !== 4 || d !== dim || kh !== kw) throw new ClayError(`${t.key} has shape [${t.shape}], expected [${dim},C,P,P]`, file);
+    if (t.shape.length !== 4 || d !== dim || kh !== kw)
+      throw new ClayError(`${t.key} has shape [${t.shape}], expected [${dim},C,P,P]`, file);
     found.push({ name: m[1], channels: c, patch: kh });
   }
   if (found.length === 0) throw new ClayError(`Clay v0-like encoder without patch_embedding.<group>.proj.weight tensors`, file);
@@ -176,8 +177,16 @@ function identifyV0(tensors: TensorShapeInfo[], shapes: Map<string, number[]>, p
   const byName = new Map(groups.map((g) => [g.name, g]));
   const bandGroups: BandGroup[] = found.map((f) => {
     const g = byName.get(f.name);
-    if (!g) throw new ClayError(`band group "${f.name}" is not one of ${groups.map((x) => x.name).join(', ')}${configured ? ' (from the checkpoint config)' : " (Clay v0's defaults)"}; its band indices are unknown`, file);
-    if (g.bands.length !== f.channels) throw new ClayError(`band group "${f.name}" has ${f.channels} channels in the weights but ${g.bands.length} bands in its definition`, file);
+    if (!g)
+      throw new ClayError(
+        `band group "${f.name}" is not one of ${groups.map((x) => x.name).join(', ')}${configured ? ' (from the checkpoint config)' : " (Clay v0's defaults)"}; its band indices are unknown`,
+        file,
+      );
+    if (g.bands.length !== f.channels)
+      throw new ClayError(
+        `band group "${f.name}" has ${f.channels} channels in the weights but ${g.bands.length} bands in its definition`,
+        file,
+      );
     return { name: g.name, bands: [...g.bands] };
   });
   const bandCount = configNumber(opts.hyperParameters, 'bands') ?? Math.max(...bandGroups.flatMap((g) => g.bands)) + 1;
@@ -202,7 +211,8 @@ function identifyV0(tensors: TensorShapeInfo[], shapes: Map<string, number[]>, p
 
 function bandGroupsFromConfig(hp: Record<string, unknown> | undefined): BandGroup[] | undefined {
   const fixture = hp?.['fixture_config'];
-  const raw = (fixture && typeof fixture === 'object' ? (fixture as Record<string, unknown>)['band_groups'] : undefined) ?? hp?.['band_groups'];
+  const raw =
+    (fixture && typeof fixture === 'object' ? (fixture as Record<string, unknown>)['band_groups'] : undefined) ?? hp?.['band_groups'];
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const out: BandGroup[] = [];
   for (const [name, bands] of Object.entries(raw as Record<string, unknown>)) {

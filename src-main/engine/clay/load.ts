@@ -66,7 +66,10 @@ export function clayEncoderFromTensors(
   );
   const weights = new EncoderWeights(tensors, spec.prefix, opts.file, opts.consume ?? false);
   try {
-    const model = spec.version === 'v0' ? ClayV0Encoder.load(weights, spec, { encodingPrecision: opts.encodingPrecision }) : ClayV15Encoder.load(weights, spec);
+    const model =
+      spec.version === 'v0'
+        ? ClayV0Encoder.load(weights, spec, { encodingPrecision: opts.encodingPrecision })
+        : ClayV15Encoder.load(weights, spec);
     return wrap(model, spec, file);
   } catch (err) {
     weights.dispose();
@@ -99,7 +102,15 @@ export async function loadClayEncoder(checkpointPath: string, opts: LoadClayOpti
 }
 
 function wrap(model: ClayV0Encoder | ClayV15Encoder, spec: ClaySpec, file: string): ClayEncoder {
-  const common = { description: spec.description, file, dim: spec.dim, depth: spec.depth, heads: spec.heads, patchSize: spec.patchSize, spec };
+  const common = {
+    description: spec.description,
+    file,
+    dim: spec.dim,
+    depth: spec.depth,
+    heads: spec.heads,
+    patchSize: spec.patchSize,
+    spec,
+  };
   const info: ClayEncoderInfo =
     spec.version === 'v0'
       ? {

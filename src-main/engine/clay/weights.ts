@@ -64,7 +64,11 @@ export class EncoderWeights {
    * once here to [in, out] for the fast matmul path. `bias`: 'required' | 'none' | 'optional'.
    */
   linear(key: string, outDim: number, inDim: number, bias: 'required' | 'none' | 'optional' = 'required'): LinearParams {
-    return this.linearFrom(`${key}.weight`, [outDim, inDim], bias === 'none' || (bias === 'optional' && !this.has(`${key}.bias`)) ? undefined : `${key}.bias`);
+    return this.linearFrom(
+      `${key}.weight`,
+      [outDim, inDim],
+      bias === 'none' || (bias === 'optional' && !this.has(`${key}.bias`)) ? undefined : `${key}.bias`,
+    );
   }
 
   /** Like linear() for a weight whose checkpoint shape is not 2-D (e.g. a conv kernel used as a matrix). */

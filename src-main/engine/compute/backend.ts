@@ -58,7 +58,12 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
 
 /** The run.json / api form of the choice. */
 export function backendRecord(info: BackendInfo): ComputeBackend {
-  return { name: info.backend, device: info.device, skipped: info.skipped.map((s) => ({ name: s.name, reason: s.reason })), adapter: info.adapter };
+  return {
+    name: info.backend,
+    device: info.device,
+    skipped: info.skipped.map((s) => ({ name: s.name, reason: s.reason })),
+    adapter: info.adapter,
+  };
 }
 
 function parseForced(opts: InitBackendOptions): BackendChoice | undefined {
@@ -90,7 +95,8 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
       return info;
     } catch (error) {
       const reason = error instanceof Error ? firstLine(error.message) : String(error);
-      if (forced) throw new BackendError(`backend ${forced} (forced) is unavailable: ${reason}${forced === 'node-gpu' ? NODE_GPU_NEEDS : ''}`);
+      if (forced)
+        throw new BackendError(`backend ${forced} (forced) is unavailable: ${reason}${forced === 'node-gpu' ? NODE_GPU_NEEDS : ''}`);
       skipped.push({ name, reason });
       opts.log?.(`backend ${name} skipped: ${reason}`);
     }

@@ -62,7 +62,15 @@ const CHUNK_ROWS = 8192;
 const DIRECT_LOOP_MAX_CHANNEL_PRODUCT = 256;
 const DIRECT_LOOP_MAX_OUT_CHANNELS = 3;
 
-function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info {
+function conv2DBackpropFilter({
+  inputs,
+  backend: anyBackend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): Info {
   const backend = anyBackend as BackendWasm;
   const { x, dy } = inputs as { x: Info; dy: Info };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
@@ -74,12 +82,20 @@ function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: 
   };
   requireChannelsLast(dataFormat, 'Conv2DBackpropFilter');
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize: n, inHeight, inWidth, inChannels: cin, outChannels: cout, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const rows = n * oh * ow;
-  if (cin * cout <= DIRECT_LOOP_MAX_CHANNEL_PRODUCT || cout <= DIRECT_LOOP_MAX_OUT_CHANNELS) return backpropFilterDirect(backend, x, dy, info);
+  if (cin * cout <= DIRECT_LOOP_MAX_CHANNEL_PRODUCT || cout <= DIRECT_LOOP_MAX_OUT_CHANNELS)
+    return backpropFilterDirect(backend, x, dy, info);
   const chunks: { start: number; length: number; dyT: Info }[] = [];
   const dy2 = run(backend, 'Reshape', { x: dy }, { shape: [rows, cout] });
   for (let start = 0; start < rows; start += CHUNK_ROWS) {
@@ -106,7 +122,8 @@ function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: 
     }
   };
 
-  const isIdentityView = kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && oh === inHeight && ow === inWidth;
+  const isIdentityView =
+    kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && oh === inHeight && ow === inWidth;
   if (isIdentityView) {
     const x2 = run(backend, 'Reshape', { x }, { shape: [rows, cin] });
     accumulateTap(x2, 0);
@@ -120,17 +137,42 @@ function conv2DBackpropFilter({ inputs, backend: anyBackend, attrs }: { inputs: 
     const right = Math.max(0, neededWidth - inWidth - left);
     const needsPad = top > 0 || left > 0 || bottom > 0 || right > 0;
     const padded = needsPad
-      ? run(backend, 'PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
+      ? run(
+          backend,
+          'PadV2',
+          { x },
+          {
+            paddings: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        )
       : x;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const begin = [0, i * dh, j * dw, 0];
-        const view = sh === 1 && sw === 1
-          ? run(backend, 'Slice', { x: padded }, { begin, size: [n, oh, ow, cin] })
-          : run(backend, 'StridedSlice', { x: padded }, {
-              begin, end: [n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1, cin], strides: [1, sh, sw, 1],
-              beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-            });
+        const view =
+          sh === 1 && sw === 1
+            ? run(backend, 'Slice', { x: padded }, { begin, size: [n, oh, ow, cin] })
+            : run(
+                backend,
+                'StridedSlice',
+                { x: padded },
+                {
+                  begin,
+                  end: [n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1, cin],
+                  strides: [1, sh, sw, 1],
+                  beginMask: 0,
+                  endMask: 0,
+                  ellipsisMask: 0,
+                  newAxisMask: 0,
+                  shrinkAxisMask: 0,
+                },
+              );
         const view2 = run(backend, 'Reshape', { x: view }, { shape: [rows, cin] });
         free(backend, view);
         accumulateTap(view2, (i * kw + j) * cin * cout);
@@ -214,10 +256,23 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
     return nativeBackpropInput(args as Parameters<tf.KernelFunc>[0]) as Info;
   }
   const flipped = flipAndSwapFilter(backend, filter);
-  const dx = run(backend, 'Conv2D', { x: dy, filter: flipped }, {
-    strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined,
-    pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]],
-  });
+  const dx = run(
+    backend,
+    'Conv2D',
+    { x: dy, filter: flipped },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+      pad: [
+        [0, 0],
+        [padTop, padBottom],
+        [padLeft, padRight],
+        [0, 0],
+      ],
+    },
+  );
   free(backend, flipped);
   return dx;
 }
@@ -246,7 +301,15 @@ function flipAndSwapFilter(backend: BackendWasm, filter: Info): Info {
  * after a ReLU or on smooth inputs exact float32 ties in a window do happen (the scratch-net parity
  * fixture has several), which moved whole gradient entries to the neighbouring pixel.
  */
-function maxPoolGrad({ inputs, backend: anyBackend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info {
+function maxPoolGrad({
+  inputs,
+  backend: anyBackend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): Info {
   const backend = anyBackend as BackendWasm;
   const { dy, input } = inputs as { dy: Info; input: Info };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
@@ -255,8 +318,26 @@ function maxPoolGrad({ inputs, backend: anyBackend, attrs }: { inputs: tf.NamedT
     pad: PadSpec;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad as 'same',
+    dimRoundingMode,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const out = backend.makeOutput(input.shape, 'float32');
@@ -307,9 +388,18 @@ export function registerWasmGradientKernels(): void {
   if (!original) throw new Error('tfjs-backend-wasm is not loaded: Conv2DBackpropInput is missing');
   nativeBackpropInput = original.kernelFunc;
   tf.unregisterKernel('Conv2DBackpropInput', BACKEND);
-  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: BACKEND, kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc, setupFunc: original.setupFunc });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: BACKEND,
+    kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
+    setupFunc: original.setupFunc,
+  });
   if (!tf.getKernel('Conv2DBackpropFilter', BACKEND)) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: BACKEND, kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: BACKEND,
+      kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+    });
   }
   tf.unregisterKernel('MaxPoolGrad', BACKEND);
   tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: BACKEND, kernelFunc: maxPoolGrad as unknown as tf.KernelFunc });

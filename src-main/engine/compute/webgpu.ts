@@ -58,10 +58,14 @@ function vulkanLoaderStatus(): 'present' | 'missing' | 'unknown' {
 function noAdapterMessage(): string {
   const hints: string[] = [];
   if (process.platform === 'linux') {
-    if (vulkanLoaderStatus() === 'missing') hints.push('the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt install libvulkan1)');
+    if (vulkanLoaderStatus() === 'missing')
+      hints.push('the Vulkan loader libvulkan.so.1 is not installed (Debian/Ubuntu: apt install libvulkan1)');
     const icd = process.env.VK_ICD_FILENAMES;
     if (icd && !icd.split(':').some((f) => existsSync(f))) hints.push(`VK_ICD_FILENAMES=${icd} names no existing ICD file`);
-    if (!icd) hints.push('no Vulkan driver (ICD) answered; without a GPU, Chromium\'s SwiftShader works: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json');
+    if (!icd)
+      hints.push(
+        "no Vulkan driver (ICD) answered; without a GPU, Chromium's SwiftShader works: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json",
+      );
   } else if (process.platform === 'darwin') hints.push('Metal found no GPU');
   else if (process.platform === 'win32') hints.push('Direct3D 12 / Vulkan found no GPU (update the graphics driver)');
   return `no WebGPU adapter${hints.length ? `: ${hints.join('; ')}` : ''}`;
@@ -72,7 +76,9 @@ async function loadDawn(): Promise<DawnModule> {
     return (await import('webgpu')) as unknown as DawnModule;
   } catch (error) {
     const arch = process.platform === 'darwin' ? 'universal' : process.arch;
-    throw new Error(`Dawn (npm webgpu, dist/${process.platform}-${arch}/dawn.node) failed to load: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Dawn (npm webgpu, dist/${process.platform}-${arch}/dawn.node) failed to load: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -122,7 +128,9 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<GpuAdapter
   if (!adapter) throw new Error(noAdapterMessage());
   const info = describeAdapter(adapter);
   if (info.software && !allowSoftware) {
-    throw new Error(`only a software adapter (${info.description || info.architecture}), slower than wasm; FLOODLENS_BACKEND=webgpu uses it anyway`);
+    throw new Error(
+      `only a software adapter (${info.description || info.architecture}), slower than wasm; FLOODLENS_BACKEND=webgpu uses it anyway`,
+    );
   }
   const limits = adapter.limits;
   device = await adapter.requestDevice({

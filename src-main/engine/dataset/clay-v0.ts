@@ -31,7 +31,7 @@ export function normaliseClayV0(
   const missingBands: CanonicalBand[] = [];
   const nodataPixels: number[] = [];
   const hasS1 = CLAY_V0_BANDS.some((b) => isS1Band(b) && raster.present[raster.bands.indexOf(b)]);
-  const unitsAssumed = hasS1 ? s1Units ?? 'dB' : null;
+  const unitsAssumed = hasS1 ? (s1Units ?? 'dB') : null;
   CLAY_V0_BANDS.forEach((band, c) => {
     const source = raster.bands.indexOf(band);
     if (source < 0 || !raster.present[source]) {

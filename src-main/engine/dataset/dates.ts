@@ -18,7 +18,7 @@ export function sen1floods11Date(chipId: string, hasS1: boolean): string | null 
   const match = /^([A-Za-z-]+)_\d+/.exec(chipId);
   const event = match ? SEN1FLOODS11_EVENTS[match[1]] : undefined;
   if (!event) return null;
-  return hasS1 ? event.s1 : event.s2 ?? event.s1;
+  return hasS1 ? event.s1 : (event.s2 ?? event.s1);
 }
 
 /** A date from dataset-level GDAL metadata (`date`, `DATE`, TIFFTAG_DATETIME), as YYYY-MM-DD. */

@@ -36,18 +36,28 @@ function countValid(values: BandArray, nodata: number | null): number {
   return count;
 }
 
-function namesFor(source: ChipSource & { layoutName: string }, header: RasterHeader, errors: ChipReadError[], given: InspectOptions['bandNames']): (CanonicalBand | null)[] {
+function namesFor(
+  source: ChipSource & { layoutName: string },
+  header: RasterHeader,
+  errors: ChipReadError[],
+  given: InspectOptions['bandNames'],
+): (CanonicalBand | null)[] {
   const names = header.descriptions.map((description, i) => {
-    const fromLayout = source.bandNames?.[i] ?? (description ? null : given?.[i] ?? null);
+    const fromLayout = source.bandNames?.[i] ?? (description ? null : (given?.[i] ?? null));
     const fromFile = canonicalBandName(description);
     if (source.namesAreExplicit && source.bandNames) return fromLayout;
     if (description && !fromFile && !fromLayout)
-      errors.push(new ChipReadError('unknown-band', header.file, `band ${i + 1} description "${description}" is not a known band name`, 'warning'));
+      errors.push(
+        new ChipReadError('unknown-band', header.file, `band ${i + 1} description "${description}" is not a known band name`, 'warning'),
+      );
     return fromFile ?? fromLayout;
   });
   const unnamed = names.flatMap((name, i) => (name === null && !header.descriptions[i] ? [i + 1] : []));
   if (unnamed.length > 0 && !source.namesAreExplicit) {
-    const which = unnamed.length === names.length ? `none of its ${names.length} bands has a name` : `band(s) ${unnamed.join(', ')} of ${names.length} have no name`;
+    const which =
+      unnamed.length === names.length
+        ? `none of its ${names.length} bands has a name`
+        : `band(s) ${unnamed.join(', ')} of ${names.length} have no name`;
     errors.push(
       new ChipReadError(
         'unnamed-bands',
@@ -78,12 +88,24 @@ async function readSources(spec: ChipSpec, errors: ChipReadError[], given: Inspe
     }
     errors.push(...header.geoErrors);
     if (source.expectedBandCount !== null && header.bandCount !== source.expectedBandCount) {
-      errors.push(new ChipReadError('wrong-band-count', source.file, `has ${header.bandCount} band(s), the ${spec.layout} layout expects ${source.expectedBandCount}`));
+      errors.push(
+        new ChipReadError(
+          'wrong-band-count',
+          source.file,
+          `has ${header.bandCount} band(s), the ${spec.layout} layout expects ${source.expectedBandCount}`,
+        ),
+      );
       continue;
     }
     const reference = usable[0]?.header;
     if (reference && (reference.width !== header.width || reference.height !== header.height)) {
-      errors.push(new ChipReadError('size-mismatch', source.file, `is ${header.width}×${header.height}, ${basename(reference.file)} is ${reference.width}×${reference.height}`));
+      errors.push(
+        new ChipReadError(
+          'size-mismatch',
+          source.file,
+          `is ${header.width}×${header.height}, ${basename(reference.file)} is ${reference.width}×${reference.height}`,
+        ),
+      );
       continue;
     }
     const difference = reference ? gridDifference(reference, header) : null;
@@ -199,18 +221,30 @@ async function inspectLabel(spec: ChipSpec, reference: RasterHeader | null, erro
   try {
     const header = await readRasterHeader(file);
     if (reference && (header.width !== reference.width || header.height !== reference.height))
-      throw new ChipReadError('size-mismatch', file, `label is ${header.width}×${header.height} but the image is ${reference.width}×${reference.height}`);
+      throw new ChipReadError(
+        'size-mismatch',
+        file,
+        `label is ${header.width}×${header.height} but the image is ${reference.width}×${reference.height}`,
+      );
     if (header.bandCount !== 1) throw new ChipReadError('wrong-band-count', file, `label has ${header.bandCount} bands, expected 1`);
     // Same size is not enough: a label on another CRS or origin would score the wrong pixels.
     // An image whose CRS is already reported missing or unknown has no grid to compare the label with.
     const imageCrsReported = errors.some((e) => e.code === 'no-crs' || e.code === 'unknown-epsg');
     const difference = reference && !imageCrsReported ? gridDifference(reference, header) : null;
-    if (reference && difference) throw new ChipReadError('grid-mismatch', file, `label is not on the image's grid (${basename(reference.file)}): it ${difference}`);
+    if (reference && difference)
+      throw new ChipReadError('grid-mismatch', file, `label is not on the image's grid (${basename(reference.file)}): it ${difference}`);
     const encoding = effectiveEncoding(spec.label.encoding, header.nodata, header.dtype.startsWith('float'));
     const [values] = await readBands(file, [0]);
     const masks = labelMasks(values, encoding);
     if (masks.unexpectedPixels > 0)
-      errors.push(new ChipReadError('label-values', file, `${masks.unexpectedPixels} pixel(s) hold values outside the encoding (e.g. ${masks.unexpectedValues.join(', ')}); counted as not valid`, 'warning'));
+      errors.push(
+        new ChipReadError(
+          'label-values',
+          file,
+          `${masks.unexpectedPixels} pixel(s) hold values outside the encoding (e.g. ${masks.unexpectedValues.join(', ')}); counted as not valid`,
+          'warning',
+        ),
+      );
     const total = values.length;
     return {
       file,
@@ -233,7 +267,10 @@ function summarise(chips: ChipInfo[], extraProblems: { severity: string }[]): Da
   for (const chip of chips) for (const b of chip.bandDetails) if (!b.empty && b.name) withData.add(b.name);
   const crs = new Map<number | null, number>();
   for (const chip of chips) crs.set(chip.epsg, (crs.get(chip.epsg) ?? 0) + 1);
-  let valid = 0, water = 0, total = 0, labelled = 0;
+  let valid = 0,
+    water = 0,
+    total = 0,
+    labelled = 0;
   for (const chip of chips) {
     if (!chip.label) continue;
     labelled++;

@@ -41,7 +41,14 @@ async function listTiffs(dir: string): Promise<{ files: string[]; errors: ChipRe
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (depth === 0 || (code !== 'EACCES' && code !== 'EPERM')) throw error;
-      errors.push(new ChipReadError('unreadable-folder', folder, `cannot read this folder (${code}, permission denied): skipped, the rest of the dataset is loaded`, 'warning'));
+      errors.push(
+        new ChipReadError(
+          'unreadable-folder',
+          folder,
+          `cannot read this folder (${code}, permission denied): skipped, the rest of the dataset is loaded`,
+          'warning',
+        ),
+      );
       return;
     }
     for (const entry of entries) {
@@ -50,7 +57,8 @@ async function listTiffs(dir: string): Promise<{ files: string[]; errors: ChipRe
       const kind = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
       if (kind?.isDirectory()) await walk(path, depth + 1);
       else if (kind?.isFile() && TIFF.test(entry.name)) found.push(path);
-      else if (kind && TIFF.test(entry.name)) errors.push(new ChipReadError('not-regular-file', path, `${fileKind(kind)}, not a regular file: not opened`, 'warning'));
+      else if (kind && TIFF.test(entry.name))
+        errors.push(new ChipReadError('not-regular-file', path, `${fileKind(kind)}, not a regular file: not opened`, 'warning'));
     }
   };
   await walk(dir, 0);
@@ -69,7 +77,13 @@ export function refuseDuplicateIds(chips: ChipSpec[]): { chips: ChipSpec[]; erro
     if (!earlier) first.set(chip.id, chip);
     else {
       const file = chip.sources[0]?.file ?? chip.id;
-      errors.push(new ChipReadError('duplicate-chip-id', file, `chip id "${chip.id}" is already used by ${earlier.sources[0]?.file ?? 'another chip'}: this chip is left out (rename one, or give ids in floodlens-manifest.json)`));
+      errors.push(
+        new ChipReadError(
+          'duplicate-chip-id',
+          file,
+          `chip id "${chip.id}" is already used by ${earlier.sources[0]?.file ?? 'another chip'}: this chip is left out (rename one, or give ids in floodlens-manifest.json)`,
+        ),
+      );
     }
   }
   return { chips: [...first.values()], errors };
@@ -97,7 +111,8 @@ function sen1floods11Chips(files: string[], used: Set<string>): ChipSpec[] {
     const id = basename(key);
     const sources: ChipSource[] = [];
     if (group.S1Hand) sources.push({ file: group.S1Hand, bandNames: SEN1FLOODS11_S1_BANDS, namesAreExplicit: false, expectedBandCount: 2 });
-    if (group.S2Hand) sources.push({ file: group.S2Hand, bandNames: SEN1FLOODS11_S2_BANDS, namesAreExplicit: false, expectedBandCount: 13 });
+    if (group.S2Hand)
+      sources.push({ file: group.S2Hand, bandNames: SEN1FLOODS11_S2_BANDS, namesAreExplicit: false, expectedBandCount: 13 });
     for (const file of Object.values(group)) used.add(file);
     const date = sen1floods11Date(id, Boolean(group.S1Hand));
     chips.push({
@@ -161,9 +176,17 @@ function datacubeChips(files: string[], used: Set<string>): ChipSpec[] {
     const preferred = images.find((f) => /_app13$/i.test(stem(f))) ?? images[0];
     used.add(labelFile);
     used.add(preferred);
-    const errors = images.length > 1
-      ? [new ChipReadError('wrong-band-count', preferred, `several image files match label ${basename(labelFile)}; using ${basename(preferred)}`, 'warning')]
-      : [];
+    const errors =
+      images.length > 1
+        ? [
+            new ChipReadError(
+              'wrong-band-count',
+              preferred,
+              `several image files match label ${basename(labelFile)}; using ${basename(preferred)}`,
+              'warning',
+            ),
+          ]
+        : [];
     chips.push({
       id,
       layout: 'datacube',
@@ -184,7 +207,11 @@ export async function detectChips(dir: string): Promise<DetectedChips> {
   const fromManifest = await chipsFromManifest(manifest);
   if (fromManifest) {
     const unique = refuseDuplicateIds(fromManifest.chips);
-    return { layout: unique.chips.length > 0 ? 'manifest' : 'empty', chips: unique.chips, errors: [...fromManifest.errors, ...unique.errors] };
+    return {
+      layout: unique.chips.length > 0 ? 'manifest' : 'empty',
+      chips: unique.chips,
+      errors: [...fromManifest.errors, ...unique.errors],
+    };
   }
 
   const { files, errors: scanErrors } = await listTiffs(dir);
@@ -193,9 +220,13 @@ export async function detectChips(dir: string): Promise<DetectedChips> {
   detected.sort((a, b) => a.id.localeCompare(b.id) || (a.sources[0]?.file ?? '').localeCompare(b.sources[0]?.file ?? ''));
   const { chips, errors: duplicateErrors } = refuseDuplicateIds(detected);
   const errors = [...scanErrors, ...duplicateErrors];
-  errors.push(...files
-    .filter((f) => !used.has(f))
-    .map((f) => new ChipReadError('unrecognised-file', f, 'matches no known chip layout (add it to a floodlens-manifest.json)', 'warning')));
+  errors.push(
+    ...files
+      .filter((f) => !used.has(f))
+      .map(
+        (f) => new ChipReadError('unrecognised-file', f, 'matches no known chip layout (add it to a floodlens-manifest.json)', 'warning'),
+      ),
+  );
   const layouts = [...new Set(chips.map((c) => c.layout))];
   const layout: DatasetLayout = layouts.length === 0 ? 'empty' : layouts.length === 1 ? layouts[0] : 'mixed';
   return { layout, chips, errors };

@@ -28,9 +28,17 @@ export async function chipsFromManifest(path: string): Promise<{ chips: ChipSpec
   const chips = parsed.data.chips.map<ChipSpec>((chip) => ({
     id: chip.id,
     layout: 'manifest',
-    sources: chip.files.map((f) => ({ file: resolvePath(f.path), bandNames: f.bands, namesAreExplicit: true, expectedBandCount: f.bands.length })),
+    sources: chip.files.map((f) => ({
+      file: resolvePath(f.path),
+      bandNames: f.bands,
+      namesAreExplicit: true,
+      expectedBandCount: f.bands.length,
+    })),
     label: chip.label
-      ? { file: resolvePath(chip.label.path), encoding: { water: chip.label.water, notWater: chip.label.notWater, notValid: chip.label.notValid } }
+      ? {
+          file: resolvePath(chip.label.path),
+          encoding: { water: chip.label.water, notWater: chip.label.notWater, notValid: chip.label.notValid },
+        }
       : null,
     date: chip.date,
     dateSource: chip.date ? 'manifest' : null,

@@ -39,7 +39,10 @@ export async function readChip(info: ChipInfo, options: ReadChipOptions = {}): P
   for (const [file, details] of byFile) {
     let arrays;
     try {
-      arrays = await readBands(file, details.map((d) => d.index));
+      arrays = await readBands(
+        file,
+        details.map((d) => d.index),
+      );
     } catch (error) {
       throw asChipReadError(error, file);
     }

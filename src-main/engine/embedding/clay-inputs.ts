@@ -95,7 +95,8 @@ async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
   const normalised = normaliseClayV0(raster);
   const plane = raster.width * raster.height;
   const missingInputs: string[] = [];
-  if (normalised.missingBands.length > 0) missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: fed as zeros (0 after normalisation = the v0 mean)`);
+  if (normalised.missingBands.length > 0)
+    missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: fed as zeros (0 after normalisation = the v0 mean)`);
   CLAY_V0_BANDS.forEach((band, i) => {
     const note = nodataNote(chip, band, normalised.nodataPixels[i], plane);
     if (note) missingInputs.push(note);
@@ -106,9 +107,15 @@ async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
   let timestep: [number, number, number] = [0, 0, 0];
   if (chip.date) timestep = clayTimestep(chip.date);
   else missingInputs.push('no date: timestep set to 0');
-  if (normalised.s1UnitsAssumed === 'dB' && chip.s1Units === null) missingInputs.push('S1 units unknown: assumed dB and converted to linear power');
+  if (normalised.s1UnitsAssumed === 'dB' && chip.s1Units === null)
+    missingInputs.push('S1 units unknown: assumed dB and converted to linear power');
   return {
-    batch: { pixels: normalised.pixels, shape: [1, 13, raster.height, raster.width], latlon: Float32Array.from(latlon), time: Float32Array.from(timestep) },
+    batch: {
+      pixels: normalised.pixels,
+      shape: [1, 13, raster.height, raster.width],
+      latlon: Float32Array.from(latlon),
+      time: Float32Array.from(timestep),
+    },
     recipe: 'clay-v0 13 bands (v0 order, v0 statistics, S1 linear power)',
     missingInputs,
     zeroFilledBands: [...normalised.missingBands],
@@ -126,12 +133,14 @@ async function clayV15Input(chip: ChipInfo, options: ClayInputOptions): Promise<
   const platform = choosePlatform(chip, options.platform ?? 'auto');
   const raster: ChipRaster = await readChip(chip, { bands: platform.bands.map((b) => b.band) });
   const used = platform.bands.filter((_, i) => raster.present[i]);
-  if (used.length === 0) throw new ClayInputError(chip.id, `has no ${platform.name} band Clay v1.5 knows (${platform.bands.map((b) => b.band).join(', ')})`);
+  if (used.length === 0)
+    throw new ClayInputError(chip.id, `has no ${platform.name} band Clay v1.5 knows (${platform.bands.map((b) => b.band).join(', ')})`);
   const plane = raster.width * raster.height;
   const pixels = new Float32Array(used.length * plane);
   const missingInputs: string[] = [];
   const absent = platform.bands.filter((_, i) => !raster.present[i]).map((b) => b.band);
-  if (absent.length > 0) missingInputs.push(`${platform.name} bands ${absent.join(', ')} absent: encoded without them (v1.5 takes any band subset)`);
+  if (absent.length > 0)
+    missingInputs.push(`${platform.name} bands ${absent.join(', ')} absent: encoded without them (v1.5 takes any band subset)`);
   const toDb = platform === CLAY_V15_SENTINEL1 && chip.s1Units === 'linear';
   if (platform === CLAY_V15_SENTINEL1 && chip.s1Units === null) missingInputs.push('S1 units unknown: assumed dB');
   used.forEach((meta, c) => {

@@ -57,7 +57,11 @@ export function encoderFileOptions(context: JobContext, encoderCacheDir?: string
 }
 
 /** Refuses a cache that another encoder or another input recipe filled. */
-async function openMatchingStore(dir: string, identity: Pick<EncoderIdentity, 'fingerprint' | 'file' | 'name'>, recipe: string): Promise<EmbeddingStore | null> {
+async function openMatchingStore(
+  dir: string,
+  identity: Pick<EncoderIdentity, 'fingerprint' | 'file' | 'name'>,
+  recipe: string,
+): Promise<EmbeddingStore | null> {
   if (!existsSync(join(dir, EMBEDDINGS_INDEX))) return null;
   const store = await EmbeddingStore.open(dir);
   if (store.encoderFingerprint !== identity.fingerprint) {
@@ -67,13 +71,22 @@ async function openMatchingStore(dir: string, identity: Pick<EncoderIdentity, 'f
     );
   }
   if (store.recipe !== undefined && store.recipe !== recipe) {
-    const wholeChips = recipe.includes('/tile-') && !store.recipe.includes('/tile-') ? ' or encoder tile 0 (whole chips, as this folder was made)' : '';
-    throw new EmbeddingCacheMismatchError(`${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder${wholeChips}`);
+    const wholeChips =
+      recipe.includes('/tile-') && !store.recipe.includes('/tile-') ? ' or encoder tile 0 (whole chips, as this folder was made)' : '';
+    throw new EmbeddingCacheMismatchError(
+      `${dir} holds embeddings made with inputs "${store.recipe}", not "${recipe}": choose another output folder${wholeChips}`,
+    );
   }
   return store;
 }
 
-export async function embedChips(encoderFile: string, chips: readonly ChipInfo[], dir: string, context: JobContext, options: EmbedChipsOptions = {}): Promise<EmbedChipsResult> {
+export async function embedChips(
+  encoderFile: string,
+  chips: readonly ChipInfo[],
+  dir: string,
+  context: JobContext,
+  options: EmbedChipsOptions = {},
+): Promise<EmbedChipsResult> {
   // The chip fingerprints decide what is left to do; the encoder is only built when something is.
   const fingerprints = new Map<string, string>();
   for (const chip of chips) {
@@ -92,12 +105,26 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
     const opened = await openEncoder(encoderFile, fileOptions);
     encoder = opened.encoder;
     identity = opened.identity;
-    context.log(`encoder ${identity.fingerprint.slice(0, 12)} loaded from ${opened.loadedFrom === 'cache' ? 'the encoder cache' : encoderFile} in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    context.log(
+      `encoder ${identity.fingerprint.slice(0, 12)} loaded from ${opened.loadedFrom === 'cache' ? 'the encoder cache' : encoderFile} in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
+    );
   } else identity ??= await encoderIdentity(encoderFile, fileOptions);
   const loadSeconds = todo.length > 0 ? (performance.now() - loadStarted) / 1000 : 0;
   const recipe = inputRecipeId(identity.version, options.inputs);
   const encoderTile = encoderTileFor(identity.version, options.inputs?.encoderTile);
-  const result: EmbedChipsResult = { dir, encoder: identity, recipe, encoderTile, computed: [], reused, failed: [], loadSeconds, encoderSeconds: 0, secondsPerChip: null, missingInputs: {} };
+  const result: EmbedChipsResult = {
+    dir,
+    encoder: identity,
+    recipe,
+    encoderTile,
+    computed: [],
+    reused,
+    failed: [],
+    loadSeconds,
+    encoderSeconds: 0,
+    secondsPerChip: null,
+    missingInputs: {},
+  };
 
   try {
     let store = await openMatchingStore(dir, identity, recipe);
@@ -121,14 +148,20 @@ export async function embedChips(encoderFile: string, chips: readonly ChipInfo[]
           pixelsPerCell,
         });
         if (store.channels !== channels || store.grid.height !== gridHeight || store.grid.width !== gridWidth) {
-          throw new Error(`embedding [${channels}, ${gridHeight}, ${gridWidth}] does not fit this folder's [${store.channels}, ${store.grid.height}, ${store.grid.width}] (chips of different sizes cannot share a cache)`);
+          throw new Error(
+            `embedding [${channels}, ${gridHeight}, ${gridWidth}] does not fit this folder's [${store.channels}, ${store.grid.height}, ${store.grid.width}] (chips of different sizes cannot share a cache)`,
+          );
         }
         const [, , height, width] = input.batch.shape;
         if (encoderTile !== null && tile === null && (height > encoderTile || width > encoderTile)) {
           input.missingInputs.push(`${width}×${height} is not a whole number of ${encoderTile}² encoder tiles: encoded whole`);
         }
         const inputs = `${input.recipe}${tile === null ? '' : `, ${tiles} tiles of ${tile}² (grids stitched)`}`;
-        await store.write(chip.id, grid, fingerprints.get(chip.id)!, { inputs, missingInputs: input.missingInputs, zeroFilledBands: input.zeroFilledBands });
+        await store.write(chip.id, grid, fingerprints.get(chip.id)!, {
+          inputs,
+          missingInputs: input.missingInputs,
+          zeroFilledBands: input.zeroFilledBands,
+        });
         result.computed.push(chip.id);
         result.missingInputs[chip.id] = input.missingInputs;
       } catch (error) {

@@ -34,10 +34,15 @@ export async function embedDataset(request: EmbedRequest, context: JobContext): 
   const readable = chips.filter(isReadable);
   const unreadable = chips.filter((c) => !isReadable(c)).map((c) => c.id);
   if (readable.length === 0) throw new Error(`${request.dataDir}: no readable chip to embed`);
-  const result = await embedChips(resolve(request.encoder), readable, resolve(request.outDir), context, { inputs: request.inputs, encoderCacheDir: request.encoderCacheDir });
+  const result = await embedChips(resolve(request.encoder), readable, resolve(request.outDir), context, {
+    inputs: request.inputs,
+    encoderCacheDir: request.encoderCacheDir,
+  });
   context.log(
     `${result.encoder.name} ${result.encoder.fingerprint.slice(0, 12)}: ${result.computed.length} chip(s) embedded, ${result.reused.length} reused from the cache, ${result.failed.length} failed` +
-      (result.secondsPerChip !== null ? `; ${result.secondsPerChip.toFixed(2)} s per chip (encoder ${(result.encoderSeconds / result.computed.length).toFixed(2)} s)` : ''),
+      (result.secondsPerChip !== null
+        ? `; ${result.secondsPerChip.toFixed(2)} s per chip (encoder ${(result.encoderSeconds / result.computed.length).toFixed(2)} s)`
+        : ''),
   );
   return { ...result, unreadable };
 }

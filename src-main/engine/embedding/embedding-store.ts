@@ -70,7 +70,8 @@ export class EmbeddingStore {
       throw new EmbeddingStoreError(path, `cannot read the embeddings index (${(error as Error).message.replace(`${path}: `, '')})`);
     }
     const parsed = IndexSchema.safeParse(raw);
-    if (!parsed.success) throw new EmbeddingStoreError(path, `invalid embeddings index: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
+    if (!parsed.success)
+      throw new EmbeddingStoreError(path, `invalid embeddings index: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
     return new EmbeddingStore(dir, parsed.data);
   }
 
@@ -131,7 +132,8 @@ export class EmbeddingStore {
     }
     const { channels, gridHeight: height, gridWidth: width } = this.index;
     const expected = channels * height * width * 4;
-    if (bytes.length !== expected) throw new EmbeddingStoreError(path, `expected ${expected} bytes ([${channels}, ${height}, ${width}] float32), found ${bytes.length}`);
+    if (bytes.length !== expected)
+      throw new EmbeddingStoreError(path, `expected ${expected} bytes ([${channels}, ${height}, ${width}] float32), found ${bytes.length}`);
     const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     return { channels, height, width, data };
   }
@@ -145,7 +147,10 @@ export class EmbeddingStore {
   ): Promise<void> {
     const { channels, gridHeight, gridWidth } = this.index;
     if (embedding.length !== channels * gridHeight * gridWidth) {
-      throw new EmbeddingStoreError(this.dir, `embedding for ${chipId} has ${embedding.length} values, expected ${channels}×${gridHeight}×${gridWidth}`);
+      throw new EmbeddingStoreError(
+        this.dir,
+        `embedding for ${chipId} has ${embedding.length} values, expected ${channels}×${gridHeight}×${gridWidth}`,
+      );
     }
     // chip ids that sanitise alike ("chip a", "chip_a") must not share a file: one would read the other's embedding
     const existing = this.index.chips[chipId]?.file;

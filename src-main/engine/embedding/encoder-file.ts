@@ -45,7 +45,10 @@ export async function encoderIdentity(file: string, options: EncoderFileOptions 
 }
 
 /** Read the encoder once (from the cache when it holds this file): fingerprint and a ready encoder. */
-export async function openEncoder(file: string, options: EncoderFileOptions = {}): Promise<{ identity: EncoderIdentity; encoder: ClayEncoder; loadedFrom: 'cache' | 'checkpoint' }> {
+export async function openEncoder(
+  file: string,
+  options: EncoderFileOptions = {},
+): Promise<{ identity: EncoderIdentity; encoder: ClayEncoder; loadedFrom: 'cache' | 'checkpoint' }> {
   await initBackend();
   const read = await readClayEncoderTensors(file, options);
   const encoder = clayEncoderFromTensors(read.tensors, { file, hyperParameters: read.hyperParameters, consume: true });

@@ -32,7 +32,11 @@ export function cropBatch(batch: ClayBatch, top: number, left: number, tile: num
   return { ...batch, pixels, shape: [b, c, tile, tile] };
 }
 
-export async function embedInTiles(encoder: { embed(batch: ClayBatch): Promise<ClayEmbedding> }, batch: ClayBatch, tile: number | null): Promise<TiledEmbedding> {
+export async function embedInTiles(
+  encoder: { embed(batch: ClayBatch): Promise<ClayEmbedding> },
+  batch: ClayBatch,
+  tile: number | null,
+): Promise<TiledEmbedding> {
   const [b, , h, w] = batch.shape;
   if (!tilesFit(h, w, tile)) return { ...(await encoder.embed(batch)), tiles: 1, tile: null };
   let out: Float32Array | null = null;

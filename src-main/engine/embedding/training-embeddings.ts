@@ -32,31 +32,53 @@ export async function embeddingsForTraining(
 ): Promise<TrainingEmbeddings> {
   const context = options.context ?? new LocalJobContext('embeddings');
   if (!config.encoder) {
-    if (!config.embeddingsDir) throw new Error(`the ${config.model} model needs embeddings: choose a Clay encoder checkpoint (embeddings are computed and cached) or an embeddings folder (see docs/EMBEDDINGS.md)`);
-    return { dir: config.embeddingsDir, notes: await missingInputNotes(config.embeddingsDir, chips), encoderInputs: await encoderInputsOf(config.embeddingsDir, chips) };
+    if (!config.embeddingsDir)
+      throw new Error(
+        `the ${config.model} model needs embeddings: choose a Clay encoder checkpoint (embeddings are computed and cached) or an embeddings folder (see docs/EMBEDDINGS.md)`,
+      );
+    return {
+      dir: config.embeddingsDir,
+      notes: await missingInputNotes(config.embeddingsDir, chips),
+      encoderInputs: await encoderInputsOf(config.embeddingsDir, chips),
+    };
   }
   if (!existsSync(config.encoder)) {
     // A finished run whose encoder file moved can still use what it cached.
     if (config.embeddingsDir && existsSync(config.embeddingsDir)) {
       const store = await EmbeddingStore.open(config.embeddingsDir);
       if (chips.every((chip) => store.has(chip.id))) {
-        return { dir: config.embeddingsDir, notes: [`encoder ${config.encoder} not found: used its cached embeddings`], encoderInputs: await encoderInputsOf(config.embeddingsDir, chips) };
+        return {
+          dir: config.embeddingsDir,
+          notes: [`encoder ${config.encoder} not found: used its cached embeddings`],
+          encoderInputs: await encoderInputsOf(config.embeddingsDir, chips),
+        };
       }
     }
     throw new Error(`encoder checkpoint ${config.encoder} not found`);
   }
   const identity = await encoderIdentity(config.encoder, encoderFileOptions(context, options.encoderCacheDir));
-  if (!config.embeddingsDir && !options.runDir) throw new Error('embeddings for an encoder need an embeddings folder or a run folder to cache them beside');
+  if (!config.embeddingsDir && !options.runDir)
+    throw new Error('embeddings for an encoder need an embeddings folder or a run folder to cache them beside');
   // Without an explicit tile, an existing folder keeps the tiling it was made with (runs from before tiling: whole chips).
   let encoderTile = config.encoderTile;
-  if ((encoderTile === null || encoderTile === undefined) && config.embeddingsDir && existsSync(join(config.embeddingsDir, EMBEDDINGS_INDEX))) {
+  if (
+    (encoderTile === null || encoderTile === undefined) &&
+    config.embeddingsDir &&
+    existsSync(join(config.embeddingsDir, EMBEDDINGS_INDEX))
+  ) {
     encoderTile = encoderTileOfRecipe((await EmbeddingStore.open(config.embeddingsDir)).recipe) ?? 0;
   }
   const inputs = { encoderTile };
-  const dir = config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint, encoderTileFor(identity.version, encoderTile));
+  const dir =
+    config.embeddingsDir ?? defaultEmbeddingsDir(options.runDir!, identity.fingerprint, encoderTileFor(identity.version, encoderTile));
   const result = await embedChips(config.encoder, chips, dir, context, { identity, inputs, encoderCacheDir: options.encoderCacheDir });
   if (result.failed.length > 0) {
-    throw new Error(`cannot embed ${result.failed.length} chip(s) with ${config.encoder}: ${result.failed.slice(0, 3).map((f) => f.error).join('; ')}`);
+    throw new Error(
+      `cannot embed ${result.failed.length} chip(s) with ${config.encoder}: ${result.failed
+        .slice(0, 3)
+        .map((f) => f.error)
+        .join('; ')}`,
+    );
   }
   const notes = [
     `embeddings: ${identity.description} ${identity.fingerprint.slice(0, 12)}, ${result.computed.length} computed, ${result.reused.length} reused from ${dir}` +

@@ -30,7 +30,9 @@ export function comparisonWarnings(records: RunRecord[], dataDir: string): strin
   // a run killed mid-training still has run.json and checkpoints: say it is not a finished run
   for (const record of records) {
     if (record.status === 'running' || record.status === 'failed' || record.status === 'cancelled') {
-      warnings.push(`${record.id} did not complete (status ${record.status}: killed, failed or still training; ${record.epochs.length} of ${record.config.epochs} epochs): its scores are those of an unfinished run`);
+      warnings.push(
+        `${record.id} did not complete (status ${record.status}: killed, failed or still training; ${record.epochs.length} of ${record.config.epochs} epochs): its scores are those of an unfinished run`,
+      );
     }
   }
   return warnings;

@@ -28,7 +28,10 @@ export async function evaluateRun(request: EvaluateRequest, context: JobContext)
 async function evaluateLocked(request: EvaluateRequest, context: JobContext): Promise<EvaluationRecord> {
   const record = await readRunRecord(request.runDir);
   const chips = selectChips(record, labelledChips(await inspectDataset(request.dataDir)), request.chips);
-  if (chips.length === 0) throw new Error(`no chips to evaluate (${typeof request.chips === 'object' ? 'empty chip list' : `the run's ${request.chips} split is empty`})`);
+  if (chips.length === 0)
+    throw new Error(
+      `no chips to evaluate (${typeof request.chips === 'object' ? 'empty chip list' : `the run's ${request.chips} split is empty`})`,
+    );
   const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   try {
     const backend = await initBackend();

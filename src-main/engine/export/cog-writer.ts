@@ -37,7 +37,8 @@ export interface CogSpec {
 
 const HEADER_SIZE = 8;
 const CLASSIC_TIFF_LIMIT = 2 ** 32;
-const STRUCTURAL_METADATA = 'LAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\nBLOCK_LEADER=NONE\nBLOCK_TRAILER=NONE\nKNOWN_INCOMPATIBLE_EDITION=NO\n';
+const STRUCTURAL_METADATA =
+  'LAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\nBLOCK_LEADER=NONE\nBLOCK_TRAILER=NONE\nKNOWN_INCOMPATIBLE_EDITION=NO\n';
 
 function structuralMetadataBlock(): Uint8Array {
   const head = `GDAL_STRUCTURAL_METADATA_SIZE=${String(STRUCTURAL_METADATA.length).padStart(6, '0')} bytes\n`;
@@ -90,7 +91,8 @@ export class StreamingCogWriter {
 
   static async create(path: string, spec: CogSpec): Promise<StreamingCogWriter> {
     const tileSize = spec.tileSize ?? 256;
-    if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0) throw new GeoTiffWriteError(path, `tileSize must be a positive multiple of 16, got ${tileSize}`);
+    if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0)
+      throw new GeoTiffWriteError(path, `tileSize must be a positive multiple of 16, got ${tileSize}`);
     if (!Number.isInteger(spec.width) || spec.width < 1 || !Number.isInteger(spec.height) || spec.height < 1) {
       throw new GeoTiffWriteError(path, `width and height must be positive integers, got ${spec.width}×${spec.height}`);
     }
@@ -102,7 +104,14 @@ export class StreamingCogWriter {
         levels.push(new Level(w, h, tempPath, await open(tempPath, 'w+'), spec, tileSize));
       }
     } catch (error) {
-      await Promise.all(levels.map((level) => level.handle.close().then(() => unlink(level.tempPath)).catch(() => undefined)));
+      await Promise.all(
+        levels.map((level) =>
+          level.handle
+            .close()
+            .then(() => unlink(level.tempPath))
+            .catch(() => undefined),
+        ),
+      );
       throw new GeoTiffWriteError(path, `cannot create temporary files: ${(error as Error).message}`);
     }
     return new StreamingCogWriter(path, spec, levels);
@@ -112,15 +121,20 @@ export class StreamingCogWriter {
   async writeRows(rows: CogRows): Promise<void> {
     const level = this.levels[0];
     const count = rows.length / level.width;
-    if (!Number.isInteger(count) || count < 1) throw new GeoTiffWriteError(this.path, `${rows.length} samples are not whole rows of ${level.width}`);
-    if ((rows instanceof Float32Array) !== (this.spec.dtype === 'float32')) throw new GeoTiffWriteError(this.path, `rows must be ${this.spec.dtype}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new GeoTiffWriteError(this.path, `${rows.length} samples are not whole rows of ${level.width}`);
+    if (rows instanceof Float32Array !== (this.spec.dtype === 'float32'))
+      throw new GeoTiffWriteError(this.path, `rows must be ${this.spec.dtype}`);
     await this.append(0, rows, count);
   }
 
   private async append(index: number, rows: CogRows, count: number): Promise<void> {
     const level = this.levels[index];
     if (level.rowsDone + level.rowsFilled + count > level.height) {
-      throw new GeoTiffWriteError(this.path, `level ${index}: ${level.rowsDone + level.rowsFilled + count} rows written, the image has ${level.height}`);
+      throw new GeoTiffWriteError(
+        this.path,
+        `level ${index}: ${level.rowsDone + level.rowsFilled + count} rows written, the image has ${level.height}`,
+      );
     }
     let at = 0;
     while (at < count) {
@@ -138,7 +152,12 @@ export class StreamingCogWriter {
     const strip = level.buffer.subarray(0, rows * level.width);
     const raster = { width: level.width, height: rows, dtype: this.spec.dtype, bands: [{ data: strip, offset: 0, stride: 1 }] };
     const predictor = this.spec.dtype === 'float32';
-    for (const tile of encodeTiles(raster, { tileSize: this.tileSize, predictor, level: this.spec.compressionLevel ?? 6, pad: this.spec.nodata })) {
+    for (const tile of encodeTiles(raster, {
+      tileSize: this.tileSize,
+      predictor,
+      level: this.spec.compressionLevel ?? 6,
+      pad: this.spec.nodata,
+    })) {
       await level.handle.write(tile, 0, tile.length, level.position);
       level.offsets.push(level.position);
       level.byteCounts.push(tile.length);
@@ -222,7 +241,8 @@ export class StreamingCogWriter {
         dataStarts[index] = at;
         at += this.levels[index].position;
       }
-      if (at >= CLASSIC_TIFF_LIMIT) throw new GeoTiffWriteError(this.path, 'file would exceed 4 GiB, the classic TIFF limit (BigTIFF is not supported)');
+      if (at >= CLASSIC_TIFF_LIMIT)
+        throw new GeoTiffWriteError(this.path, 'file would exceed 4 GiB, the classic TIFF limit (BigTIFF is not supported)');
       out = await open(target, 'w');
       await out.write(tiffHeader(ifdStarts[0]), 0, HEADER_SIZE, 0);
       await out.write(ghost, 0, ghost.length, HEADER_SIZE);
@@ -268,6 +288,13 @@ export class StreamingCogWriter {
   }
 
   private async removeTemporaries(): Promise<void> {
-    await Promise.all(this.levels.map((level) => level.handle.close().catch(() => undefined).then(() => unlink(level.tempPath).catch(() => undefined))));
+    await Promise.all(
+      this.levels.map((level) =>
+        level.handle
+          .close()
+          .catch(() => undefined)
+          .then(() => unlink(level.tempPath).catch(() => undefined)),
+      ),
+    );
   }
 }

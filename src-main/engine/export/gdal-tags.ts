@@ -9,8 +9,7 @@ export function gdalNodataText(nodata: number, dtype: RasterDtype): string {
   return String(dtype === 'float32' ? Math.fround(nodata) : nodata);
 }
 
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** GDAL escapes item values once itself and once more when serialising the XML; it unescapes both on read. */
 const gdalItemValue = (text: string): string => escapeXml(escapeXml(text));

@@ -24,7 +24,11 @@ export function crsKindOf(epsg: number, target: string): CrsKind {
   let kind: CrsKind;
   if (entry.kind === 'CRS-PROJCRS') kind = 'projected';
   else if (entry.kind === 'CRS-GEOGCRS') kind = 'geographic';
-  else throw new GeoTiffWriteError(target, `EPSG:${epsg} (${entry.name ?? '?'}) is a ${entry.kind ?? 'non-CRS'} entry; only projected or geographic 2D CRSs can georeference a GeoTIFF here`);
+  else
+    throw new GeoTiffWriteError(
+      target,
+      `EPSG:${epsg} (${entry.name ?? '?'}) is a ${entry.kind ?? 'non-CRS'} entry; only projected or geographic 2D CRSs can georeference a GeoTIFF here`,
+    );
   kindCache.set(epsg, kind);
   return kind;
 }
@@ -48,8 +52,7 @@ export function geoKeyDirectory(epsg: number, kind: CrsKind): number[] {
 }
 
 export type GeorefTags =
-  | { kind: 'scale-tiepoint'; pixelScale: number[]; tiepoint: number[] }
-  | { kind: 'transformation'; transformation: number[] };
+  { kind: 'scale-tiepoint'; pixelScale: number[]; tiepoint: number[] } | { kind: 'transformation'; transformation: number[] };
 
 /**
  * North-up transforms use ModelPixelScale + ModelTiepoint (what every reader understands); rotated or

@@ -59,7 +59,13 @@ function prepare(input: RasterToWrite, options: GeoTiffWriteOptions, target: str
       samples: raster.bands.length,
       tileSize,
       predictor,
-      geo: { epsg: input.epsg, geoTransform: input.geoTransform, nodata: input.nodata, descriptions: input.descriptions, metadata: input.metadata },
+      geo: {
+        epsg: input.epsg,
+        geoTransform: input.geoTransform,
+        nodata: input.nodata,
+        descriptions: input.descriptions,
+        metadata: input.metadata,
+      },
     },
     target,
   );
@@ -73,7 +79,8 @@ function tiles(prepared: PreparedWrite): Generator<Uint8Array> {
 }
 
 function checkClassicLimit(end: number, target: string): void {
-  if (end >= CLASSIC_TIFF_LIMIT) throw new GeoTiffWriteError(target, 'file would exceed 4 GiB, the classic TIFF limit (BigTIFF is not supported)');
+  if (end >= CLASSIC_TIFF_LIMIT)
+    throw new GeoTiffWriteError(target, 'file would exceed 4 GiB, the classic TIFF limit (BigTIFF is not supported)');
 }
 
 /** Encodes the raster as a complete GeoTIFF file in memory. */

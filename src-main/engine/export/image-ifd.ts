@@ -44,7 +44,13 @@ export interface ImageIfdSpec {
   tileSize: number;
   predictor: boolean;
   /** Georeference and GDAL tags: the full-resolution image only (overviews inherit them in readers). */
-  geo?: { epsg: number; geoTransform: GeoTransform; nodata?: number; descriptions?: readonly string[]; metadata?: Readonly<Record<string, string>> };
+  geo?: {
+    epsg: number;
+    geoTransform: GeoTransform;
+    nodata?: number;
+    descriptions?: readonly string[];
+    metadata?: Readonly<Record<string, string>>;
+  };
   /** A reduced-resolution image (COG overview): NewSubfileType = 1. */
   overview?: boolean;
   /** uint8, one sample: Photometric = Palette with this colour map. */
@@ -58,7 +64,10 @@ function colorMap(palette: Palette): number[] {
 }
 
 /** Checks what needs the CRS database once, and returns the entries builder for given tile offsets. */
-export function imageIfdEntries(spec: ImageIfdSpec, target: string): (offsets: readonly number[], byteCounts: readonly number[]) => IfdEntry[] {
+export function imageIfdEntries(
+  spec: ImageIfdSpec,
+  target: string,
+): (offsets: readonly number[], byteCounts: readonly number[]) => IfdEntry[] {
   const info = DTYPE_INFO[spec.dtype];
   const geo = spec.geo;
   const kind = geo ? crsKindOf(geo.epsg, target) : null;
@@ -95,7 +104,8 @@ export function imageIfdEntries(spec: ImageIfdSpec, target: string): (offsets: r
         entries.push({ tag: TAG.ModelTransformation, type: TIFF_TYPE.DOUBLE, values: georef.transformation });
       }
       if (metadataXml !== undefined) entries.push({ tag: TAG.GdalMetadata, type: TIFF_TYPE.ASCII, values: metadataXml });
-      if (geo.nodata !== undefined) entries.push({ tag: TAG.GdalNodata, type: TIFF_TYPE.ASCII, values: gdalNodataText(geo.nodata, spec.dtype) });
+      if (geo.nodata !== undefined)
+        entries.push({ tag: TAG.GdalNodata, type: TIFF_TYPE.ASCII, values: gdalNodataText(geo.nodata, spec.dtype) });
     }
     return entries;
   };

@@ -35,7 +35,10 @@ export interface CheckedRaster {
   bands: BandView[];
 }
 
-export const DTYPE_INFO: Record<RasterDtype, { bits: number; sampleFormat: 1 | 2 | 3; ctor: new (n: number) => RasterBandArray; min: number; max: number }> = {
+export const DTYPE_INFO: Record<
+  RasterDtype,
+  { bits: number; sampleFormat: 1 | 2 | 3; ctor: new (n: number) => RasterBandArray; min: number; max: number }
+> = {
   uint8: { bits: 8, sampleFormat: 1, ctor: Uint8Array, min: 0, max: 255 },
   uint16: { bits: 16, sampleFormat: 1, ctor: Uint16Array, min: 0, max: 65535 },
   int16: { bits: 16, sampleFormat: 2, ctor: Int16Array, min: -32768, max: 32767 },
@@ -72,7 +75,8 @@ export function checkRaster(raster: RasterToWrite, target: string): CheckedRaste
     const list = raster.bands as readonly RasterBandArray[];
     if (list.length === 0) fail('no bands given');
     bands = list.map((data, b) => {
-      if (!matchesDtype(data, dtype)) fail(`band ${b + 1} is a ${data?.constructor?.name ?? typeof data}, expected the array type of ${dtype}`);
+      if (!matchesDtype(data, dtype))
+        fail(`band ${b + 1} is a ${data?.constructor?.name ?? typeof data}, expected the array type of ${dtype}`);
       if (data.length !== pixels) fail(`band ${b + 1} has ${data.length} samples, expected ${width}×${height} = ${pixels}`);
       return { data, offset: 0, stride: 1 };
     });
@@ -80,7 +84,8 @@ export function checkRaster(raster: RasterToWrite, target: string): CheckedRaste
     const data = raster.bands as RasterBandArray;
     if (!matchesDtype(data, dtype)) fail(`bands is a ${data?.constructor?.name ?? typeof data}, expected the array type of ${dtype}`);
     const count = data.length / pixels;
-    if (!Number.isInteger(count) || count < 1) fail(`interleaved array of ${data.length} samples is not a whole number of ${width}×${height} bands`);
+    if (!Number.isInteger(count) || count < 1)
+      fail(`interleaved array of ${data.length} samples is not a whole number of ${width}×${height} bands`);
     bands = Array.from({ length: count }, (_, b) => ({ data, offset: b, stride: count }));
   }
   if (bands.length > 65535) fail(`too many bands (${bands.length})`);

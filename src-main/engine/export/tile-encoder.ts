@@ -19,7 +19,15 @@ if (endianness() !== 'LE') throw new Error('geotiff-writer: big-endian hosts are
  * Copies one tile of one band into `tile` (tileSize², row-major). Pixels beyond the raster edge
  * keep the pad value: the TIFF spec wants every tile full-size.
  */
-export function extractTile(raster: CheckedRaster, band: BandView, tileX: number, tileY: number, tileSize: number, pad: number, tile: RasterBandArray): void {
+export function extractTile(
+  raster: CheckedRaster,
+  band: BandView,
+  tileX: number,
+  tileY: number,
+  tileSize: number,
+  pad: number,
+  tile: RasterBandArray,
+): void {
   tile.fill(pad);
   const x0 = tileX * tileSize;
   const y0 = tileY * tileSize;

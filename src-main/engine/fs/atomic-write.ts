@@ -34,7 +34,12 @@ export function asFileWriteError(path: string, error: unknown): FileWriteError {
   if (error instanceof FileWriteError) return error;
   const code = (error as NodeJS.ErrnoException)?.code;
   const plain = code ? PROBLEMS[code] : undefined;
-  return new FileWriteError(path, plain ? `${plain} (${code}); the previous file, if any, is unchanged` : (error as Error)?.message ?? String(error), code, { cause: error });
+  return new FileWriteError(
+    path,
+    plain ? `${plain} (${code}); the previous file, if any, is unchanged` : ((error as Error)?.message ?? String(error)),
+    code,
+    { cause: error },
+  );
 }
 
 /**

@@ -11,7 +11,8 @@ export function chipFileStem(id: string): string {
 export function uniqueFileStems(ids: readonly string[]): Map<string, string> {
   const seen = new Set<string>();
   for (const id of ids) {
-    if (seen.has(id)) throw new Error(`chip id "${id}" appears more than once: each chip needs its own id (its outputs would overwrite each other)`);
+    if (seen.has(id))
+      throw new Error(`chip id "${id}" appears more than once: each chip needs its own id (its outputs would overwrite each other)`);
     seen.add(id);
   }
   const stems = new Map<string, string>();

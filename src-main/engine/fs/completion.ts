@@ -72,7 +72,15 @@ export class IncompleteOutputError extends Error {
 
 function checkedName(name: string): string {
   const normal = normalize(name.replaceAll('\\', '/'));
-  if (isAbsolute(name) || normal === '..' || normal.startsWith('..' + sep) || normal.startsWith('../') || name.includes('\0') || normal === COMPLETION_FILE || normal === '.') {
+  if (
+    isAbsolute(name) ||
+    normal === '..' ||
+    normal.startsWith('..' + sep) ||
+    normal.startsWith('../') ||
+    name.includes('\0') ||
+    normal === COMPLETION_FILE ||
+    normal === '.'
+  ) {
     throw new Error(`"${name}" cannot be listed as an output (absolute, climbing out, or the marker itself)`);
   }
   return normal.split(sep).join('/');
@@ -100,11 +108,23 @@ export async function beginOutputs(dir: string): Promise<void> {
  * Call after every output file is written and closed: hashes them and writes the marker last, atomically.
  * `names` are relative to `dir`.
  */
-export async function completeOutputs(dir: string, names: readonly string[], producer: string, details?: Record<string, unknown>): Promise<CompletionManifest> {
+export async function completeOutputs(
+  dir: string,
+  names: readonly string[],
+  producer: string,
+  details?: Record<string, unknown>,
+): Promise<CompletionManifest> {
   const unique = [...new Set(names.map(checkedName))];
   const files: OutputFile[] = [];
   for (const name of unique) files.push(await describeOutputFile(dir, name));
-  const manifest: CompletionManifest = { kind: 'floodlens-outputs', version: 1, producer, completedAt: new Date().toISOString(), files, ...(details ? { details } : {}) };
+  const manifest: CompletionManifest = {
+    kind: 'floodlens-outputs',
+    version: 1,
+    producer,
+    completedAt: new Date().toISOString(),
+    files,
+    ...(details ? { details } : {}),
+  };
   await writeJsonAtomic(join(dir, COMPLETION_FILE), manifest);
   return manifest;
 }
@@ -131,13 +151,21 @@ export async function readCompletedOutputs(dir: string, options: { verify?: Veri
     raw = await readJsonFile(markerPath);
   } catch (error) {
     const missing = (error as JsonFileError).cause && ((error as JsonFileError).cause as NodeJS.ErrnoException).code === 'ENOENT';
-    const problem = missing ? `${markerPath} is missing: the output was not completed (killed, failed, or still being written)` : (error as Error).message;
+    const problem = missing
+      ? `${markerPath} is missing: the output was not completed (killed, failed, or still being written)`
+      : (error as Error).message;
     return { dir, complete: false, manifest: null, files: [], problems: [problem] };
   }
   const parsed = CompletionManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { dir, complete: false, manifest: null, files: [], problems: [`${markerPath}: not a valid completion marker (${issue?.path.join('.')}: ${issue?.message})`] };
+    return {
+      dir,
+      complete: false,
+      manifest: null,
+      files: [],
+      problems: [`${markerPath}: not a valid completion marker (${issue?.path.join('.')}: ${issue?.message})`],
+    };
   }
   const manifest = parsed.data;
   const files: CompletedOutput[] = [];

@@ -17,7 +17,15 @@ export class FolderEscapeError extends Error {
  * folder the user chose, even when something else planted a link there.
  */
 export async function containedSubfolder(parent: string, name: string): Promise<string> {
-  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\') || name.includes('\0') || isAbsolute(name)) {
+  if (
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    name.includes('/') ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    isAbsolute(name)
+  ) {
     throw new FolderEscapeError(join(parent, name), `"${name}" is not a plain folder name`);
   }
   const path = join(parent, name);

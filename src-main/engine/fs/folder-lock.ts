@@ -127,7 +127,14 @@ async function removeStale(path: string, seen: Partial<LockOwner>): Promise<bool
 export async function lockFolder(dir: string, purpose: string): Promise<FolderLock> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
-  const owner: LockOwner = { pid: process.pid, host: hostname(), started: processStart(process.pid), purpose, since: new Date().toISOString(), token: randomBytes(12).toString('hex') };
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    started: processStart(process.pid),
+    purpose,
+    since: new Date().toISOString(),
+    token: randomBytes(12).toString('hex'),
+  };
   let tookOver: Partial<LockOwner> | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await createLock(path, owner)) {
@@ -153,9 +160,14 @@ export async function lockFolder(dir: string, purpose: string): Promise<FolderLo
       continue;
     }
     if (holder.host !== owner.host) {
-      throw new FolderLockedError(dir, holder, `${describe(holder)} holds ${path}; it is another machine's lock, so it cannot be checked from here — remove the file if that writer is gone`);
+      throw new FolderLockedError(
+        dir,
+        holder,
+        `${describe(holder)} holds ${path}; it is another machine's lock, so it cannot be checked from here — remove the file if that writer is gone`,
+      );
     }
-    if (isAlive(holder)) throw new FolderLockedError(dir, holder, `${describe(holder)} is writing into it; wait for it to finish, or use another folder`);
+    if (isAlive(holder))
+      throw new FolderLockedError(dir, holder, `${describe(holder)} is writing into it; wait for it to finish, or use another folder`);
     if (await removeStale(path, holder)) tookOver = holder;
   }
   throw new FolderLockedError(dir, null, `could not take ${path} (other writers keep taking it)`);

@@ -33,7 +33,8 @@ export async function readJsonFile(path: string, maxBytes = MAX_JSON_BYTES): Pro
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new JsonFileError(path, 'the file does not exist', { cause: error });
-    if (error instanceof Error && error.message.startsWith(path)) throw new JsonFileError(path, error.message.slice(path.length + 2), { cause: error });
+    if (error instanceof Error && error.message.startsWith(path))
+      throw new JsonFileError(path, error.message.slice(path.length + 2), { cause: error });
     throw new JsonFileError(path, `cannot read it (${(error as Error).message})`, { cause: error });
   }
   return parseJsonText(path, text);

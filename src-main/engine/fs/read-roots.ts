@@ -7,7 +7,9 @@ export class ReadOutsideRootsError extends Error {
     readonly path: string,
     roots: readonly string[],
   ) {
-    super(`${path} is outside the folders this server may read (${roots.join(', ')}); start \`serve\` with --data-dir <folder> to allow another`);
+    super(
+      `${path} is outside the folders this server may read (${roots.join(', ')}); start \`serve\` with --data-dir <folder> to allow another`,
+    );
     this.name = 'ReadOutsideRootsError';
   }
 }

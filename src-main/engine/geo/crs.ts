@@ -56,20 +56,19 @@ export function crsFromGeoKeys(geoKeys: GeoKeys | null, file: string): CrsInfo {
   const projected = (geoKeys.ProjectedCSTypeGeoKey ?? geoKeys.ProjectedCRSGeoKey) as number | undefined;
   const geographic = (geoKeys.GeographicTypeGeoKey ?? geoKeys.GeodeticCRSGeoKey) as number | undefined;
   const modelType = geoKeys.GTModelTypeGeoKey as number | undefined;
-  const code = modelType === 2 ? geographic : projected ?? (modelType === undefined ? geographic : undefined);
+  const code = modelType === 2 ? geographic : (projected ?? (modelType === undefined ? geographic : undefined));
   if (code !== undefined && code !== USER_DEFINED) {
     const definition = proj4ForEpsg(code);
-    if (!definition) throw new ChipReadError('unknown-epsg', file, `EPSG:${code} is not in the offline EPSG definitions (or has no proj4 form)`);
+    if (!definition)
+      throw new ChipReadError('unknown-epsg', file, `EPSG:${code} is not in the offline EPSG definitions (or has no proj4 form)`);
     if (/\+proj=geocent\b/.test(definition)) throw new ChipReadError('unknown-epsg', file, `EPSG:${code} is geocentric, not a map CRS`);
     return { epsg: code, proj4: definition, isGeographic: /\+proj=longlat\b/.test(definition) };
   }
-  if (modelType === undefined && code === undefined)
-    throw new ChipReadError('no-crs', file, 'GeoKeys name no model type and no CRS code');
+  if (modelType === undefined && code === undefined) throw new ChipReadError('no-crs', file, 'GeoKeys name no model type and no CRS code');
   const converted = toProj4(geoKeys as never);
   // `bothGCSAndPCSAreSet` is informational: GDAL writes the base geographic CRS next to a user-defined projection.
   const problems = Object.keys(converted.errors ?? {}).filter((key) => key !== 'bothGCSAndPCSAreSet');
-  if (problems.length > 0)
-    throw new ChipReadError('no-crs', file, `user-defined CRS cannot be converted (${problems.join(', ')})`);
+  if (problems.length > 0) throw new ChipReadError('no-crs', file, `user-defined CRS cannot be converted (${problems.join(', ')})`);
   if (converted.shouldConvertCoordinates)
     throw new ChipReadError('no-crs', file, 'user-defined CRS with non-metre/non-degree units is not supported');
   return { epsg: null, proj4: converted.proj4, isGeographic: converted.isGCS };

@@ -53,8 +53,14 @@ function dtypeOf(image: GeoTIFFImage, file: string): Dtype {
   const format = image.getSampleFormat(0) ?? 1;
   const bits = image.getBitsPerSample(0);
   const table: Record<string, Dtype> = {
-    '1/8': 'uint8', '2/8': 'int8', '1/16': 'uint16', '2/16': 'int16', '1/32': 'uint32', '2/32': 'int32',
-    '3/32': 'float32', '3/64': 'float64',
+    '1/8': 'uint8',
+    '2/8': 'int8',
+    '1/16': 'uint16',
+    '2/16': 'int16',
+    '1/32': 'uint32',
+    '2/32': 'int32',
+    '3/32': 'float32',
+    '3/64': 'float64',
   };
   const dtype = table[`${format}/${bits}`];
   if (!dtype) throw new ChipReadError('unsupported-dtype', file, `unsupported sample format ${format} with ${bits} bits`);
@@ -117,8 +123,13 @@ export async function readRasterHeader(file: string): Promise<RasterHeader> {
     const width = image.getWidth();
     const height = image.getHeight();
     const bandCount = image.getSamplesPerPixel();
-    for (const [what, value] of [['width', width], ['height', height], ['band count', bandCount]] as const) {
-      if (!Number.isSafeInteger(value) || (value as number) < 1) throw new ChipReadError('corrupt-tiff', file, `${what} is not a positive integer`);
+    for (const [what, value] of [
+      ['width', width],
+      ['height', height],
+      ['band count', bandCount],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || (value as number) < 1)
+        throw new ChipReadError('corrupt-tiff', file, `${what} is not a positive integer`);
     }
     const directory = image.fileDirectory;
     const dtype = dtypeOf(image, file);
@@ -128,7 +139,8 @@ export async function readRasterHeader(file: string): Promise<RasterHeader> {
     const geoErrors: ChipReadError[] = [];
     const geoKeys = image.getGeoKeys();
     const geoTransform = geoTransformOf(image, geoKeys?.GTRasterTypeGeoKey === 2);
-    if (!geoTransform) geoErrors.push(new ChipReadError('no-georeference', file, 'no geotransform (ModelTiepoint/ModelPixelScale/ModelTransformation)'));
+    if (!geoTransform)
+      geoErrors.push(new ChipReadError('no-georeference', file, 'no geotransform (ModelTiepoint/ModelPixelScale/ModelTransformation)'));
     let crs: CrsInfo | null = null;
     try {
       crs = crsFromGeoKeys(geoKeys, file);

@@ -26,7 +26,8 @@ function crsName(crs: CrsInfo | null): string {
  * both lie on the same grid. Coordinates agree within 1/1000 of a pixel.
  */
 export function gridDifference(reference: GridLike, other: GridLike): string | null {
-  if (reference.width !== other.width || reference.height !== other.height) return `is ${other.width}×${other.height}, not ${reference.width}×${reference.height}`;
+  if (reference.width !== other.width || reference.height !== other.height)
+    return `is ${other.width}×${other.height}, not ${reference.width}×${reference.height}`;
   const sameCrs = reference.crs?.epsg === other.crs?.epsg && reference.crs?.proj4 === other.crs?.proj4;
   if (!sameCrs) return `is in ${crsName(other.crs)}, not ${crsName(reference.crs)}`;
   const [a, b] = [reference.geoTransform, other.geoTransform];

@@ -28,7 +28,24 @@ const MAX_EXPANSION: Record<number, number> = {
 /** Small images decode to a few MiB whatever their file size; no need to police those. */
 const ALWAYS_ALLOWED_BYTES = 16 * 2 ** 20;
 
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+const TYPE_SIZES: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  16: 8,
+  17: 8,
+  18: 8,
+};
 
 const TAG = {
   width: 256,
@@ -63,7 +80,8 @@ class Reader {
   ) {}
 
   async bytes(position: number, length: number, what: string): Promise<DataView> {
-    if (!Number.isSafeInteger(position) || position < 0 || position + length > this.size) this.fail(`${what} (${length} bytes at ${position}) lies past the end of the ${this.size}-byte file`);
+    if (!Number.isSafeInteger(position) || position < 0 || position + length > this.size)
+      this.fail(`${what} (${length} bytes at ${position}) lies past the end of the ${this.size}-byte file`);
     const buffer = new Uint8Array(length);
     const { bytesRead } = await this.handle.read(buffer, 0, length, position);
     if (bytesRead !== length) this.fail(`${what}: unexpected end of file`);
@@ -114,7 +132,8 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
   const entryCount = big ? u64(countView, 0) : countView.getUint16(0, le);
   if (entryCount === 0) reader.fail('the first IFD has no entries');
   const tableLength = entryCount * entrySize + (big ? 8 : 4);
-  if (ifdOffset + countSize + tableLength > reader.size) reader.fail(`the first IFD declares ${entryCount} entries, more than the file can hold`);
+  if (ifdOffset + countSize + tableLength > reader.size)
+    reader.fail(`the first IFD declares ${entryCount} entries, more than the file can hold`);
   const table = await reader.bytes(ifdOffset + countSize, tableLength, 'first IFD');
 
   const entries = new Map<number, Entry>();
@@ -130,8 +149,12 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
     const valueField = ifdOffset + countSize + at + (big ? 12 : 8);
     const valuesAt = byteLength <= inlineLimit ? valueField : big ? u64(table, at + 12) : table.getUint32(at + 8, le);
     if (byteLength > inlineLimit) {
-      if (byteLength > limits.maxTagBytes) reader.fail(`tag ${tag} declares ${count} values (${byteLength} bytes), more than the ${limits.maxTagBytes}-byte limit`);
-      if (valuesAt + byteLength > reader.size) reader.fail(`tag ${tag} declares ${count} values (${byteLength} bytes) at offset ${valuesAt}, past the end of the ${reader.size}-byte file`);
+      if (byteLength > limits.maxTagBytes)
+        reader.fail(`tag ${tag} declares ${count} values (${byteLength} bytes), more than the ${limits.maxTagBytes}-byte limit`);
+      if (valuesAt + byteLength > reader.size)
+        reader.fail(
+          `tag ${tag} declares ${count} values (${byteLength} bytes) at offset ${valuesAt}, past the end of the ${reader.size}-byte file`,
+        );
     }
     entries.set(tag, { tag, type, count, valuesAt, byteLength });
   }
@@ -140,11 +163,13 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
     const entry = entries.get(tag);
     if (!entry) return null;
     // a FLOAT RowsPerStrip of 5.6e-45 makes geotiff.js loop over ~1e45 strips: structure tags must be integers
-    if (![3, 4, 16].includes(entry.type)) reader.fail(`tag ${tag} has field type ${entry.type}, the TIFF spec requires an unsigned integer type`);
+    if (![3, 4, 16].includes(entry.type))
+      reader.fail(`tag ${tag} has field type ${entry.type}, the TIFF spec requires an unsigned integer type`);
     const view = await reader.bytes(entry.valuesAt, entry.byteLength, `tag ${tag}`);
     const size = TYPE_SIZES[entry.type];
     const out: number[] = [];
-    for (let k = 0; k < entry.count; k++) out.push(size === 2 ? view.getUint16(k * 2, le) : size === 4 ? view.getUint32(k * 4, le) : u64(view, k * 8));
+    for (let k = 0; k < entry.count; k++)
+      out.push(size === 2 ? view.getUint16(k * 2, le) : size === 4 ? view.getUint32(k * 4, le) : u64(view, k * 8));
     return out;
   };
   const first = async (tag: number, fallback: number | null): Promise<number | null> => (await values(tag))?.[0] ?? fallback;
@@ -159,9 +184,14 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
   const decoded = width * height * Math.max(bytesPerPixel, samples / 8);
   const compression = (await first(TAG.compression, 1))!;
   const expansion = MAX_EXPANSION[compression];
-  const allowed = Math.min(limits.maxDecodedBytes, expansion === undefined ? Infinity : Math.max(ALWAYS_ALLOWED_BYTES, reader.size * expansion));
+  const allowed = Math.min(
+    limits.maxDecodedBytes,
+    expansion === undefined ? Infinity : Math.max(ALWAYS_ALLOWED_BYTES, reader.size * expansion),
+  );
   if (decoded > allowed) {
-    reader.fail(`declares a ${width}×${height}×${samples} image (${decoded} bytes decoded), implausible for a ${reader.size}-byte file with compression ${compression}`);
+    reader.fail(
+      `declares a ${width}×${height}×${samples} image (${decoded} bytes decoded), implausible for a ${reader.size}-byte file with compression ${compression}`,
+    );
   }
 
   const tiled = entries.has(TAG.tileWidth) || entries.has(TAG.tileOffsets);
@@ -170,7 +200,8 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
   if (blockWidth === 0 || blockHeight === 0) reader.fail(`${tiled ? 'tile' : 'strip'} size ${blockWidth}×${blockHeight} is zero`);
   const planar = (await first(TAG.planarConfiguration, 1))!;
   const blockBytes = blockWidth * blockHeight * (planar === 2 ? Math.max(...bits.slice(0, samples), 8) / 8 : Math.max(bytesPerPixel, 1));
-  if (blockBytes > Math.max(allowed, ALWAYS_ALLOWED_BYTES)) reader.fail(`${tiled ? 'tile' : 'strip'} of ${blockWidth}×${blockHeight} pixels is implausibly large`);
+  if (blockBytes > Math.max(allowed, ALWAYS_ALLOWED_BYTES))
+    reader.fail(`${tiled ? 'tile' : 'strip'} of ${blockWidth}×${blockHeight} pixels is implausibly large`);
 
   const offsets = await values(tiled ? TAG.tileOffsets : TAG.stripOffsets);
   const byteCounts = await values(tiled ? TAG.tileByteCounts : TAG.stripByteCounts);
@@ -178,7 +209,9 @@ async function checkWithReader(reader: Reader, limits: TiffLimits): Promise<void
   const blocks = Math.min(offsets.length, byteCounts.length);
   for (let k = 0; k < blocks; k++) {
     if (offsets[k] + byteCounts[k] > reader.size) {
-      reader.fail(`${tiled ? 'tile' : 'strip'} ${k} (${byteCounts[k]} bytes at ${offsets[k]}) lies past the end of the ${reader.size}-byte file (truncated?)`);
+      reader.fail(
+        `${tiled ? 'tile' : 'strip'} ${k} (${byteCounts[k]} bytes at ${offsets[k]}) lies past the end of the ${reader.size}-byte file (truncated?)`,
+      );
     }
   }
 }

@@ -51,7 +51,12 @@ export function waterPixelIndices(sample: Pick<Sample, 'label' | 'valid'>): Int3
   return indices;
 }
 
-export function drawTransform(sample: Pick<Sample, 'width' | 'height'>, options: AugmentOptions, random: SeededRandom, waterPixels?: Int32Array): Transform {
+export function drawTransform(
+  sample: Pick<Sample, 'width' | 'height'>,
+  options: AugmentOptions,
+  random: SeededRandom,
+  waterPixels?: Int32Array,
+): Transform {
   const width = options.cropSize ? Math.min(options.cropSize, sample.width) : sample.width;
   const height = options.cropSize ? Math.min(options.cropSize, sample.height) : sample.height;
   let cropX = random.int(sample.width - width + 1);

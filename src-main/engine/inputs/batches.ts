@@ -46,7 +46,10 @@ export function disposeBatch(batch: TensorBatch): void {
 }
 
 /** Groups consecutive samples of the same shape into batches of at most `batchSize`. */
-export function* sameShapeBatches<T extends Pick<ModelSample, 'inputHeight' | 'inputWidth' | 'height' | 'width'>>(samples: Iterable<T>, batchSize: number): Generator<T[]> {
+export function* sameShapeBatches<T extends Pick<ModelSample, 'inputHeight' | 'inputWidth' | 'height' | 'width'>>(
+  samples: Iterable<T>,
+  batchSize: number,
+): Generator<T[]> {
   let current: T[] = [];
   const key = (s: T) => `${s.inputHeight}x${s.inputWidth}/${s.height}x${s.width}`;
   for (const sample of samples) {

@@ -31,7 +31,11 @@ export interface ChipSample extends Sample {
   missingBands: CanonicalBand[];
 }
 
-export async function loadChipSample(chip: ChipInfo, inputBands: readonly CanonicalBand[], normalisation: InputNormalisation = { kind: 'clay-v0' }): Promise<ChipSample> {
+export async function loadChipSample(
+  chip: ChipInfo,
+  inputBands: readonly CanonicalBand[],
+  normalisation: InputNormalisation = { kind: 'clay-v0' },
+): Promise<ChipSample> {
   const { pixels, raster } = await readNormalised(chip, inputBands, normalisation);
   const plane = raster.width * raster.height;
   const inputValid = new Uint8Array(plane);

@@ -25,7 +25,12 @@ const rasterInDb = (raster: ChipRaster): ChipRaster => pixelsInDb(raster, raster
  * Normalises raw pixels (read in CLAY_V0_BANDS order for `clay-v0`, in `bands` order otherwise) for a
  * pixel model: [bands.length, height, width], nodata and missing bands 0. Chips and scene windows share it.
  */
-export function normalisePixels(raster: RasterPixels, bands: readonly CanonicalBand[], normalisation: InputNormalisation, s1Units: S1Units | null): Float32Array {
+export function normalisePixels(
+  raster: RasterPixels,
+  bands: readonly CanonicalBand[],
+  normalisation: InputNormalisation,
+  s1Units: S1Units | null,
+): Float32Array {
   const plane = raster.width * raster.height;
   const pixels = new Float32Array(bands.length * plane);
   if (normalisation.kind === 'clay-v0') {
@@ -59,7 +64,11 @@ export const rawBandsFor = (bands: readonly CanonicalBand[], normalisation: Inpu
  * trained with) or the run's own per-band mean/std (S1 in dB). Nodata and missing bands become 0.
  * Returns the raster too, for validity masks.
  */
-export async function readNormalised(chip: ChipInfo, bands: readonly CanonicalBand[], normalisation: InputNormalisation): Promise<{ pixels: Float32Array; raster: ChipRaster }> {
+export async function readNormalised(
+  chip: ChipInfo,
+  bands: readonly CanonicalBand[],
+  normalisation: InputNormalisation,
+): Promise<{ pixels: Float32Array; raster: ChipRaster }> {
   const raster = await readChip(chip, { bands: rawBandsFor(bands, normalisation) });
   return { pixels: normalisePixels(raster, bands, normalisation, chip.s1Units), raster };
 }

@@ -21,18 +21,28 @@ export interface OpenSourceOptions {
  * finished run passes its recorded `normalisation` instead.
  */
 export async function openTrainingSource(
-  config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'encoder' | 'augment' | 'chipSize' | 'normalisation'> & Partial<Pick<TrainConfig, 'bands'>>,
+  config: Pick<TrainConfig, 'model' | 'embeddingsDir' | 'encoder' | 'augment' | 'chipSize' | 'normalisation'> &
+    Partial<Pick<TrainConfig, 'bands'>>,
   chips: readonly ChipInfo[],
   trainChips: readonly ChipInfo[],
   recorded: InputNormalisation | null = null,
   options: OpenSourceOptions = {},
-): Promise<{ source: TrainingSource; notes: string[]; normalisation: InputNormalisation | null; embeddingsDir?: string; encoderInputs?: EncoderInputs }> {
+): Promise<{
+  source: TrainingSource;
+  notes: string[];
+  normalisation: InputNormalisation | null;
+  embeddingsDir?: string;
+  encoderInputs?: EncoderInputs;
+}> {
   const notes: string[] = [];
   if (!usesEmbeddings(config.model)) {
     const withData = inputBandsOf(chips);
     const chosen = config.bands ?? null;
     const absent = chosen?.filter((band) => !withData.includes(band)) ?? [];
-    if (absent.length > 0) throw new Error(`no chip has data in the chosen band${absent.length === 1 ? '' : 's'} ${absent.join(', ')} (bands with data: ${withData.join(', ') || 'none'})`);
+    if (absent.length > 0)
+      throw new Error(
+        `no chip has data in the chosen band${absent.length === 1 ? '' : 's'} ${absent.join(', ')} (bands with data: ${withData.join(', ') || 'none'})`,
+      );
     const bands = chosen ? CLAY_V0_BANDS.filter((band) => chosen.includes(band)) : withData;
     if (bands.length === 0) throw new Error('no chip has any Clay v0 band with data: nothing to train on');
     const missing = CLAY_V0_BANDS.filter((band) => !bands.includes(band));
@@ -41,7 +51,8 @@ export async function openTrainingSource(
       const lacking = bands.filter((band) => !chip.bands.includes(band) || chip.emptyBands.includes(band));
       if (lacking.length > 0) notes.push(`${chip.id}: ${lacking.join(', ')} missing, set to 0 after normalisation`);
     }
-    const normalisation = recorded ?? (config.normalisation === 'clay-v0' ? { kind: 'clay-v0' as const } : await datasetStatistics(trainChips, bands));
+    const normalisation =
+      recorded ?? (config.normalisation === 'clay-v0' ? { kind: 'clay-v0' as const } : await datasetStatistics(trainChips, bands));
     return { source: pixelSource(bands, normalisation), notes, normalisation };
   }
   // With --encoder, missing embeddings are computed first (and cached); otherwise --embeddings must hold them all.
@@ -49,7 +60,16 @@ export async function openTrainingSource(
   notes.push(...embeddings.notes);
   const store = await EmbeddingStore.open(embeddings.dir);
   const missing = chips.filter((chip) => !store.has(chip.id)).map((chip) => chip.id);
-  if (missing.length > 0) throw new Error(`${embeddings.dir} has no embeddings for ${missing.length} chip(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length > 0)
+    throw new Error(
+      `${embeddings.dir} has no embeddings for ${missing.length} chip(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
   if (config.augment || config.chipSize) notes.push('crops and flips are not applied to embeddings: the decoder trains on whole chips');
-  return { source: embeddingSource(store), notes, normalisation: null, embeddingsDir: embeddings.dir, ...(embeddings.encoderInputs ? { encoderInputs: embeddings.encoderInputs } : {}) };
+  return {
+    source: embeddingSource(store),
+    notes,
+    normalisation: null,
+    embeddingsDir: embeddings.dir,
+    ...(embeddings.encoderInputs ? { encoderInputs: embeddings.encoderInputs } : {}),
+  };
 }

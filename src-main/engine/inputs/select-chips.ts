@@ -9,6 +9,9 @@ export function selectChips(record: RunRecord, chips: readonly ChipInfo[], which
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const ids = typeof which === 'object' ? which.ids : which === 'all' ? chips.map((c) => c.id) : record.data.split[which];
   const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length > 0) throw new Error(`chips not found (or unlabelled) in the data folder: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length > 0)
+    throw new Error(
+      `chips not found (or unlabelled) in the data folder: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+    );
   return ids.map((id) => byId.get(id)!);
 }

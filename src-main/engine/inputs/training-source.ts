@@ -102,7 +102,12 @@ export function cachedSource(source: TrainingSource, maxBytes = 512 * 2 ** 20): 
       const hit = cache.get(chip.id);
       if (hit) return hit;
       const sample = await source.load(chip);
-      const size = sample.input.byteLength + sample.label.byteLength + sample.valid.byteLength + sample.inputValid.byteLength + sample.labelValid.byteLength;
+      const size =
+        sample.input.byteLength +
+        sample.label.byteLength +
+        sample.valid.byteLength +
+        sample.inputValid.byteLength +
+        sample.labelValid.byteLength;
       if (bytes + size <= maxBytes) {
         cache.set(chip.id, sample);
         bytes += size;

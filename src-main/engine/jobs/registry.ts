@@ -13,12 +13,18 @@ export interface JobKinds {
   embed: { input: import('../embedding/embed-dataset.ts').EmbedRequest; result: import('../embedding/embed-dataset.ts').EmbedResult };
   cv: { input: import('../cv/cross-validate.ts').CrossValidateRequest; result: import('../../api/cv.ts').CvReport };
   probe: { input: import('../probe/probe-encoders.ts').ProbeRequest; result: import('../probe/probe-report.ts').ProbeReport };
-  'chip.preview': { input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer }; result: import('../../api/preview.ts').ChipPreview };
+  'chip.preview': {
+    input: { chip: import('../../api/dataset.ts').ChipInfo; layer: import('../../api/preview.ts').PreviewLayer };
+    result: import('../../api/preview.ts').ChipPreview;
+  };
   'scene.predict': { input: import('./scene-job.ts').ScenePredictRequest; result: import('./scene-job.ts').ScenePredictResult };
   'scene.tile': { input: import('../preview/scene-tile.ts').SceneTileInput; result: import('../preview/scene-tile.ts').SceneTilePng };
   'scene.part': { input: import('../scene/predict-part.ts').ScenePartRequest; result: import('../scene/predict-part.ts').ScenePartResult };
   'scene.merge': { input: import('../scene/merge-parts.ts').MergeRequest; result: import('../scene/merge-parts.ts').SceneSummary };
-  'run.chipOverlays': { input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest; result: import('../prediction/chip-overlays.ts').ChipOverlaysResult };
+  'run.chipOverlays': {
+    input: import('../prediction/chip-overlays.ts').ChipOverlaysRequest;
+    result: import('../prediction/chip-overlays.ts').ChipOverlaysResult;
+  };
   vectorise: { input: import('../vector/vectorise-job.ts').VectoriseRequest; result: import('../../api/vector.ts').VectorSummary };
 }
 

@@ -41,7 +41,8 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
 export async function predictScene(request: ScenePredictRequest, context: JobContext): Promise<ScenePredictResult> {
   const started = performance.now();
-  if (request.shard && request.vector) throw new Error('polygons of a sharded run are made once, by merge: give --vector to merge, not to each shard');
+  if (request.shard && request.vector)
+    throw new Error('polygons of a sharded run are made once, by merge: give --vector to merge, not to each shard');
   const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units });
   const record = await readRunRecord(request.runDir);
   const window = request.window ?? defaultWindow(record);
@@ -56,7 +57,9 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
     context.log(`shard ${request.shard!.index}/${request.shard!.count} has no tile rows (the scene has ${plan.tileRows}): nothing to do`);
     return { summary: null, parts: [], outDir, windows: 0 };
   }
-  context.log(`${info.width}×${info.height} px, window ${plan.window} (centre ${plan.core} kept), ${total} windows on ${ranges.length} worker(s)`);
+  context.log(
+    `${info.width}×${info.height} px, window ${plan.window} (centre ${plan.core} kept), ${total} windows on ${ranges.length} worker(s)`,
+  );
 
   const done = new Array<number>(ranges.length).fill(0);
   const controller = new AbortController();
@@ -103,10 +106,27 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
       ),
     );
     context.throwIfCancelled();
-    await completeScenePartFolder(partDir, results.map((r) => r.manifest), { run: record.id, scene: info.path, shard: request.shard ?? null });
+    await completeScenePartFolder(
+      partDir,
+      results.map((r) => r.manifest),
+      { run: record.id, scene: info.path, shard: request.shard ?? null },
+    );
     if (request.shard) return { summary: null, parts: results.map((r) => r.manifest), outDir, windows: total };
-    context.progress({ phase: 'assemble', epoch: null, epochs: null, step: 0, steps: 1, loss: null, samplesPerSecond: null, etaSeconds: null, message: 'writing the COG and overviews' });
-    const summary = await mergeSceneParts({ partDirs: [partDir], outDir, workers: ranges.length, shards: 1, startedAt: started, vector: request.vector }, context);
+    context.progress({
+      phase: 'assemble',
+      epoch: null,
+      epochs: null,
+      step: 0,
+      steps: 1,
+      loss: null,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      message: 'writing the COG and overviews',
+    });
+    const summary = await mergeSceneParts(
+      { partDirs: [partDir], outDir, workers: ranges.length, shards: 1, startedAt: started, vector: request.vector },
+      context,
+    );
     return { summary, parts: [], outDir, windows: total };
   } finally {
     clearInterval(poll);

@@ -1,5 +1,12 @@
 /** Global and per-chip-mean aggregates of the water-class metrics, as the `evaluate` report. */
-import { SCORE_KEYS, type ChipMetrics, type ConfusionCounts, type MetricsReport, type PerChipMean, type Scores } from '../../api/metrics.ts';
+import {
+  SCORE_KEYS,
+  type ChipMetrics,
+  type ConfusionCounts,
+  type MetricsReport,
+  type PerChipMean,
+  type Scores,
+} from '../../api/metrics.ts';
 import { addCounts, emptyCounts } from './confusion.ts';
 import { scoresFromCounts } from './scores.ts';
 import { MetricsInputError } from './errors.ts';

@@ -47,7 +47,9 @@ function checkLengths(prediction: NumericArray, label: NumericArray, valid: Nume
 }
 
 function badLabel(i: number, value: number): never {
-  throw new MetricsInputError(`label pixel ${i} is ${value}; a valid label must be 0 or 1 (set labelNodata or a valid mask for no-data values)`);
+  throw new MetricsInputError(
+    `label pixel ${i} is ${value}; a valid label must be 0 or 1 (set labelNodata or a valid mask for no-data values)`,
+  );
 }
 
 /**
@@ -86,7 +88,11 @@ export function confusionFromMask(predicted: NumericArray, label: NumericArray, 
 }
 
 /** Counts from water probabilities (sigmoid of the logits), water where probability > threshold. */
-export function confusionFromProbabilities(probabilities: NumericArray, label: NumericArray, options: ProbabilityOptions = {}): ConfusionCounts {
+export function confusionFromProbabilities(
+  probabilities: NumericArray,
+  label: NumericArray,
+  options: ProbabilityOptions = {},
+): ConfusionCounts {
   const { valid, labelNodata } = options;
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {

@@ -17,10 +17,20 @@ export type LayerSpec =
   | { type: 'maxPool'; size: number }
   | { type: 'upsample'; scale: number; mode: 'nearest' | 'bilinear' };
 
-export const conv = (inChannels: number, outChannels: number, kernel = 3, padding = (kernel - 1) / 2): LayerSpec =>
-  ({ type: 'conv', inChannels, outChannels, kernel, padding });
-export const convT = (inChannels: number, outChannels: number, kernel = 3, padding = 1): LayerSpec =>
-  ({ type: 'convT', inChannels, outChannels, kernel, padding });
+export const conv = (inChannels: number, outChannels: number, kernel = 3, padding = (kernel - 1) / 2): LayerSpec => ({
+  type: 'conv',
+  inChannels,
+  outChannels,
+  kernel,
+  padding,
+});
+export const convT = (inChannels: number, outChannels: number, kernel = 3, padding = 1): LayerSpec => ({
+  type: 'convT',
+  inChannels,
+  outChannels,
+  kernel,
+  padding,
+});
 export const relu = (): LayerSpec => ({ type: 'relu' });
 export const maxPool = (size = 2): LayerSpec => ({ type: 'maxPool', size });
 export const upsample = (scale = 2, mode: 'nearest' | 'bilinear' = 'nearest'): LayerSpec => ({ type: 'upsample', scale, mode });
@@ -34,11 +44,16 @@ export function isConv(spec: LayerSpec): spec is ConvSpec {
 /** PyTorch's own repr, so a model printout reads like the paper's table. */
 export function describeLayer(spec: LayerSpec): string {
   switch (spec.type) {
-    case 'conv': return `Conv2d(${spec.inChannels}, ${spec.outChannels}, kernel_size=${spec.kernel}, padding=${spec.padding})`;
-    case 'convT': return `ConvTranspose2d(${spec.inChannels}, ${spec.outChannels}, kernel_size=${spec.kernel}, stride=1, padding=${spec.padding})`;
-    case 'relu': return 'ReLU()';
-    case 'maxPool': return `MaxPool2d(${spec.size}, ${spec.size})`;
-    case 'upsample': return `Upsample(scale_factor=${spec.scale}, mode=${spec.mode})`;
+    case 'conv':
+      return `Conv2d(${spec.inChannels}, ${spec.outChannels}, kernel_size=${spec.kernel}, padding=${spec.padding})`;
+    case 'convT':
+      return `ConvTranspose2d(${spec.inChannels}, ${spec.outChannels}, kernel_size=${spec.kernel}, stride=1, padding=${spec.padding})`;
+    case 'relu':
+      return 'ReLU()';
+    case 'maxPool':
+      return `MaxPool2d(${spec.size}, ${spec.size})`;
+    case 'upsample':
+      return `Upsample(scale_factor=${spec.scale}, mode=${spec.mode})`;
   }
 }
 
@@ -65,9 +80,7 @@ export function filterFromTorch(spec: ConvSpec, torch: Float32Array): Float32Arr
     for (let j = 0; j < k; j++) {
       for (let ci = 0; ci < cin; ci++) {
         for (let co = 0; co < cout; co++) {
-          const source = spec.type === 'conv'
-            ? ((co * cin + ci) * k + i) * k + j
-            : ((ci * cout + co) * k + (k - 1 - i)) * k + (k - 1 - j);
+          const source = spec.type === 'conv' ? ((co * cin + ci) * k + i) * k + j : ((ci * cout + co) * k + (k - 1 - i)) * k + (k - 1 - j);
           out[((i * k + j) * cin + ci) * cout + co] = torch[source];
         }
       }
@@ -84,9 +97,7 @@ export function filterToTorch(spec: ConvSpec, filter: Float32Array): Float32Arra
     for (let j = 0; j < k; j++) {
       for (let ci = 0; ci < cin; ci++) {
         for (let co = 0; co < cout; co++) {
-          const target = spec.type === 'conv'
-            ? ((co * cin + ci) * k + i) * k + j
-            : ((ci * cout + co) * k + (k - 1 - i)) * k + (k - 1 - j);
+          const target = spec.type === 'conv' ? ((co * cin + ci) * k + i) * k + j : ((ci * cout + co) * k + (k - 1 - i)) * k + (k - 1 - j);
           out[target] = filter[((i * k + j) * cin + ci) * cout + co];
         }
       }

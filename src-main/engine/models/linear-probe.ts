@@ -15,7 +15,12 @@ export interface LinearProbeConfig {
 
 export function createLinearProbe(config: LinearProbeConfig, options?: NetOptions): SequentialNet {
   const scale = 2 ** upsamplingCount(config.grid, config.output);
-  return new SequentialNet('linear-probe', config.embeddingChannels, {
-    decoder: [conv(config.embeddingChannels, 1, 1, 0), upsample(scale, 'bilinear')],
-  }, options);
+  return new SequentialNet(
+    'linear-probe',
+    config.embeddingChannels,
+    {
+      decoder: [conv(config.embeddingChannels, 1, 1, 0), upsample(scale, 'bilinear')],
+    },
+    options,
+  );
 }

@@ -25,14 +25,20 @@ export class Adam {
   step = 0;
   private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
 
-  constructor(private readonly params: ReadonlyMap<string, tf.Variable>, options: AdamOptions = {}) {
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    options: AdamOptions = {},
+  ) {
     this.lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     for (const [key, p] of params) {
       // tidy frees the zero tensors; variables survive it.
-      this.moments.set(key, tf.tidy(() => ({ m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) })));
+      this.moments.set(
+        key,
+        tf.tidy(() => ({ m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) })),
+      );
     }
   }
 
@@ -71,7 +77,10 @@ export class Adam {
     const step = state.get('step');
     if (!step || step.data.length !== 1) throw new Error('Adam state: missing step');
     for (const [key, { m, v }] of this.moments) {
-      for (const [suffix, variable] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+      for (const [suffix, variable] of [
+        ['exp_avg', m],
+        ['exp_avg_sq', v],
+      ] as const) {
         const tensor = state.get(`${key}.${suffix}`);
         if (!tensor || tensor.data.length !== variable.size) throw new Error(`Adam state: ${key}.${suffix} missing or wrong size`);
         tf.tidy(() => variable.assign(tf.tensor(tensor.data, variable.shape)));

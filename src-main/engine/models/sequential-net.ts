@@ -9,15 +9,26 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelKind } from '../../api/run.ts';
 import type { TensorRecord } from '../compute/tensor-record.ts';
 import {
-  describeLayer, effectivePadding, filterFromTorch, filterToTorch, initBound, isConv, tfFilterShape, torchWeightShape,
-  type ConvSpec, type LayerSpec,
+  describeLayer,
+  effectivePadding,
+  filterFromTorch,
+  filterToTorch,
+  initBound,
+  isConv,
+  tfFilterShape,
+  torchWeightShape,
+  type ConvSpec,
+  type LayerSpec,
 } from './layers.ts';
 
 /** A state dict: tensor records (C-order float32 values, PyTorch shapes) by key. */
 export type StateDict = Map<string, TensorRecord>;
 
 export class StateDictError extends Error {
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`${source}: ${message}`);
   }
 }
@@ -66,8 +77,16 @@ export class SequentialNet {
         const bound = initBound(spec);
         const weightKey = `${name}.${index}.weight`;
         const biasKey = `${name}.${index}.bias`;
-        const weight = tf.tidy(() => tf.variable(tf.randomUniform(tfFilterShape(spec), -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${weightKey}`));
-        const bias = tf.tidy(() => tf.variable(tf.randomUniform([spec.outChannels], -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${biasKey}`));
+        const weight = tf.tidy(() =>
+          tf.variable(
+            tf.randomUniform(tfFilterShape(spec), -bound, bound, 'float32', seed++),
+            true,
+            `${this.kind}#${instance}/${weightKey}`,
+          ),
+        );
+        const bias = tf.tidy(() =>
+          tf.variable(tf.randomUniform([spec.outChannels], -bound, bound, 'float32', seed++), true, `${this.kind}#${instance}/${biasKey}`),
+        );
         block.params.set(index, { spec, weight, bias, weightKey, biasKey });
         this.variables.set(weightKey, weight);
         this.variables.set(biasKey, bias);
@@ -89,9 +108,22 @@ export class SequentialNet {
       const [, height, width] = input.shape;
       const padBottom = (stride - (height % stride)) % stride;
       const padRight = (stride - (width % stride)) % stride;
-      let x = padBottom + padRight > 0 ? tf.mirrorPad(input, [[0, 0], [0, padBottom], [0, padRight], [0, 0]], 'symmetric') : input;
+      let x =
+        padBottom + padRight > 0
+          ? tf.mirrorPad(
+              input,
+              [
+                [0, 0],
+                [0, padBottom],
+                [0, padRight],
+                [0, 0],
+              ],
+              'symmetric',
+            )
+          : input;
       for (const block of this.blocks) x = this.runBlock(block, x);
-      if (padBottom + padRight > 0 && x.shape[1] === height + padBottom && x.shape[2] === width + padRight) x = tf.slice(x, [0, 0, 0, 0], [-1, height, width, -1]);
+      if (padBottom + padRight > 0 && x.shape[1] === height + padBottom && x.shape[2] === width + padRight)
+        x = tf.slice(x, [0, 0, 0, 0], [-1, height, width, -1]);
       return x;
     });
   }
@@ -135,9 +167,8 @@ export class SequentialNet {
         case 'upsample': {
           const size: [number, number] = [x.shape[1] * spec.scale, x.shape[2] * spec.scale];
           // PyTorch nearest: in[floor(y/2)]; bilinear (align_corners=False): half-pixel centres.
-          x = spec.mode === 'nearest'
-            ? tf.image.resizeNearestNeighbor(x, size, false, false)
-            : tf.image.resizeBilinear(x, size, false, true);
+          x =
+            spec.mode === 'nearest' ? tf.image.resizeNearestNeighbor(x, size, false, false) : tf.image.resizeBilinear(x, size, false, true);
           break;
         }
       }
@@ -213,7 +244,10 @@ export class SequentialNet {
       const tensor = weights.get(key)!;
       const count = shape.reduce((a, b) => a * b, 1);
       if (tensor.shape.join(',') !== shape.join(',') || tensor.data.length !== count) {
-        throw new StateDictError(source, `${key} has shape [${tensor.shape}] (${tensor.data.length} values), ${this.kind} needs [${shape}]`);
+        throw new StateDictError(
+          source,
+          `${key} has shape [${tensor.shape}] (${tensor.data.length} values), ${this.kind} needs [${shape}]`,
+        );
       }
     }
     const values = this.fromTorchLayout(weights);

@@ -22,7 +22,10 @@ export interface StepResult {
 /** Gradients of the loss w.r.t. every variable, keyed by state-dict name. Caller disposes them. */
 export function lossAndGradients(model: SequentialNet, batch: TrainBatch): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const variables = [...model.variables.values()];
-  const { value, grads } = tf.variableGrads(() => bceWithLogits(model.logits(batch.input), batch.label, batch.valid, batch.posWeight), variables);
+  const { value, grads } = tf.variableGrads(
+    () => bceWithLogits(model.logits(batch.input), batch.label, batch.valid, batch.posWeight),
+    variables,
+  );
   const byKey = new Map<string, tf.Tensor>();
   for (const [key, variable] of model.variables) byKey.set(key, grads[variable.name]);
   return { loss: value, grads: byKey };

@@ -31,7 +31,9 @@ function predictionPixels(
   warp: ReturnType<typeof overlayWarper>,
 ): RunChipPrediction['pixels'] {
   const probabilities = probabilitiesWithNodata(modelProbabilities, inputValid);
-  const labelU8 = label ? Uint8Array.from({ length: probabilities.length }, (_, i) => (label.valid[i] === 0 ? 255 : label.water[i] === 1 ? 1 : 0)) : null;
+  const labelU8 = label
+    ? Uint8Array.from({ length: probabilities.length }, (_, i) => (label.valid[i] === 0 ? 255 : label.water[i] === 1 ? 1 : 0))
+    : null;
   const data = new Uint8Array(probabilities.length * 4);
   for (let i = 0; i < probabilities.length; i++) {
     if (!Number.isFinite(probabilities[i])) continue;
@@ -51,12 +53,24 @@ export async function chipOverlays(request: ChipOverlaysRequest, context: JobCon
   const { chip } = request;
   const run = await openTrainedRun(request.runDir, [chip], 'best');
   try {
-    context.progress({ phase: 'predict', epoch: null, epochs: null, step: 0, steps: 1, loss: null, samplesPerSecond: null, etaSeconds: null, message: chip.id });
+    context.progress({
+      phase: 'predict',
+      epoch: null,
+      epochs: null,
+      step: 0,
+      steps: 1,
+      loss: null,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      message: chip.id,
+    });
     const sample = await run.source.load(chip);
     const result = await run.predictor.predict(sample);
     const warp = overlayWarper(chip);
     const labelled = chip.label !== null;
-    const metrics = labelled ? buildMetricsReport([{ id: chip.id, counts: confusionFromMask(result.mask, sample.label, { valid: sample.labelValid }) }]).perChip[0] : null;
+    const metrics = labelled
+      ? buildMetricsReport([{ id: chip.id, counts: confusionFromMask(result.mask, sample.label, { valid: sample.labelValid }) }]).perChip[0]
+      : null;
     const prediction: RunChipPrediction = {
       runId: run.record.id,
       chipId: chip.id,
@@ -76,7 +90,13 @@ export async function chipOverlays(request: ChipOverlaysRequest, context: JobCon
         : null,
       metrics,
       threshold: run.record.config.threshold,
-      pixels: predictionPixels(chip, result.probabilities, sample.inputValid, labelled ? { water: sample.label, valid: sample.labelValid } : null, warp),
+      pixels: predictionPixels(
+        chip,
+        result.probabilities,
+        sample.inputValid,
+        labelled ? { water: sample.label, valid: sample.labelValid } : null,
+        warp,
+      ),
     };
     return { prediction, mask: result.mask };
   } finally {

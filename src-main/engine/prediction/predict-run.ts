@@ -44,7 +44,9 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
   const record = await readRunRecord(request.runDir);
   const inspection = await inspectDataset(request.dataDir);
   const readable = inspection.chips.filter(isReadable);
-  const skipped = inspection.chips.filter((chip) => !isReadable(chip)).map((chip) => ({ id: chip.id, reason: chip.errors.map((e) => e.message).join('; ') || 'unreadable' }));
+  const skipped = inspection.chips
+    .filter((chip) => !isReadable(chip))
+    .map((chip) => ({ id: chip.id, reason: chip.errors.map((e) => e.message).join('; ') || 'unreadable' }));
   const chips = selectChips(record, readable, request.chips ?? 'all');
   const run = await openTrainedRun(request.runDir, chips, request.checkpoint ?? 'best', { context });
   const outDir = resolve(request.outDir);
@@ -54,7 +56,9 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
   const provenance = {
     FLOODLENS_RUN: record.id,
     FLOODLENS_MODEL: record.model.kind,
-    FLOODLENS_CHECKPOINT: record.baseline ? `none (${record.baseline.rule})` : `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
+    FLOODLENS_CHECKPOINT: record.baseline
+      ? `none (${record.baseline.rule})`
+      : `${run.checkpoint.which} (epoch ${run.checkpoint.epoch ?? '?'})`,
     FLOODLENS_THRESHOLD: String(record.config.threshold),
   };
   const written: PredictResult['chips'] = [];
@@ -64,12 +68,16 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
       context.throwIfCancelled();
       // One chip that cannot be read or placed (no CRS, corrupt pixels) is reported and skipped; the others are written.
       try {
-        if (chip.epsg === null || chip.geoTransform === null) throw new Error('has no CRS or geotransform: a mask cannot be placed on the map');
+        if (chip.epsg === null || chip.geoTransform === null)
+          throw new Error('has no CRS or geotransform: a mask cannot be placed on the map');
         const sample = await run.source.load(chip);
         const prediction = await run.predictor.predict(sample);
         const files = await exportChipPrediction(
           chip,
-          { mask: prediction.mask, probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null },
+          {
+            mask: prediction.mask,
+            probabilities: request.probabilities ? probabilitiesWithNodata(prediction.probabilities, sample.inputValid) : null,
+          },
           outDir,
           provenance,
           stems.get(chip.id),
@@ -81,16 +89,35 @@ async function predictLocked(request: PredictRequest, context: JobContext): Prom
         context.log(`skipped ${chip.id}: ${(error as Error).message}`);
       }
       const elapsed = (performance.now() - started) / 1000;
-      context.progress({ phase: 'predict', epoch: null, epochs: null, step: index + 1, steps: chips.length, loss: null, samplesPerSecond: (index + 1) / elapsed, etaSeconds: etaSeconds(index + 1, chips.length, elapsed), message: chip.id });
+      context.progress({
+        phase: 'predict',
+        epoch: null,
+        epochs: null,
+        step: index + 1,
+        steps: chips.length,
+        loss: null,
+        samplesPerSecond: (index + 1) / elapsed,
+        etaSeconds: etaSeconds(index + 1, chips.length, elapsed),
+        message: chip.id,
+      });
     }
     if (written.length === 0) {
-      throw new Error(`nothing was written: ${skipped.length} chip(s) could not be predicted (${skipped.slice(0, 3).map((s) => `${s.id}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})`);
+      throw new Error(
+        `nothing was written: ${skipped.length} chip(s) could not be predicted (${skipped
+          .slice(0, 3)
+          .map((s) => `${s.id}: ${s.reason}`)
+          .join('; ')}${skipped.length > 3 ? '; …' : ''})`,
+      );
     }
   } finally {
     run.predictor.dispose();
   }
-  const names = written.flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null)).map((file) => relative(outDir, file));
+  const names = written
+    .flatMap(({ files }) => [files.mask, files.probabilities].filter((file) => file !== null))
+    .map((file) => relative(outDir, file));
   await completeOutputs(outDir, names, 'predict', { run: record.id, checkpoint: provenance.FLOODLENS_CHECKPOINT, chips: written.length });
-  const renamed = chips.filter((chip) => stems.get(chip.id) !== chipFileStem(chip.id)).map((chip) => ({ id: chip.id, stem: stems.get(chip.id)! }));
+  const renamed = chips
+    .filter((chip) => stems.get(chip.id) !== chipFileStem(chip.id))
+    .map((chip) => ({ id: chip.id, stem: stems.get(chip.id)! }));
   return { outDir, chips: written, skipped, renamed };
 }

@@ -16,8 +16,15 @@ export function chipGridOf(chip: ChipInfo): ChipGrid {
 }
 
 /** R = VV, G = VH as dB codes, B = label, A = 255 (see ChipPreviewSchema.valuesPngBase64). */
-function s1Values(vv: Float32Array | null, vh: Float32Array | null, units: 'dB' | 'linear', label: { water: Uint8Array; valid: Uint8Array } | null, plane: number): Uint8Array {
-  const db = (band: Float32Array | null, i: number) => (band === null ? Number.NaN : units === 'linear' ? (band[i] > 0 ? 10 * Math.log10(band[i]) : Number.NaN) : band[i]);
+function s1Values(
+  vv: Float32Array | null,
+  vh: Float32Array | null,
+  units: 'dB' | 'linear',
+  label: { water: Uint8Array; valid: Uint8Array } | null,
+  plane: number,
+): Uint8Array {
+  const db = (band: Float32Array | null, i: number) =>
+    band === null ? Number.NaN : units === 'linear' ? (band[i] > 0 ? 10 * Math.log10(band[i]) : Number.NaN) : band[i];
   const out = new Uint8Array(plane * 4);
   for (let i = 0; i < plane; i++) {
     const labelCode = label && label.valid[i] !== 0 ? label.water[i] : 255;
@@ -26,7 +33,10 @@ function s1Values(vv: Float32Array | null, vh: Float32Array | null, units: 'dB' 
   return out;
 }
 
-async function sourceRgba(chip: ChipInfo, layer: PreviewLayer): Promise<{ rgba: Uint8Array; legend: ChipPreview['legend']; values?: Uint8Array }> {
+async function sourceRgba(
+  chip: ChipInfo,
+  layer: PreviewLayer,
+): Promise<{ rgba: Uint8Array; legend: ChipPreview['legend']; values?: Uint8Array }> {
   const file = chip.files[0] ?? chip.id;
   if (layer === 'label') {
     if (!chip.label) throw new ChipReadError('missing-file', file, `chip ${chip.id} has no label`);
@@ -61,7 +71,10 @@ async function sourceRgba(chip: ChipInfo, layer: PreviewLayer): Promise<{ rgba: 
   const raster = await readChip({ ...chip, label: null }, { bands: ['B04', 'B03', 'B02'] });
   if (!raster.present.every(Boolean)) throw new ChipReadError('unknown-band', file, `chip ${chip.id} lacks one of B04, B03, B02`);
   const band = (k: number) => raster.pixels.subarray(k * plane, (k + 1) * plane);
-  return { rgba: s2TrueColour(band(0), band(1), band(2), plane), legend: [{ label: 'true colour (B04, B03, B02), 2–98 % stretch', colour: '#888888' }] };
+  return {
+    rgba: s2TrueColour(band(0), band(1), band(2), plane),
+    legend: [{ label: 'true colour (B04, B03, B02), 2–98 % stretch', colour: '#888888' }],
+  };
 }
 
 function planeOf(chip: ChipInfo): number {
@@ -77,7 +90,15 @@ export async function chipPreview(chip: ChipInfo, layer: PreviewLayer): Promise<
   const target = mercatorGridFor(grid, isGeographic(grid.proj4));
   const indexMap = sourceIndexMap(grid, target);
   const png = (source: Uint8Array) => encodePng(target.width, target.height, applyIndexMap(source, indexMap)).toString('base64');
-  const preview: ChipPreview = { id: chip.id, layer, pngBase64: png(rgba), width: target.width, height: target.height, corners: target.corners, legend };
+  const preview: ChipPreview = {
+    id: chip.id,
+    layer,
+    pngBase64: png(rgba),
+    width: target.width,
+    height: target.height,
+    corners: target.corners,
+    legend,
+  };
   if (values) preview.valuesPngBase64 = png(values);
   return preview;
 }

@@ -62,7 +62,13 @@ async function openCog(file: string) {
       const crs = crsFromGeoKeys(full.getGeoKeys() as never, file);
       const [x0, y0] = full.getOrigin();
       const [rx, ry] = full.getResolution();
-      const grid: ChipGrid = { id: file, proj4: crs.proj4, geoTransform: [x0, rx, 0, y0, 0, ry], width: full.getWidth(), height: full.getHeight() };
+      const grid: ChipGrid = {
+        id: file,
+        proj4: crs.proj4,
+        geoTransform: [x0, rx, 0, y0, 0, ry],
+        width: full.getWidth(),
+        height: full.getHeight(),
+      };
       return { tiff, images, grid };
     })();
     if (opened.size >= MAX_OPEN) opened.delete(opened.keys().next().value!);
@@ -81,7 +87,10 @@ function levelGrid(full: ChipGrid, image: GeoTIFFImage): ChipGrid {
 }
 
 function indexBounds(map: Int32Array, width: number): [number, number, number, number] | null {
-  let c0 = Infinity, r0 = Infinity, c1 = -1, r1 = -1;
+  let c0 = Infinity,
+    r0 = Infinity,
+    c1 = -1,
+    r1 = -1;
   for (const s of map) {
     if (s < 0) continue;
     const r = Math.floor(s / width);
@@ -99,7 +108,12 @@ export async function sceneTile(input: SceneTileInput): Promise<SceneTilePng> {
   const target = tileGrid(input.z, input.x, input.y, input.size);
   const fullMap = sourceIndexMap(grid, target);
   const fullBounds = indexBounds(fullMap, grid.width);
-  if (!fullBounds) return { pngBase64: encodePng(input.size, input.size, new Uint8Array(input.size * input.size * 4)).toString('base64'), level: 0, window: null };
+  if (!fullBounds)
+    return {
+      pngBase64: encodePng(input.size, input.size, new Uint8Array(input.size * input.size * 4)).toString('base64'),
+      level: 0,
+      window: null,
+    };
   // Full-resolution source pixels per tile pixel (at the tile's centre); the coarsest overview still ≥ 1 px per tile px.
   const half = input.size / 2;
   const [ax, ay] = exactSourcePixel(grid, target, half, half);

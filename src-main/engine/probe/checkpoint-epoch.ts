@@ -18,7 +18,10 @@ export function checkpointEpoch(file: string, metadata: Record<string, unknown>)
   const fromName = epochFromName(file);
   const stored = metadata['epoch'];
   if (typeof stored === 'number' && Number.isInteger(stored) && stored >= 0) {
-    const warning = fromName !== null && fromName !== stored ? `${basename(file)}: metadata says epoch ${stored}, the file name ${fromName}; used the metadata` : null;
+    const warning =
+      fromName !== null && fromName !== stored
+        ? `${basename(file)}: metadata says epoch ${stored}, the file name ${fromName}; used the metadata`
+        : null;
     return { epoch: stored, source: 'metadata', warning };
   }
   return fromName !== null ? { epoch: fromName, source: 'file name', warning: null } : { epoch: null, source: null, warning: null };

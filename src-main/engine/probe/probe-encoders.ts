@@ -24,7 +24,6 @@ import { DEFAULT_PROBE_BUDGET, probeFiles, type ProbeBudget, type ProbeReport, t
 export { DEFAULT_PROBE_BUDGET, probeFiles, type ProbeBudget };
 import { probeMarkdown } from './probe-table.ts';
 
-
 export interface ProbeRequest extends Partial<ProbeBudget> {
   /** Encoder checkpoints, e.g. one per pretraining epoch. */
   encoders: string[];
@@ -33,7 +32,6 @@ export interface ProbeRequest extends Partial<ProbeBudget> {
   outDir: string;
   inputs?: ClayInputOptions;
 }
-
 
 export async function writeProbeReport(outDir: string, report: ProbeReport): Promise<void> {
   const files = probeFiles(outDir);
@@ -52,12 +50,21 @@ interface ProbeOneOptions {
 }
 
 /** Probe one checkpoint; a finished probe run in the same place is reused, an interrupted one resumed. */
-export async function probeCheckpoint(file: string, options: ProbeOneOptions): Promise<{ row: Omit<ProbeRow, 'epoch' | 'epochSource'>; testChips: string[] }> {
+export async function probeCheckpoint(
+  file: string,
+  options: ProbeOneOptions,
+): Promise<{ row: Omit<ProbeRow, 'epoch' | 'epochSource'>; testChips: string[] }> {
   const identity = options.identity ?? (await encoderIdentity(file));
   const chips = labelledChips(await inspectDataset(options.dataDir));
   const embeddingsDir = join(options.outDir, 'embeddings', identity.fingerprint.slice(0, 16));
   const embedded = await embedChips(file, chips, embeddingsDir, options.context, { identity, inputs: options.inputs });
-  if (embedded.failed.length > 0) throw new Error(`${file}: cannot embed ${embedded.failed.length} chip(s): ${embedded.failed.slice(0, 3).map((f) => f.error).join('; ')}`);
+  if (embedded.failed.length > 0)
+    throw new Error(
+      `${file}: cannot embed ${embedded.failed.length} chip(s): ${embedded.failed
+        .slice(0, 3)
+        .map((f) => f.error)
+        .join('; ')}`,
+    );
   const embedSeconds = embedded.computed.length > 0 ? embedded.loadSeconds + embedded.secondsPerChip! * embedded.computed.length : 0;
 
   const runDir = join(options.outDir, 'runs', options.runName);
@@ -77,9 +84,16 @@ export async function probeCheckpoint(file: string, options: ProbeOneOptions): P
     augment: false,
   };
   const existing = existsSync(join(runDir, 'run.json')) ? await readRunRecord(runDir) : null;
-  if (existing && existing.config.encoder !== file) throw new Error(`${runDir} is a probe of ${existing.config.encoder}, not of ${file}: use another --out`);
-  const record = existing?.status === 'completed' ? existing : await trainRun(existing ? { outDir: runDir, resume: true } : { outDir: runDir, config }, options.context);
-  const evaluation = await evaluateRun({ runDir, dataDir: options.dataDir, chips: 'test', checkpoint: 'last', name: 'probe' }, options.context);
+  if (existing && existing.config.encoder !== file)
+    throw new Error(`${runDir} is a probe of ${existing.config.encoder}, not of ${file}: use another --out`);
+  const record =
+    existing?.status === 'completed'
+      ? existing
+      : await trainRun(existing ? { outDir: runDir, resume: true } : { outDir: runDir, config }, options.context);
+  const evaluation = await evaluateRun(
+    { runDir, dataDir: options.dataDir, chips: 'test', checkpoint: 'last', name: 'probe' },
+    options.context,
+  );
   const m = evaluation.metrics;
   return {
     row: {
@@ -107,7 +121,15 @@ function budgetOf(request: Partial<ProbeBudget>): ProbeBudget {
 }
 
 function emptyReport(dataDir: string, budget: ProbeBudget): ProbeReport {
-  return { formatVersion: 1, dataDir, createdAt: new Date().toISOString(), budget: { ...budget, checkpoint: 'last' }, testChips: [], rows: [], warnings: [] };
+  return {
+    formatVersion: 1,
+    dataDir,
+    createdAt: new Date().toISOString(),
+    budget: { ...budget, checkpoint: 'last' },
+    testChips: [],
+    rows: [],
+    warnings: [],
+  };
 }
 
 /** `floodlens probe`: every checkpoint is identified first, so a wrong file fails before any work. */
@@ -160,7 +182,14 @@ export function probeEvery(n: number, options: ProbeEveryOptions): EpochEndHook 
     const dataDir = resolve(options.dataDir);
     report ??= emptyReport(dataDir, budget);
     const file = resolve(await options.encoderCheckpoint(epoch, ctx.runDir));
-    const { row, testChips } = await probeCheckpoint(file, { dataDir, outDir, runName: `epoch-${epoch}`, budget, context: ctx.job, inputs: options.inputs });
+    const { row, testChips } = await probeCheckpoint(file, {
+      dataDir,
+      outDir,
+      runName: `epoch-${epoch}`,
+      budget,
+      context: ctx.job,
+      inputs: options.inputs,
+    });
     report.rows = [...report.rows.filter((r) => r.epoch !== epoch), { ...row, epoch, epochSource: 'training loop' }];
     report.testChips = testChips;
     await writeProbeReport(outDir, report);

@@ -11,7 +11,10 @@ export function probeMarkdown(report: ProbeReport): string {
     '',
     '| checkpoint | epoch | dice | iou | f1 | precision | recall |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...report.rows.map((r) => `| ${r.checkpointName} | ${r.epoch ?? 'n/a'} | ${fmt(r.dice)} | ${fmt(r.iou)} | ${fmt(r.f1)} | ${fmt(r.precision)} | ${fmt(r.recall)} |`),
+    ...report.rows.map(
+      (r) =>
+        `| ${r.checkpointName} | ${r.epoch ?? 'n/a'} | ${fmt(r.dice)} | ${fmt(r.iou)} | ${fmt(r.f1)} | ${fmt(r.precision)} | ${fmt(r.recall)} |`,
+    ),
   ];
   if (report.warnings.length > 0) lines.push('', ...report.warnings.map((w) => `- ${w}`));
   return lines.join('\n') + '\n';

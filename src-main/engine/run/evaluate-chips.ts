@@ -26,12 +26,25 @@ export function evaluateChips(
   context?: JobContext,
   onPrediction?: (chip: ChipInfo, prediction: ChipPrediction) => Promise<void>,
 ): Promise<Evaluation> {
-  return scoreSamples(predictor, 'evaluate', chips.length, chips.map((chip) => async () => ({ sample: await source.load(chip), chip })), context, onPrediction);
+  return scoreSamples(
+    predictor,
+    'evaluate',
+    chips.length,
+    chips.map((chip) => async () => ({ sample: await source.load(chip), chip })),
+    context,
+    onPrediction,
+  );
 }
 
 /** Scores ready-made samples (e.g. fixed validation crops); a sample's id names its row. */
 export function evaluateSamples(predictor: ChipPredictor, samples: readonly ModelSample[], context?: JobContext): Promise<Evaluation> {
-  return scoreSamples(predictor, 'validate', samples.length, samples.map((sample) => async () => ({ sample, chip: null })), context);
+  return scoreSamples(
+    predictor,
+    'validate',
+    samples.length,
+    samples.map((sample) => async () => ({ sample, chip: null })),
+    context,
+  );
 }
 
 async function scoreSamples(
@@ -61,7 +74,17 @@ async function scoreSamples(
       lossChips++;
     }
     if (chip) await onPrediction?.(chip, prediction);
-    context?.progress({ phase, epoch: null, epochs: null, step: index + 1, steps, loss: null, samplesPerSecond: null, etaSeconds: null, message: sample.id });
+    context?.progress({
+      phase,
+      epoch: null,
+      epochs: null,
+      step: index + 1,
+      steps,
+      loss: null,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      message: sample.id,
+    });
   }
   return { report: buildMetricsReport(confusions), loss: lossChips > 0 ? lossSum / lossChips : null, areas: totalWaterAreas(areas) };
 }

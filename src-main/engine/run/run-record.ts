@@ -36,7 +36,11 @@ export function parseRunRecord(file: string, text: string): RunRecord {
     throw new RunRecordError(file, (error as Error).message.slice(file.length + 2));
   }
   const parsed = RunRecordSchema.safeParse(json);
-  if (!parsed.success) throw new RunRecordError(file, `not a valid run record (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new RunRecordError(
+      file,
+      `not a valid run record (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})`,
+    );
   return parsed.data;
 }
 

@@ -37,7 +37,12 @@ export interface OpenTrainedRunOptions {
  * A finished (or interrupted) run ready to predict: its record, its net with the chosen checkpoint's
  * weights, and its input source over `chips` (the same bands or embeddings it trained on).
  */
-export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[], which: CheckpointChoice = 'best', options: OpenTrainedRunOptions = {}): Promise<TrainedRun> {
+export async function openTrainedRun(
+  runDir: string,
+  chips: readonly ChipInfo[],
+  which: CheckpointChoice = 'best',
+  options: OpenTrainedRunOptions = {},
+): Promise<TrainedRun> {
   const files = new RunFiles(runDir);
   const record = await readRunRecord(runDir);
   if (record.model.kind === 'otsu') {
@@ -51,7 +56,10 @@ export async function openTrainedRun(runDir: string, chips: readonly ChipInfo[],
   // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
   const source = usesEmbeddings(record.model.kind)
     ? (await openTrainingSource(record.config, chips, [], null, { runDir, context: options.context })).source
-    : pixelSource(record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)), record.data.normalisation ?? { kind: 'clay-v0' });
+    : pixelSource(
+        record.data.inputBands.map((band) => CanonicalBandSchema.parse(band)),
+        record.data.normalisation ?? { kind: 'clay-v0' },
+      );
   const probe = chips[0] ? await source.load(chips[0]) : null;
   const net = createNet(record.model.kind, {
     inputChannels: record.model.inputChannels,

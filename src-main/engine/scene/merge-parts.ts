@@ -74,17 +74,22 @@ async function readParts(dirs: readonly string[]): Promise<{ part: ScenePart; di
       throw new Error(`${dir}: cannot list the part folder (${(error as Error).message})`);
     }
     const outputs = await readCompletedOutputs(dir);
-    if (!outputs.complete) throw new Error(`part folder ${dir} is incomplete, its shard did not finish (or was changed since): ${outputs.problems.join('; ')}`);
+    if (!outputs.complete)
+      throw new Error(`part folder ${dir} is incomplete, its shard did not finish (or was changed since): ${outputs.problems.join('; ')}`);
     const listed = new Set(outputs.files.map((f) => f.name));
     for (const name of names.filter(isPartManifest)) {
       const file = join(dir, name);
-      if (!listed.has(name)) throw new Error(`${file} is not listed by ${dir}'s completion manifest: its part did not finish, or two shards wrote one folder (give each shard its own --out)`);
+      if (!listed.has(name))
+        throw new Error(
+          `${file} is not listed by ${dir}'s completion manifest: its part did not finish, or two shards wrote one folder (give each shard its own --out)`,
+        );
       const parsed = ScenePartSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
       if (!parsed.success) throw new Error(`${file}: not a scene part (${parsed.error.issues[0]?.message})`);
       parts.push({ part: parsed.data, dir, file });
     }
   }
-  if (parts.length === 0) throw new Error(`no scene parts (*.part-*.json) in ${dirs.join(', ')}: the shards have not finished, or the folders are wrong`);
+  if (parts.length === 0)
+    throw new Error(`no scene parts (*.part-*.json) in ${dirs.join(', ')}: the shards have not finished, or the folders are wrong`);
   return parts;
 }
 
@@ -93,27 +98,34 @@ function checkParts(parts: { part: ScenePart; file: string }[]): void {
   const first = parts[0];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   for (const { part, file } of parts.slice(1)) {
-    const what = !same(part.scene.geoTransform, first.part.scene.geoTransform) || part.scene.width !== first.part.scene.width || part.scene.height !== first.part.scene.height || part.scene.epsg !== first.part.scene.epsg
-      ? 'scene grid'
-      : part.run.id !== first.part.run.id || part.run.checkpoint !== first.part.run.checkpoint
-        ? 'run'
-        : !same(part.plan, first.part.plan)
-          ? 'window plan'
-          : part.probabilities !== first.part.probabilities
-            ? '--probabilities'
-            : part.stem !== first.part.stem
-              ? 'scene name'
-              : null;
+    const what =
+      !same(part.scene.geoTransform, first.part.scene.geoTransform) ||
+      part.scene.width !== first.part.scene.width ||
+      part.scene.height !== first.part.scene.height ||
+      part.scene.epsg !== first.part.scene.epsg
+        ? 'scene grid'
+        : part.run.id !== first.part.run.id || part.run.checkpoint !== first.part.run.checkpoint
+          ? 'run'
+          : !same(part.plan, first.part.plan)
+            ? 'window plan'
+            : part.probabilities !== first.part.probabilities
+              ? '--probabilities'
+              : part.stem !== first.part.stem
+                ? 'scene name'
+                : null;
     if (what) throw new Error(`${file} differs from ${first.file} in its ${what}: parts of different predictions cannot be merged`);
   }
   const tileRows = first.part.plan.tileRows;
   let next = 0;
   for (const { part, file } of parts) {
-    if (part.rows[0] < next) throw new Error(`${file} overlaps another part (tile rows ${part.rows[0]}..${part.rows[1]}, already have up to ${next})`);
-    if (part.rows[0] > next) throw new Error(`tile rows ${next}..${part.rows[0]} of ${tileRows} are missing: a shard has not finished or was not given`);
+    if (part.rows[0] < next)
+      throw new Error(`${file} overlaps another part (tile rows ${part.rows[0]}..${part.rows[1]}, already have up to ${next})`);
+    if (part.rows[0] > next)
+      throw new Error(`tile rows ${next}..${part.rows[0]} of ${tileRows} are missing: a shard has not finished or was not given`);
     next = part.rows[1];
   }
-  if (next !== tileRows) throw new Error(`tile rows ${next}..${tileRows} of ${tileRows} are missing: a shard has not finished or was not given`);
+  if (next !== tileRows)
+    throw new Error(`tile rows ${next}..${tileRows} of ${tileRows} are missing: a shard has not finished or was not given`);
 }
 
 export async function mergeSceneParts(request: MergeRequest, context?: JobContext): Promise<SceneSummary> {
@@ -138,12 +150,37 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
     FLOODLENS_SCENE: scene.path,
     FLOODLENS_WINDOW: `${plan.window} px, overlap ${2 * plan.margin} px (centre ${plan.core} px kept)`,
   };
-  const grid = { width: scene.width, height: scene.height, epsg: scene.epsg, geoTransform: scene.geoTransform, tileSize: plan.tileSize, metadata };
-  const mask = await StreamingCogWriter.create(files.mask, { ...grid, dtype: 'uint8', nodata: MASK_NODATA, palette: MASK_PALETTE, resampling: 'nearest', descriptions: ['water mask (1 water, 0 not water, 255 no data)'] });
+  const grid = {
+    width: scene.width,
+    height: scene.height,
+    epsg: scene.epsg,
+    geoTransform: scene.geoTransform,
+    tileSize: plan.tileSize,
+    metadata,
+  };
+  const mask = await StreamingCogWriter.create(files.mask, {
+    ...grid,
+    dtype: 'uint8',
+    nodata: MASK_NODATA,
+    palette: MASK_PALETTE,
+    resampling: 'nearest',
+    descriptions: ['water mask (1 water, 0 not water, 255 no data)'],
+  });
   const probabilities = files.probabilities
-    ? await StreamingCogWriter.create(files.probabilities, { ...grid, dtype: 'float32', nodata: Number.NaN, resampling: 'average', descriptions: ['water probability'] })
+    ? await StreamingCogWriter.create(files.probabilities, {
+        ...grid,
+        dtype: 'float32',
+        nodata: Number.NaN,
+        resampling: 'average',
+        descriptions: ['water probability'],
+      })
     : null;
-  const areas = new MaskAreaAccumulator({ crs: { epsg: scene.epsg, proj4: scene.proj4, isGeographic: scene.isGeographic }, geoTransform: scene.geoTransform, width: scene.width, height: scene.height });
+  const areas = new MaskAreaAccumulator({
+    crs: { epsg: scene.epsg, proj4: scene.proj4, isGeographic: scene.isGeographic },
+    geoTransform: scene.geoTransform,
+    width: scene.width,
+    height: scene.height,
+  });
   try {
     for (const { part, dir } of parts) {
       const bin = partFileNames(dir, part.stem, part.rows).bin;
@@ -179,7 +216,9 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
     throw error;
   }
   const area = areas.result();
-  const vectors = request.vector ? await vectoriseMask({ maskPath: files.mask, outDir, stem, options: request.vector }, context ?? new LocalJobContext('merge')) : null;
+  const vectors = request.vector
+    ? await vectoriseMask({ maskPath: files.mask, outDir, stem, options: request.vector }, context ?? new LocalJobContext('merge'))
+    : null;
   const summary: SceneSummary = {
     scene: scene.path,
     run: { id: first.run.id, model: first.run.model, checkpoint: first.run.checkpoint, threshold: first.run.threshold },
@@ -196,7 +235,10 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
     windows: parts.reduce((sum, p) => sum + p.part.windows, 0),
     window: plan.window,
     overlap: 2 * plan.margin,
-    seconds: request.startedAt !== undefined ? (performance.now() - request.startedAt) / 1000 : Math.max(...parts.map((p) => p.part.seconds)) + (performance.now() - started) / 1000,
+    seconds:
+      request.startedAt !== undefined
+        ? (performance.now() - request.startedAt) / 1000
+        : Math.max(...parts.map((p) => p.part.seconds)) + (performance.now() - started) / 1000,
     backend: first.backend,
     workers: request.workers ?? parts.length,
     shards: request.shards ?? new Set(parts.map((p) => p.dir)).size,
@@ -215,7 +257,9 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
       : {}),
   };
   await writeJsonAtomic(files.summary, summary);
-  const names = [files.mask, files.probabilities, files.summary, vectors?.files.gpkg ?? null, vectors?.files.geojson ?? null].filter((file) => file !== null).map((file) => relative(outDir, file));
+  const names = [files.mask, files.probabilities, files.summary, vectors?.files.gpkg ?? null, vectors?.files.geojson ?? null]
+    .filter((file) => file !== null)
+    .map((file) => relative(outDir, file));
   await completeOutputs(outDir, names, 'scene', { run: first.run.id, scene: scene.path, shards: summary.shards });
   return summary;
 }

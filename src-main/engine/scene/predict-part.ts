@@ -147,7 +147,9 @@ export async function predictScenePart(request: ScenePartRequest, context: JobCo
       }
       const mask = maskFromProbabilities(probabilities, valid, threshold);
       const maskRange = await append(mask);
-      const probabilityRange = request.probabilities ? await append(new Uint8Array(probabilitiesWithNodata(probabilities, valid).buffer)) : null;
+      const probabilityRange = request.probabilities
+        ? await append(new Uint8Array(probabilitiesWithNodata(probabilities, valid).buffer))
+        : null;
       records.push({ mask: maskRange, probabilities: probabilityRange });
     }
     await handle.sync();

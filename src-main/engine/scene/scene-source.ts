@@ -70,17 +70,33 @@ async function manifestBands(path: string): Promise<[string, string][]> {
 
 function sameGrid(a: RasterHeader, b: RasterHeader): boolean {
   const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
-  return a.width === b.width && a.height === b.height && a.crs?.proj4 === b.crs?.proj4 && !!a.geoTransform && !!b.geoTransform && a.geoTransform.every((v, i) => close(v, b.geoTransform![i]));
+  return (
+    a.width === b.width &&
+    a.height === b.height &&
+    a.crs?.proj4 === b.crs?.proj4 &&
+    !!a.geoTransform &&
+    !!b.geoTransform &&
+    a.geoTransform.every((v, i) => close(v, b.geoTransform![i]))
+  );
 }
 
 function checkPlaceable(header: RasterHeader): { crs: CrsInfo & { epsg: number }; geoTransform: GeoTransform } {
-  if (!header.geoTransform) throw new SceneInputError(header.file, 'has no georeference (no geotransform): a flood map needs to know where the pixels are');
-  if (!header.crs) throw new SceneInputError(header.file, `has no usable CRS${header.geoErrors[0] ? ` (${header.geoErrors[0].message})` : ''}`);
-  if (header.crs.epsg === null) throw new SceneInputError(header.file, 'has a user-defined CRS without an EPSG code; reproject it to an EPSG CRS (gdalwarp -t_srs EPSG:…)');
+  if (!header.geoTransform)
+    throw new SceneInputError(header.file, 'has no georeference (no geotransform): a flood map needs to know where the pixels are');
+  if (!header.crs)
+    throw new SceneInputError(header.file, `has no usable CRS${header.geoErrors[0] ? ` (${header.geoErrors[0].message})` : ''}`);
+  if (header.crs.epsg === null)
+    throw new SceneInputError(
+      header.file,
+      'has a user-defined CRS without an EPSG code; reproject it to an EPSG CRS (gdalwarp -t_srs EPSG:…)',
+    );
   const [, px, rx, , ry, py] = header.geoTransform;
   if (px * py - rx * ry === 0) throw new SceneInputError(header.file, 'has a singular geotransform (zero pixel size)');
   if ((rx !== 0 || ry !== 0) && header.crs.isGeographic) {
-    throw new SceneInputError(header.file, 'has a rotated or sheared geographic grid: pixel areas are undefined; warp it north-up first (gdalwarp)');
+    throw new SceneInputError(
+      header.file,
+      'has a rotated or sheared geographic grid: pixel areas are undefined; warp it north-up first (gdalwarp)',
+    );
   }
   return { crs: header.crs as CrsInfo & { epsg: number }, geoTransform: header.geoTransform };
 }
@@ -107,7 +123,8 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
       const name = canonicalBandName(raw);
       if (!name) throw new SceneInputError(absolute, `band "${raw}" is not a band Floodlens knows (VV, VH, B02…B12, DEM)`);
       const h = await header(file);
-      if (first && !sameGrid(first, h)) throw new SceneInputError(file, `is not on the grid of ${first.file} (size, CRS and geotransform must match)`);
+      if (first && !sameGrid(first, h))
+        throw new SceneInputError(file, `is not on the grid of ${first.file} (size, CRS and geotransform must match)`);
       first ??= h;
       bands.push({ name, file, index: 0, nodata: h.nodata });
     }
@@ -125,11 +142,23 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
       if (name && !bands.some((b) => b.name === name)) bands.push({ name, file: absolute, index, nodata: reference.nodata });
     });
     if (bands.length === 0) {
-      throw new SceneInputError(absolute, `none of its ${reference.bandCount} band(s) is named (no band descriptions): pass --bands, e.g. --bands VV,VH`);
+      throw new SceneInputError(
+        absolute,
+        `none of its ${reference.bandCount} band(s) is named (no band descriptions): pass --bands, e.g. --bands VV,VH`,
+      );
     }
   }
   const { crs, geoTransform } = checkPlaceable(reference);
-  const info: SceneInfo = { path: absolute, width: reference.width, height: reference.height, crs, geoTransform, bands, s1Units: null, s1UnitsSource: null };
+  const info: SceneInfo = {
+    path: absolute,
+    width: reference.width,
+    height: reference.height,
+    crs,
+    geoTransform,
+    bands,
+    s1Units: null,
+    s1UnitsSource: null,
+  };
   if (options.s1Units) {
     info.s1Units = options.s1Units;
     info.s1UnitsSource = 'override';
@@ -249,7 +278,8 @@ export class SceneReader {
       if (!band) continue;
       present[c] = true;
       const values = await this.readBand(band, [0, ry0, width, ry1]);
-      for (let r = 0; r < rows; r++) pixels.set(values.subarray((rowIndex[r] - ry0) * width, (rowIndex[r] - ry0 + 1) * width), c * plane + r * width);
+      for (let r = 0; r < rows; r++)
+        pixels.set(values.subarray((rowIndex[r] - ry0) * width, (rowIndex[r] - ry0 + 1) * width), c * plane + r * width);
     }
     return { pixels, present, rows, width };
   }

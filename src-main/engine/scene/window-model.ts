@@ -47,7 +47,9 @@ export async function openWindowModel(runDir: string, scene: SceneInfo, which: C
   const rawBands = rawBandsFor(bands, normalisation);
   if (!bands.some((band) => scene.bands.some((b) => b.name === band))) {
     net.dispose();
-    throw new Error(`${scene.path} has none of the bands the run was trained on (${bands.join(', ')}); it has ${scene.bands.map((b) => b.name).join(', ')}`);
+    throw new Error(
+      `${scene.path} has none of the bands the run was trained on (${bands.join(', ')}); it has ${scene.bands.map((b) => b.name).join(', ')}`,
+    );
   }
   const inputChannels = bands.length;
   return {
@@ -63,7 +65,12 @@ export async function openWindowModel(runDir: string, scene: SceneInfo, which: C
         const values = raw.pixels.subarray(c * plane, (c + 1) * plane);
         for (let i = 0; i < plane; i++) if (!Number.isNaN(values[i])) inputValid[i] = 1;
       });
-      const pixels = normalisePixels({ width: window, height: window, bands: [...rawBands], pixels: raw.pixels, present: raw.present }, bands, normalisation, scene.s1Units);
+      const pixels = normalisePixels(
+        { width: window, height: window, bands: [...rawBands], pixels: raw.pixels, present: raw.present },
+        bands,
+        normalisation,
+        scene.s1Units,
+      );
       const probabilities = tf.tidy(() => {
         const input = toNhwc([{ input: pixels, channels: inputChannels, inputHeight: window, inputWidth: window }]);
         return tf.sigmoid(net.logits(input)).reshape([plane]);

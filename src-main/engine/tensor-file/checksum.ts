@@ -16,7 +16,7 @@ export function checksumFloat32(data: Float32Array): string {
     const w = words[i];
     a = (a + w) | 0;
     b = (b + a) | 0;
-    c = (c ^ Math.imul(w, 0x9e3779b1)) + 0x7f4a7c15 | 0;
+    c = ((c ^ Math.imul(w, 0x9e3779b1)) + 0x7f4a7c15) | 0;
   }
   return [a, b, c].map((v) => (v >>> 0).toString(16).padStart(8, '0')).join('');
 }

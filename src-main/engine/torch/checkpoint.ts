@@ -10,7 +10,11 @@ export { CheckpointError } from './errors.ts';
 export { writeStateDict } from './state-dict-writer.ts';
 
 export type TorchDtype = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
-export interface TensorInfo { key: string; dtype: TorchDtype; shape: number[] }
+export interface TensorInfo {
+  key: string;
+  dtype: TorchDtype;
+  shape: number[];
+}
 /** data.pkl of a multi-GB Clay checkpoint is a few MB; refuse anything absurd before reading it. */
 const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
 /** Top-level keys that hold the model's state dict, in order of preference. */
@@ -40,7 +44,8 @@ export class TorchCheckpoint {
       const pickleName = findPickle(zip);
       const prefix = pickleName.slice(0, -'data.pkl'.length);
       const pickleEntry = zip.entry(pickleName);
-      if (pickleEntry.size > MAX_PICKLE_BYTES) throw new CheckpointError(path, `${pickleName} is implausibly large (${pickleEntry.size} bytes)`);
+      if (pickleEntry.size > MAX_PICKLE_BYTES)
+        throw new CheckpointError(path, `${pickleName} is implausibly large (${pickleEntry.size} bytes)`);
       const bigEndian = await readByteOrder(zip, prefix);
       const root = unpickleTorch(path, await zip.readEntry(pickleName));
       const { stateDict, extras } = splitCheckpoint(path, root);
@@ -122,7 +127,9 @@ async function openZip(path: string): Promise<ZipReader> {
     return await ZipReader.open(path);
   } catch (err) {
     if (err instanceof CheckpointError && (await isLegacyTorchFile(path))) {
-      throw new CheckpointError(path, 'uses the legacy (pre-1.6) torch serialization format; re-save it with torch.save in torch ≥ 1.6', { cause: err });
+      throw new CheckpointError(path, 'uses the legacy (pre-1.6) torch serialization format; re-save it with torch.save in torch ≥ 1.6', {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -146,7 +153,8 @@ async function isLegacyTorchFile(path: string): Promise<boolean> {
 
 function findPickle(zip: ZipReader): string {
   const candidates = [...zip.entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
-  if (candidates.length === 0) throw new CheckpointError(zip.path, 'is a zip archive but not a torch checkpoint (no <folder>/data.pkl record)');
+  if (candidates.length === 0)
+    throw new CheckpointError(zip.path, 'is a zip archive but not a torch checkpoint (no <folder>/data.pkl record)');
   if (candidates.length > 1) throw new CheckpointError(zip.path, `has several pickles (${candidates.join(', ')})`);
   return candidates[0];
 }
@@ -212,7 +220,10 @@ function checkStorageRecords(zip: ZipReader, prefix: string, refs: ReadonlyMap<s
     // A compressed record is inflated whole: bound it by what its tensor needs per the header, and its
     // expansion, before a byte is inflated (a 1 MB record must not become 800 MB of zeros in memory).
     if (entry.method !== 0 && entry.size > needed) {
-      throw new CheckpointError(zip.path, `tensor ${key}: compressed storage record ${record} declares ${entry.size} bytes, its tensor needs only ${needed}`);
+      throw new CheckpointError(
+        zip.path,
+        `tensor ${key}: compressed storage record ${record} declares ${entry.size} bytes, its tensor needs only ${needed}`,
+      );
     }
     const problem = inflationProblem(entry);
     if (problem) throw new CheckpointError(zip.path, `tensor ${key}: ${problem}`);

@@ -2,7 +2,10 @@
 
 /** A module-level name the pickle refers to (only ever an allow-listed one). */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualifiedName(): string {
     return `${this.module}.${this.name}`;
   }
@@ -41,18 +44,7 @@ export interface NumpyDtype {
 }
 
 export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyValue[]
-  | PyDict
-  | PyGlobal
-  | StorageRef
-  | TensorRef
-  | NumpyDtype;
+  null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyDict | PyGlobal | StorageRef | TensorRef | NumpyDtype;
 
 /**
  * A value as text where a name is expected (dict key, device, path part). Never recursive: a

@@ -13,7 +13,8 @@ export async function writeStateDict(path: string, tensors: Map<string, TensorRe
   const entries = [...tensors];
   for (const [key, tensor] of entries) {
     const count = tensor.shape.reduce((a, b) => a * b, 1);
-    if (tensor.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new CheckpointError(path, `tensor ${key} has a bad shape [${tensor.shape.join(',')}]`);
+    if (tensor.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new CheckpointError(path, `tensor ${key} has a bad shape [${tensor.shape.join(',')}]`);
     if (!(tensor.data instanceof Float32Array)) throw new CheckpointError(path, `tensor ${key} is not a Float32Array`);
     if (tensor.data.length !== count) {
       throw new CheckpointError(path, `tensor ${key} has ${tensor.data.length} values for shape [${tensor.shape.join(',')}]`);
@@ -62,7 +63,10 @@ class PickleBuilder {
   }
   int(value: number): this {
     if (value >= 0 && value < 256) return this.op(0x4b).op(value);
-    if (value >= 0 && value < 65536) return this.op(0x4d).op(value & 0xff).op(value >> 8);
+    if (value >= 0 && value < 65536)
+      return this.op(0x4d)
+        .op(value & 0xff)
+        .op(value >> 8);
     if (value >= -(2 ** 31) && value < 2 ** 31) return this.op(0x4a).u32(value >>> 0);
     // LONG1: little-endian two's complement
     let v = BigInt(value);

@@ -1,7 +1,16 @@
 /** Raw storage bytes (little-endian, as torch writes them) → float32, and strided views → C order. */
 
 export const ELEMENT_SIZE: Readonly<Record<string, number>> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 let halfTable: Float32Array | undefined;

@@ -17,14 +17,40 @@ export const STORAGE_DTYPES: Readonly<Record<string, string>> = {
 };
 
 type Kind =
-  | 'ordered-dict' | 'defaultdict' | 'attribute-dict' | 'namespace' | 'set' | 'list' | 'dict' | 'tuple'
-  | 'codecs-encode' | 'bytearray' | 'rebuild-tensor-v2' | 'rebuild-tensor' | 'rebuild-parameter'
-  | 'rebuild-parameter-with-state' | 'storage' | 'size' | 'torch-version' | 'device' | 'path'
-  | 'numpy-scalar' | 'numpy-dtype' | 'scalar-type';
+  | 'ordered-dict'
+  | 'defaultdict'
+  | 'attribute-dict'
+  | 'namespace'
+  | 'set'
+  | 'list'
+  | 'dict'
+  | 'tuple'
+  | 'codecs-encode'
+  | 'bytearray'
+  | 'rebuild-tensor-v2'
+  | 'rebuild-tensor'
+  | 'rebuild-parameter'
+  | 'rebuild-parameter-with-state'
+  | 'storage'
+  | 'size'
+  | 'torch-version'
+  | 'device'
+  | 'path'
+  | 'numpy-scalar'
+  | 'numpy-dtype'
+  | 'scalar-type';
 
 const ALIASES: Record<string, Kind> = {
-  set: 'set', frozenset: 'set', list: 'list', dict: 'dict', tuple: 'tuple',
-  int: 'scalar-type', float: 'scalar-type', str: 'scalar-type', bool: 'scalar-type', bytearray: 'bytearray',
+  set: 'set',
+  frozenset: 'set',
+  list: 'list',
+  dict: 'dict',
+  tuple: 'tuple',
+  int: 'scalar-type',
+  float: 'scalar-type',
+  str: 'scalar-type',
+  bool: 'scalar-type',
+  bytearray: 'bytearray',
 };
 
 /**
@@ -45,9 +71,10 @@ const ALLOWED: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ['builtins.bool', 'scalar-type'],
   ['builtins.bytearray', 'bytearray'],
   // Protocol 2 writes Python 3 builtins under their Python 2 module name.
-  ...(['set', 'frozenset', 'list', 'dict', 'tuple', 'int', 'float', 'str', 'bool', 'bytearray'] as const).map(
-    (name): [string, Kind] => [`__builtin__.${name}`, ALIASES[name]],
-  ),
+  ...(['set', 'frozenset', 'list', 'dict', 'tuple', 'int', 'float', 'str', 'bool', 'bytearray'] as const).map((name): [string, Kind] => [
+    `__builtin__.${name}`,
+    ALIASES[name],
+  ]),
   ['_codecs.encode', 'codecs-encode'],
   ['torch._utils._rebuild_tensor_v2', 'rebuild-tensor-v2'],
   ['torch._utils._rebuild_tensor', 'rebuild-tensor'],
@@ -106,7 +133,9 @@ class TorchPolicy implements UnpicklePolicy {
   resolveGlobal(module: string, name: string): PyGlobal {
     const qualified = `${module}.${name}`;
     if (!ALLOWED.has(qualified)) {
-      this.fail(`refuses global ${qualified}: a checkpoint may only reference tensor storage and plain data containers (it is untrusted input and is never executed)`);
+      this.fail(
+        `refuses global ${qualified}: a checkpoint may only reference tensor storage and plain data containers (it is untrusted input and is never executed)`,
+      );
     }
     return new PyGlobal(module, name);
   }
@@ -167,7 +196,10 @@ class TorchPolicy implements UnpicklePolicy {
       case 'torch-version':
         return nameOf(args[0] ?? '');
       case 'path':
-        return args.map(nameOf).join(callable.name.includes('Windows') ? '\\' : '/').replace(/\/\/+/g, '/');
+        return args
+          .map(nameOf)
+          .join(callable.name.includes('Windows') ? '\\' : '/')
+          .replace(/\/\/+/g, '/');
       case 'numpy-dtype':
         if (typeof args[0] !== 'string') this.fail('numpy.dtype of a non-string');
         return { kind: 'numpy-dtype', code: args[0] as string, byteOrder: '=' } satisfies NumpyDtype;
@@ -218,7 +250,8 @@ class TorchPolicy implements UnpicklePolicy {
     if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage') this.fail('unsupported persistent id (expected a torch storage)');
     const [, type, key, , numel] = pid as PyValue[];
     if (!(type instanceof PyGlobal) || this.kind(type) !== 'storage') this.fail('storage persistent id without a storage type');
-    if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key) || key.includes('..')) this.fail(`bad storage key ${JSON.stringify(key)}`);
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key) || key.includes('..'))
+      this.fail(`bad storage key ${JSON.stringify(key)}`);
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) this.fail(`storage ${key as string} has a bad size`);
     const dtype = STORAGE_DTYPES[(type as PyGlobal).name];
     const existing = this.storages.get(key as string);
@@ -285,19 +318,32 @@ class TorchPolicy implements UnpicklePolicy {
     const size = Number(d.code.slice(1));
     if (bytes.length !== size) this.fail(`numpy scalar ${d.code} has ${bytes.length} bytes`);
     switch (d.code) {
-      case 'f2': return halfToFloat(view.getUint16(0, little));
-      case 'f4': return view.getFloat32(0, little);
-      case 'f8': return view.getFloat64(0, little);
-      case 'i1': return view.getInt8(0);
-      case 'i2': return view.getInt16(0, little);
-      case 'i4': return view.getInt32(0, little);
-      case 'i8': return safeNumber(view.getBigInt64(0, little));
-      case 'u1': return view.getUint8(0);
-      case 'u2': return view.getUint16(0, little);
-      case 'u4': return view.getUint32(0, little);
-      case 'u8': return safeNumber(view.getBigUint64(0, little));
-      case 'b1': return view.getUint8(0) !== 0;
-      default: return this.fail(`numpy scalar of unsupported dtype ${d.code}`);
+      case 'f2':
+        return halfToFloat(view.getUint16(0, little));
+      case 'f4':
+        return view.getFloat32(0, little);
+      case 'f8':
+        return view.getFloat64(0, little);
+      case 'i1':
+        return view.getInt8(0);
+      case 'i2':
+        return view.getInt16(0, little);
+      case 'i4':
+        return view.getInt32(0, little);
+      case 'i8':
+        return safeNumber(view.getBigInt64(0, little));
+      case 'u1':
+        return view.getUint8(0);
+      case 'u2':
+        return view.getUint16(0, little);
+      case 'u4':
+        return view.getUint32(0, little);
+      case 'u8':
+        return safeNumber(view.getBigUint64(0, little));
+      case 'b1':
+        return view.getUint8(0) !== 0;
+      default:
+        return this.fail(`numpy scalar of unsupported dtype ${d.code}`);
     }
   }
 }

@@ -191,13 +191,15 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x8a: // LONG1
         push(int(bytes(u8())));
         break;
-      case 0x8b: { // LONG4
+      case 0x8b: {
+        // LONG4
         const n = u32();
         if (n > 1024) fail('integer too large');
         push(int(bytes(n)));
         break;
       }
-      case 0x49: { // INT (text; "01"/"00" are booleans)
+      case 0x49: {
+        // INT (text; "01"/"00" are booleans)
         const s = line();
         if (s === '01' || s === '00') push(s === '01');
         else if (/^-?\d+$/.test(s)) push(Number(s));
@@ -240,12 +242,14 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x85: // TUPLE1
         push([pop()]);
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         push([pop(), b]);
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         push([pop(), b, c]);
@@ -261,7 +265,8 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x7d: // EMPTY_DICT
         push(new PyDict());
         break;
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const dict = new PyDict();
         setItems(dict, popMark());
         push(dict);
@@ -270,7 +275,8 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x8f: // EMPTY_SET: a set is kept as a list of its members
         push([]);
         break;
-      case 0x90: { // ADDITEMS
+      case 0x90: {
+        // ADDITEMS
         const items = popMark();
         const set = asList(top(), 'ADDITEMS');
         for (const item of items) set.push(item);
@@ -279,24 +285,28 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x91: // FROZENSET
         push(popMark());
         break;
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const item = pop();
         asList(top(), 'APPEND').push(item);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const list = asList(top(), 'APPENDS');
         for (const item of items) list.push(item);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const value = pop();
         const key = pop();
         asDict(top()).set(key, value);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         setItems(asDict(top()), items);
         break;
@@ -310,7 +320,8 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x94: // MEMOIZE
         memoPut(memo.size);
         break;
-      case 0x70: { // PUT (text)
+      case 0x70: {
+        // PUT (text)
         const s = line();
         if (!/^\d+$/.test(s)) fail('bad PUT');
         memoPut(Number(s));
@@ -322,38 +333,44 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
       case 0x6a: // LONG_BINGET
         memoGet(u32());
         break;
-      case 0x67: { // GET (text)
+      case 0x67: {
+        // GET (text)
         const s = line();
         if (!/^\d+$/.test(s)) fail('bad GET');
         memoGet(Number(s));
         break;
       }
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         const name = line();
         push(policy.resolveGlobal(module, name));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings');
         push(policy.resolveGlobal(module as string, name as string));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = asList(pop(), 'REDUCE');
         const callable = asGlobal(pop(), 'REDUCE');
         push(policy.reduce(callable, args));
         break;
       }
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = asList(pop(), 'NEWOBJ');
         const cls = asGlobal(pop(), 'NEWOBJ');
         push(policy.newObject(cls, args));
         break;
       }
-      case 0x92: { // NEWOBJ_EX
+      case 0x92: {
+        // NEWOBJ_EX
         const kwargs = pop();
         const args = asList(pop(), 'NEWOBJ_EX');
         const cls = asGlobal(pop(), 'NEWOBJ_EX');
@@ -361,7 +378,8 @@ export function unpickle(file: string, data: Uint8Array, policy: UnpicklePolicy,
         push(policy.newObject(cls, args));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         policy.build(top(), state);
         break;

@@ -165,7 +165,11 @@ async function readExactly(path: string, handle: FileHandle, position: number, l
   return target;
 }
 
-interface EndRecords { cdOffset: number; cdSize: number; count: number }
+interface EndRecords {
+  cdOffset: number;
+  cdSize: number;
+  count: number;
+}
 
 async function readEndRecords(path: string, handle: FileHandle, fileSize: number): Promise<EndRecords> {
   if (fileSize < EOCD_SIZE) throw new CheckpointError(path, `not a zip archive (only ${fileSize} bytes)`);
@@ -189,7 +193,8 @@ async function readEndRecords(path: string, handle: FileHandle, fileSize: number
   const locator = eocd - ZIP64_LOCATOR_SIZE;
   if (locator >= 0 && view.getUint32(locator, true) === ZIP64_LOCATOR_SIG) {
     const zip64At = readU64(path, view, locator + 8);
-    if (zip64At + ZIP64_EOCD_SIZE > tailStart + locator) throw new CheckpointError(path, 'zip64 end record points past the end of the file');
+    if (zip64At + ZIP64_EOCD_SIZE > tailStart + locator)
+      throw new CheckpointError(path, 'zip64 end record points past the end of the file');
     const record = viewOf(await readExactly(path, handle, zip64At, ZIP64_EOCD_SIZE));
     if (record.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new CheckpointError(path, 'bad zip64 end-of-central-directory record');
     count = readU64(path, record, 32);
@@ -198,7 +203,10 @@ async function readEndRecords(path: string, handle: FileHandle, fileSize: number
     cdEnd = zip64At;
   }
   if (cdOffset + cdSize > cdEnd) {
-    throw new CheckpointError(path, `central directory (${cdSize} bytes at ${cdOffset}) lies outside the file (truncated or corrupt archive)`);
+    throw new CheckpointError(
+      path,
+      `central directory (${cdSize} bytes at ${cdOffset}) lies outside the file (truncated or corrupt archive)`,
+    );
   }
   if (count * CENTRAL_SIZE > cdSize) throw new CheckpointError(path, `central directory too small for ${count} records`);
   return { cdOffset, cdSize, count };
@@ -249,9 +257,13 @@ function parseCentralDirectory(path: string, central: Uint8Array, count: number,
     if (method !== 0 && method !== 8) throw new CheckpointError(path, `record ${name} uses unsupported compression method ${method}`);
     if (method === 0 && compressedSize !== size) throw new CheckpointError(path, `record ${name}: stored sizes disagree`);
     // DEFLATE cannot expand more than ~1032:1, so a larger claimed size is a lie (and must not size a buffer).
-    if (method === 8 && size > compressedSize * 1032 + 64) throw new CheckpointError(path, `record ${name} claims an impossible decompressed size`);
+    if (method === 8 && size > compressedSize * 1032 + 64)
+      throw new CheckpointError(path, `record ${name} claims an impossible decompressed size`);
     if (localHeaderOffset + LOCAL_SIZE + compressedSize > cdOffset) {
-      throw new CheckpointError(path, `record ${name} (${compressedSize} bytes at ${localHeaderOffset}) lies outside the data area (truncated or corrupt archive)`);
+      throw new CheckpointError(
+        path,
+        `record ${name} (${compressedSize} bytes at ${localHeaderOffset}) lies outside the data area (truncated or corrupt archive)`,
+      );
     }
     if (entries.has(name)) throw new CheckpointError(path, `archive has two records named ${name}`);
     entries.set(name, { name, method, crc32: crc, compressedSize, size, localHeaderOffset });
@@ -319,6 +331,7 @@ function inflateEntry(path: string, entry: ZipEntry, raw: Uint8Array): Uint8Arra
   } catch (err) {
     throw new CheckpointError(path, `record ${entry.name} cannot be decompressed: ${(err as Error).message}`, { cause: err });
   }
-  if (out.length !== entry.size) throw new CheckpointError(path, `record ${entry.name} decompresses to ${out.length} bytes, expected ${entry.size}`);
+  if (out.length !== entry.size)
+    throw new CheckpointError(path, `record ${entry.name} decompresses to ${out.length} bytes, expected ${entry.size}`);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }

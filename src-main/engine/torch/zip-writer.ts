@@ -26,7 +26,12 @@ const WRITE_CHUNK = 1 << 30;
 const DOS_DATE_1980_01_01 = 0x0021;
 const UTF8_FLAG = 0x0800;
 
-interface Written { name: Uint8Array; crc: number; size: number; offset: number }
+interface Written {
+  name: Uint8Array;
+  crc: number;
+  size: number;
+  offset: number;
+}
 
 export async function writeZipAtomic(path: string, records: Iterable<ZipRecord>, options: ZipWriteOptions = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -37,8 +37,16 @@ export function splitChips(ids: readonly string[], seed: number, fractions: Spli
 }
 
 /** `test` = the named chips; the rest split into train/val by the val fraction, as splitChips would. */
-export function heldOutSplit(ids: readonly string[], testIds: readonly string[], options: { seed: number; valSplit: number }): DatasetSplit {
+export function heldOutSplit(
+  ids: readonly string[],
+  testIds: readonly string[],
+  options: { seed: number; valSplit: number },
+): DatasetSplit {
   const test = new Set(testIds);
-  const rest = splitChips(ids.filter((id) => !test.has(id)), options.seed, { val: options.valSplit, test: 0 });
+  const rest = splitChips(
+    ids.filter((id) => !test.has(id)),
+    options.seed,
+    { val: options.valSplit, test: 0 },
+  );
   return { train: rest.train, val: rest.val, test: [...test].filter((id) => ids.includes(id)).sort() };
 }

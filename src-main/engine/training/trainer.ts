@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { TrainConfigSchema, type Collapse, type EpochRecord, type RunRecord, type TrainConfig, type TrainConfigInput } from '../../api/run.ts';
+import {
+  TrainConfigSchema,
+  type Collapse,
+  type EpochRecord,
+  type RunRecord,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../../api/run.ts';
 import { backendRecord, initBackend } from '../compute/backend.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { etaSeconds, yieldToEventLoop, type JobContext } from '../compute/job-context.ts';
@@ -81,12 +88,25 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
 
   const inspection = await inspectDataset(config.dataDir);
   const chips = labelledChips(inspection);
-  if (chips.length < 2) throw new Error(`${config.dataDir}: need at least 2 labelled chips with valid pixels to train, found ${chips.length}`);
+  if (chips.length < 2)
+    throw new Error(`${config.dataDir}: need at least 2 labelled chips with valid pixels to train, found ${chips.length}`);
   const fingerprint = await dataFingerprint(chips);
   if (existing && existing.data.fingerprint !== fingerprint) {
     throw new Error(`the data in ${config.dataDir} changed since this run started (fingerprint differs): resume refused, start a new run`);
   }
-  const split = existing?.data.split ?? (request.testChips ? heldOutSplit(chips.map((c) => c.id), request.testChips, config) : splitChips(chips.map((c) => c.id), config.seed, { val: config.valSplit, test: config.testSplit }));
+  const split =
+    existing?.data.split ??
+    (request.testChips
+      ? heldOutSplit(
+          chips.map((c) => c.id),
+          request.testChips,
+          config,
+        )
+      : splitChips(
+          chips.map((c) => c.id),
+          config.seed,
+          { val: config.valSplit, test: config.testSplit },
+        ));
   const byId = new Map(chips.map((chip) => [chip.id, chip]));
   const chipsOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((chip): chip is ChipInfo => chip !== undefined);
   if (config.model === 'otsu') {
@@ -96,11 +116,22 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   const backend = await initBackend();
   context.log(`compute backend: ${backend.backend} (${backend.device})`);
 
-  const { source, notes, normalisation, embeddingsDir, encoderInputs } = await openTrainingSource(config, chips, chipsOf(split.train), existing?.data.normalisation ?? null, { runDir: files.dir, context });
+  const { source, notes, normalisation, embeddingsDir, encoderInputs } = await openTrainingSource(
+    config,
+    chips,
+    chipsOf(split.train),
+    existing?.data.normalisation ?? null,
+    { runDir: files.dir, context },
+  );
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
   if (embeddingsDir && !config.embeddingsDir) config.embeddingsDir = embeddingsDir;
   const first = await source.load(chipsOf(split.train)[0]);
-  const net = createNet(config.model, { inputChannels: source.inputChannels, inputGrid: [first.inputHeight, first.inputWidth], outputSize: [first.height, first.width], seed: config.seed + 1 });
+  const net = createNet(config.model, {
+    inputChannels: source.inputChannels,
+    inputGrid: [first.inputHeight, first.inputWidth],
+    outputSize: [first.height, first.width],
+    seed: config.seed + 1,
+  });
   const optimizer = new Adam(net.variables, { lr: config.lr });
 
   const now = new Date().toISOString();
@@ -111,7 +142,16 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     createdAt: now,
     updatedAt: now,
     config,
-    data: { dir: config.dataDir, fingerprint, chips: chips.length, inputBands: source.inputBands, normalisation, split, notes, ...(encoderInputs ? { encoderInputs } : {}) },
+    data: {
+      dir: config.dataDir,
+      fingerprint,
+      chips: chips.length,
+      inputBands: source.inputBands,
+      normalisation,
+      split,
+      notes,
+      ...(encoderInputs ? { encoderInputs } : {}),
+    },
     model: { kind: config.model, parameters: net.parameterCount(), inputChannels: source.inputChannels },
     backend: backendRecord(backend),
     versions: engineVersions(backend.tfjsVersion),
@@ -127,7 +167,14 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   record.error = null;
   record.stopReason = null;
   record.backend = backendRecord(backend);
-  const state: LoopState = { epoch: 0, random: new SeededRandom(config.seed), bestIou: null, bestEpoch: null, bestCollapse: null, epochsWithoutImprovement: 0 };
+  const state: LoopState = {
+    epoch: 0,
+    random: new SeededRandom(config.seed),
+    bestIou: null,
+    bestEpoch: null,
+    bestCollapse: null,
+    epochsWithoutImprovement: 0,
+  };
   if (existing) {
     record.timings.resumedTimes += 1;
     await restoreCheckpoint(files, net, optimizer, state, record);
@@ -139,13 +186,27 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   const validation = await validationSet(config, source, chipsOf(split.val));
   try {
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
-      const epochRecord = await runEpoch(epoch, config, net, optimizer, trainSource, chipsOf(split.train), validation, state, context, budget);
+      const epochRecord = await runEpoch(
+        epoch,
+        config,
+        net,
+        optimizer,
+        trainSource,
+        chipsOf(split.train),
+        validation,
+        state,
+        context,
+        budget,
+      );
       record.epochs = [...record.epochs.filter((e) => e.epoch < epoch), epochRecord];
       record.timings.trainSeconds += epochRecord.seconds;
       budget.validationSeconds = epochRecord.validationSeconds;
       const iou = epochRecord.val?.iou ?? null;
       if (epochRecord.collapse) context.log(`warning: ${collapseWarning(epochRecord.collapse, `epoch ${epoch} validation`)}`);
-      const improved = isBetter({ iou, collapse: epochRecord.collapse }, state.bestEpoch === null ? null : { iou: state.bestIou, collapse: state.bestCollapse });
+      const improved = isBetter(
+        { iou, collapse: epochRecord.collapse },
+        state.bestEpoch === null ? null : { iou: state.bestIou, collapse: state.bestCollapse },
+      );
       state.epoch = epoch;
       if (improved) {
         state.bestIou = iou;
@@ -286,7 +347,14 @@ async function runEpoch(
 
 function augment(sample: ModelSample, transform: ReturnType<typeof drawTransform>): ModelSample {
   const out = applyTransform(
-    { channels: sample.channels, width: sample.width, height: sample.height, pixels: sample.input, label: sample.label, valid: sample.valid },
+    {
+      channels: sample.channels,
+      width: sample.width,
+      height: sample.height,
+      pixels: sample.input,
+      label: sample.label,
+      valid: sample.valid,
+    },
     transform,
   );
   return {
@@ -310,7 +378,13 @@ async function saveRecord(files: RunFiles, record: RunRecord): Promise<void> {
 }
 
 /** The epoch's record rides in last.flck too: a crash between the checkpoint and run.json must not lose it. */
-async function saveCheckpoint(files: RunFiles, net: SequentialNet, optimizer: Adam, state: LoopState, epochRecord: EpochRecord): Promise<void> {
+async function saveCheckpoint(
+  files: RunFiles,
+  net: SequentialNet,
+  optimizer: Adam,
+  state: LoopState,
+  epochRecord: EpochRecord,
+): Promise<void> {
   const tensors = new Map<string, TensorRecord>(await net.stateDict());
   for (const [key, tensor] of await optimizer.state()) tensors.set(`${OPTIMIZER_PREFIX}${key}`, tensor);
   await writeCheckpoint(files.lastCheckpoint, tensors, {
@@ -350,6 +424,7 @@ type ValidationSet = { kind: 'crops'; samples: ModelSample[] } | { kind: 'chips'
 async function validationSet(config: TrainConfig, source: TrainingSource, val: ChipInfo[]): Promise<ValidationSet> {
   if (!source.supportsAugmentation || config.valCropSize === null) return { kind: 'chips', chips: val };
   const samples: ModelSample[] = [];
-  for (const chip of val) samples.push(...validationCrops(await source.load(chip), config.valCropSize, config.valCropsPerChip, config.seed));
+  for (const chip of val)
+    samples.push(...validationCrops(await source.load(chip), config.valCropSize, config.valCropsPerChip, config.seed));
   return { kind: 'crops', samples };
 }

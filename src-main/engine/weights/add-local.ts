@@ -39,10 +39,11 @@ export async function addLocalWeights(file: string, dir: string, opts: { name?: 
   else {
     if (existing) throw new Error(`${dest} already exists (a different file); remove it or pass another name`);
     how = opts.copy ? 'copy' : await linkOrSymlink(source, dest);
-    if (how === 'copy') await copyFile(source, dest).catch(async (error) => {
-      await rm(dest, { force: true });
-      throw error;
-    });
+    if (how === 'copy')
+      await copyFile(source, dest).catch(async (error) => {
+        await rm(dest, { force: true });
+        throw error;
+      });
   }
   return { path: dest, how, bytes: info.size, sha256: await sha256OfFile(source) };
 }

@@ -84,7 +84,11 @@ export const CLAY_WEIGHTS_CATALOGUE: readonly ClayWeightsEntry[] = [
     version: 'v1.5',
     fileName: 'clay-v1.5.ckpt',
     pathInRepo: 'v1.5/clay-v1.5.ckpt',
-    documentedSize: { approxBytes: 5_160_000_000, label: '5.16 GB', source: 'https://huggingface.co/made-with-clay/Clay/tree/main/v1.5 (head 5bfb3c7)' },
+    documentedSize: {
+      approxBytes: 5_160_000_000,
+      label: '5.16 GB',
+      source: 'https://huggingface.co/made-with-clay/Clay/tree/main/v1.5 (head 5bfb3c7)',
+    },
     // 311,442,944 encoder parameters (fixtures/clay-v1.5 README, counted by instantiating clay_mae_large).
     encoderCacheBytes: 311_442_944 * 4,
     description:
@@ -95,7 +99,12 @@ export const CLAY_WEIGHTS_CATALOGUE: readonly ClayWeightsEntry[] = [
     version: 'v0',
     fileName: 'Clay_v0.1_epoch-24_val-loss-0.46.ckpt',
     pathInRepo: 'v0/Clay_v0.1_epoch-24_val-loss-0.46.ckpt',
-    documentedSize: { approxBytes: 511_000_000, label: '511 MB', source: 'https://huggingface.co/made-with-clay/Clay/tree/841a6454bfbfb7b74878a46f9d4ef553f5e03ece (moved unchanged to v0/ in 2033cf5)' },
+    documentedSize: {
+      approxBytes: 511_000_000,
+      label: '511 MB',
+      source:
+        'https://huggingface.co/made-with-clay/Clay/tree/841a6454bfbfb7b74878a46f9d4ef553f5e03ece (moved unchanged to v0/ in 2033cf5)',
+    },
     // 95,271,168 encoder parameters at the released v0 shapes (dim 768, depth 12, 13 bands in 6 groups, patch 32).
     encoderCacheBytes: 95_271_168 * 4,
     description: 'Clay v0.1 (ViT-B encoder, 13 fixed Sentinel-2/Sentinel-1/DEM bands), the encoder of the original notebook.',

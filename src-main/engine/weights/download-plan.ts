@@ -16,7 +16,12 @@ export interface DownloadPlan {
   summary: string;
 }
 
-export async function planDownload(entry: ClayWeightsEntry, dir: string, partialBytes = 0, free: (dir: string) => Promise<number> = freeBytes): Promise<DownloadPlan> {
+export async function planDownload(
+  entry: ClayWeightsEntry,
+  dir: string,
+  partialBytes = 0,
+  free: (dir: string) => Promise<number> = freeBytes,
+): Promise<DownloadPlan> {
   const verified = entry.sizeBytes !== null && entry.sha256 !== null;
   const sizeLabel = entry.sizeBytes !== null ? formatBytes(entry.sizeBytes) : entry.documentedSize.label;
   const neededBytes = Math.max(0, bytesNeededFor(entry) - partialBytes);
@@ -24,5 +29,12 @@ export async function planDownload(entry: ClayWeightsEntry, dir: string, partial
   const enough = available === null || available >= neededBytes;
   const state = verified ? 'verified' : 'documented, unverified';
   const freeText = available === null ? 'free space unknown' : `${formatBytes(available)} free in ${dir}`;
-  return { sizeLabel, verified, neededBytes, freeBytes: available, enough, summary: `${sizeLabel} (${state}), needs ~${formatNeeded(neededBytes)} free; ${freeText}` };
+  return {
+    sizeLabel,
+    verified,
+    neededBytes,
+    freeBytes: available,
+    enough,
+    summary: `${sizeLabel} (${state}), needs ~${formatNeeded(neededBytes)} free; ${freeText}`,
+  };
 }

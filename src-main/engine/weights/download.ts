@@ -79,7 +79,10 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       continue;
     }
     if (opened.kind === 'already-complete') {
-      return finish({ part, dest, hash, bytes: resumedFrom, resumedFrom, finalUrl: opened.finalUrl, expectedSha256, expectedSize, url: options.url }, options.onProgress);
+      return finish(
+        { part, dest, hash, bytes: resumedFrom, resumedFrom, finalUrl: opened.finalUrl, expectedSha256, expectedSize, url: options.url },
+        options.onProgress,
+      );
     }
     const { response, startAt, total, finalUrl } = opened;
     if (startAt === 0) hash = createHash('sha256');
@@ -92,9 +95,26 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
         actual: String(total),
       });
     }
-    if (total !== null) await assertFreeSpace(response, { dest, needed: total - startAt + (options.reserveBytes ?? 0), url: options.url, freeSpace: options.freeSpace ?? freeBytes });
-    const bytes = await receiveBody(response, { context, startAt, total, hash, onProgress: options.onProgress, intervalMs: options.progressIntervalMs ?? 250, resumedFrom: startAt });
-    return finish({ part, dest, hash, bytes, resumedFrom: startAt, finalUrl, expectedSha256, expectedSize, url: options.url }, options.onProgress);
+    if (total !== null)
+      await assertFreeSpace(response, {
+        dest,
+        needed: total - startAt + (options.reserveBytes ?? 0),
+        url: options.url,
+        freeSpace: options.freeSpace ?? freeBytes,
+      });
+    const bytes = await receiveBody(response, {
+      context,
+      startAt,
+      total,
+      hash,
+      onProgress: options.onProgress,
+      intervalMs: options.progressIntervalMs ?? 250,
+      resumedFrom: startAt,
+    });
+    return finish(
+      { part, dest, hash, bytes, resumedFrom: startAt, finalUrl, expectedSha256, expectedSize, url: options.url },
+      options.onProgress,
+    );
   }
   throw new DownloadError('http-status', `${options.url}: the server could neither resume nor restart the download`, { url: options.url });
 }
@@ -109,17 +129,24 @@ interface TransferContext {
 }
 
 /** Refuses (before writing a byte) a transfer the disk cannot hold, rather than failing hours in with ENOSPC. */
-async function assertFreeSpace(response: IncomingMessage, check: { dest: string; needed: number; url: string; freeSpace: (dir: string) => Promise<number> }): Promise<void> {
+async function assertFreeSpace(
+  response: IncomingMessage,
+  check: { dest: string; needed: number; url: string; freeSpace: (dir: string) => Promise<number> },
+): Promise<void> {
   const dir = dirname(check.dest);
   const free = await check.freeSpace(dir).catch(() => null);
   if (free === null || free >= check.needed) return;
   response.destroy();
-  throw new DownloadError('disk-space', `not enough free disk in ${dir}: this download needs ~${formatNeeded(check.needed)}, only ${formatBytes(free)} are free; free some space or choose another weights folder`, {
-    url: check.url,
-    path: dir,
-    expected: String(check.needed),
-    actual: String(free),
-  });
+  throw new DownloadError(
+    'disk-space',
+    `not enough free disk in ${dir}: this download needs ~${formatNeeded(check.needed)}, only ${formatBytes(free)} are free; free some space or choose another weights folder`,
+    {
+      url: check.url,
+      path: dir,
+      expected: String(check.needed),
+      actual: String(free),
+    },
+  );
 }
 
 type OpenedTransfer =
@@ -134,7 +161,12 @@ async function openTransfer(context: TransferContext, resumedFrom: number): Prom
   let response: IncomingMessage;
   let finalUrl: URL;
   try {
-    ({ response, finalUrl } = await getFollowingRedirects(context.url, { headers, signal: context.signal, idleTimeoutMs: context.idleTimeoutMs, maxRedirects: context.maxRedirects }));
+    ({ response, finalUrl } = await getFollowingRedirects(context.url, {
+      headers,
+      signal: context.signal,
+      idleTimeoutMs: context.idleTimeoutMs,
+      maxRedirects: context.maxRedirects,
+    }));
   } catch (error) {
     throw classifyRequestError(error, context);
   }
@@ -155,11 +187,15 @@ async function openTransfer(context: TransferContext, resumedFrom: number): Prom
     return total === resumedFrom ? { kind: 'already-complete', finalUrl: finalUrl.href } : { kind: 'restart' };
   }
   response.resume();
-  throw new DownloadError('http-status', `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} from ${finalUrl.href}${statusHint(status, context.releasePage)}`, {
-    url: context.url.href,
-    status,
-    releasePage: status === 404 || status === 410 ? context.releasePage : undefined,
-  });
+  throw new DownloadError(
+    'http-status',
+    `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} from ${finalUrl.href}${statusHint(status, context.releasePage)}`,
+    {
+      url: context.url.href,
+      status,
+      releasePage: status === 404 || status === 410 ? context.releasePage : undefined,
+    },
+  );
 }
 
 function statusHint(status: number, releasePage: string | undefined): string {
@@ -257,22 +293,37 @@ async function finish(options: FinishOptions, onProgress?: (progress: DownloadPr
   const sha256 = options.hash.digest('hex');
   if (options.expectedSize !== null && options.bytes !== options.expectedSize) {
     await discardPart(part, url);
-    throw new DownloadError('size-mismatch', `${url}: got ${options.bytes} bytes, expected ${options.expectedSize}; the partial file was deleted`, {
-      url,
-      expected: String(options.expectedSize),
-      actual: String(options.bytes),
-    });
+    throw new DownloadError(
+      'size-mismatch',
+      `${url}: got ${options.bytes} bytes, expected ${options.expectedSize}; the partial file was deleted`,
+      {
+        url,
+        expected: String(options.expectedSize),
+        actual: String(options.bytes),
+      },
+    );
   }
   if (options.expectedSha256 !== null && sha256 !== options.expectedSha256) {
     await discardPart(part, url);
-    throw new DownloadError('checksum-mismatch', `checksum mismatch for ${url}: expected SHA-256 ${options.expectedSha256}, got ${sha256}; the downloaded file was deleted`, {
-      url,
-      expected: options.expectedSha256,
-      actual: sha256,
-    });
+    throw new DownloadError(
+      'checksum-mismatch',
+      `checksum mismatch for ${url}: expected SHA-256 ${options.expectedSha256}, got ${sha256}; the downloaded file was deleted`,
+      {
+        url,
+        expected: options.expectedSha256,
+        actual: sha256,
+      },
+    );
   }
   await onDisk(dest, () => rename(part, dest), url);
-  onProgress?.({ bytes: options.bytes, total: options.bytes, resumedFrom: options.resumedFrom, bytesPerSecond: 0, etaSeconds: 0, done: true });
+  onProgress?.({
+    bytes: options.bytes,
+    total: options.bytes,
+    resumedFrom: options.resumedFrom,
+    bytesPerSecond: 0,
+    etaSeconds: 0,
+    done: true,
+  });
   return { path: dest, bytes: options.bytes, sha256, resumedFrom: options.resumedFrom, finalUrl: options.finalUrl };
 }
 
@@ -328,15 +379,23 @@ function diskError(path: string, error: unknown, url: string): DownloadError {
 
 function interrupted(context: TransferContext, bytes: number, total: number | null, cause: unknown): DownloadError {
   const of = total === null ? '' : ` of ${total}`;
-  return new DownloadError('interrupted', `connection to ${context.url.host} lost after ${bytes}${of} bytes; run the download again to resume from ${context.part}`, {
-    url: context.url.href,
-    cause,
-  });
+  return new DownloadError(
+    'interrupted',
+    `connection to ${context.url.host} lost after ${bytes}${of} bytes; run the download again to resume from ${context.part}`,
+    {
+      url: context.url.href,
+      cause,
+    },
+  );
 }
 
 function throwIfCancelled(context: TransferContext): void {
   if (context.signal?.aborted) {
-    throw new DownloadError('cancelled', `download of ${context.url.href} cancelled; the partial file ${context.part} is kept to resume later`, { url: context.url.href });
+    throw new DownloadError(
+      'cancelled',
+      `download of ${context.url.href} cancelled; the partial file ${context.part} is kept to resume later`,
+      { url: context.url.href },
+    );
   }
 }
 
@@ -345,14 +404,16 @@ function classifyRequestError(error: unknown, context: TransferContext): Downloa
   throwIfCancelled(context);
   const url = context.url.href;
   const message = error instanceof Error ? error.message : String(error);
-  if (isUnreachableError(error)) return new DownloadError('offline', `${OFFLINE_HINT} (${context.url.host}: ${message})`, { url, cause: error });
+  if (isUnreachableError(error))
+    return new DownloadError('offline', `${OFFLINE_HINT} (${context.url.host}: ${message})`, { url, cause: error });
   return new DownloadError('network', `cannot download ${url}: ${message}`, { url, cause: error });
 }
 
 function normaliseSha256(value: string | null | undefined, url: string): string | null {
   if (value === null || value === undefined || value === '') return null;
   const hex = value.trim().toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new DownloadError('bad-argument', `expected SHA-256 must be 64 hex digits, got "${value}"`, { url });
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new DownloadError('bad-argument', `expected SHA-256 must be 64 hex digits, got "${value}"`, { url });
   return hex;
 }
 

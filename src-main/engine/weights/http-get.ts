@@ -18,7 +18,11 @@ export function parseDownloadUrl(raw: string): URL {
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new DownloadError('bad-argument', `refusing to download over ${url.protocol.replace(':', '')} from ${url.host}: only https (or http on this machine) is allowed`, { url: raw });
+  throw new DownloadError(
+    'bad-argument',
+    `refusing to download over ${url.protocol.replace(':', '')} from ${url.host}: only https (or http on this machine) is allowed`,
+    { url: raw },
+  );
 }
 
 /**
@@ -27,8 +31,13 @@ export function parseDownloadUrl(raw: string): URL {
  */
 function assertRedirectAllowed(origin: URL, from: URL, target: URL): void {
   if (target.protocol === 'https:') return;
-  if (target.protocol === 'http:' && origin.protocol === 'http:' && isLoopbackHost(origin.hostname) && target.hostname === origin.hostname) return;
-  throw new DownloadError('redirect-refused', `refusing redirect from ${from.href} to ${target.href}: downloads only follow redirects to https`, { url: origin.href });
+  if (target.protocol === 'http:' && origin.protocol === 'http:' && isLoopbackHost(origin.hostname) && target.hostname === origin.hostname)
+    return;
+  throw new DownloadError(
+    'redirect-refused',
+    `refusing redirect from ${from.href} to ${target.href}: downloads only follow redirects to https`,
+    { url: origin.href },
+  );
 }
 
 export interface GetOptions {
@@ -72,5 +81,7 @@ export async function getFollowingRedirects(start: URL, options: GetOptions): Pr
     assertRedirectAllowed(start, current, target);
     current = target;
   }
-  throw new DownloadError('redirect-refused', `more than ${options.maxRedirects} redirects starting from ${start.href}`, { url: start.href });
+  throw new DownloadError('redirect-refused', `more than ${options.maxRedirects} redirects starting from ${start.href}`, {
+    url: start.href,
+  });
 }

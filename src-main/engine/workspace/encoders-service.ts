@@ -84,7 +84,8 @@ export class EncodersService {
   /** The host path of a checkpoint the UI names by id; refuses a file that is not a Clay encoder, with the reason. */
   async pathOf(id: string): Promise<string> {
     const checkpoint = (await this.checkpoints()).find((c) => c.id === id);
-    if (!checkpoint) throw new EncoderError(`unknown encoder checkpoint "${id}": choose one from the list (it may have been moved or deleted)`);
+    if (!checkpoint)
+      throw new EncoderError(`unknown encoder checkpoint "${id}": choose one from the list (it may have been moved or deleted)`);
     if (!checkpoint.identity.ok) throw new EncoderError(checkpoint.identity.error);
     return checkpoint.path;
   }
@@ -105,7 +106,9 @@ export class EncodersService {
       }
     }
     for (const [index, path] of this.loaded.entries()) {
-      const size = await stat(path).then((s) => (s.isFile() ? s.size : null)).catch(() => null);
+      const size = await stat(path)
+        .then((s) => (s.isFile() ? s.size : null))
+        .catch(() => null);
       if (size !== null) result.push(await this.describe(`loaded:${index}`, path, 'loaded', size));
     }
     return result;
@@ -120,7 +123,10 @@ export class EncodersService {
   private async offers(): Promise<ResponsePayload<'encoders.list'>['downloads']> {
     const dir = this.weightsDir;
     if (!dir) return [];
-    const size = (path: string) => stat(path).then((s) => (s.isFile() ? s.size : null)).catch(() => null);
+    const size = (path: string) =>
+      stat(path)
+        .then((s) => (s.isFile() ? s.size : null))
+        .catch(() => null);
     return Promise.all(
       this.catalogue.map(async (entry) => {
         const path = catalogueFilePath(dir, entry);
@@ -179,13 +185,22 @@ export class EncodersService {
     const entry = this.catalogue.find((e) => e.id === catalogueId);
     if (!entry) throw new EncoderError(`no official checkpoint "${catalogueId}" (known: ${this.catalogue.map((e) => e.id).join(', ')})`);
     const dir = this.weightsDir;
-    if (!dir) throw new RunWorkspaceError('this host has no weights folder to download into (start `serve` with --weights-dir <dir>)', 'unavailable');
+    if (!dir)
+      throw new RunWorkspaceError(
+        'this host has no weights folder to download into (start `serve` with --weights-dir <dir>)',
+        'unavailable',
+      );
     if (this.downloads.has(catalogueId)) throw new EncoderError(`${entry.fileName} is already downloading`);
     const dest = catalogueFilePath(dir, entry);
     if (!customUrl) {
-      const partial = await stat(partPath(dest)).then((s) => s.size).catch(() => 0);
+      const partial = await stat(partPath(dest))
+        .then((s) => s.size)
+        .catch(() => 0);
       const plan = await planDownload(entry, dir, partial);
-      if (!plan.enough) throw new EncoderError(`not enough free disk for ${entry.fileName}: ${plan.summary}. Free some space, or use a copy you already have.`);
+      if (!plan.enough)
+        throw new EncoderError(
+          `not enough free disk for ${entry.fileName}: ${plan.summary}. Free some space, or use a copy you already have.`,
+        );
     }
     const controller = new AbortController();
     this.downloads.set(catalogueId, controller);

@@ -23,10 +23,16 @@ export interface ExportMasksRequest {
  * Predicts the chosen chips with each run (worker thread) and writes `<outDir>/<runId>/<chipId>_mask.tif`
  * (and `_prob.tif`) on each chip's own grid, reporting progress per chip.
  */
-export async function exportMasks(workspace: RunWorkspace, request: ExportMasksRequest, onProgress: (event: ExportProgressEvent) => void): Promise<ExportResult> {
+export async function exportMasks(
+  workspace: RunWorkspace,
+  request: ExportMasksRequest,
+  onProgress: (event: ExportProgressEvent) => void,
+): Promise<ExportResult> {
   const total = request.runIds.length * request.chipIds.length;
   if (!request.overwrite) {
-    const existing = request.runIds.flatMap((runId) => request.chipIds.map((chipId) => join(request.outDir, runId, maskFileName(chipFileStem(chipId))))).filter((file) => existsSync(file));
+    const existing = request.runIds
+      .flatMap((runId) => request.chipIds.map((chipId) => join(request.outDir, runId, maskFileName(chipFileStem(chipId)))))
+      .filter((file) => existsSync(file));
     if (existing.length > 0) return { dir: request.outDir, files: [], existing };
   }
   const files: ExportResult['files'] = [];

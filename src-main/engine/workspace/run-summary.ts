@@ -25,7 +25,12 @@ export function summariseRun(record: RunRecord, active: boolean): RunSummary {
 }
 
 /** A run whose job started but has not written run.json yet (or failed before it could). */
-export function pendingSummary(runId: string, config: TrainConfig, createdAt: string, state: { active: boolean; error: string | null }): RunSummary {
+export function pendingSummary(
+  runId: string,
+  config: TrainConfig,
+  createdAt: string,
+  state: { active: boolean; error: string | null },
+): RunSummary {
   return {
     id: runId,
     status: state.active ? 'running' : 'failed',

@@ -72,7 +72,9 @@ export class RunsService {
       'run.resume': async ({ runId }) => ({ runId: await this.jobs().resume(runId) }),
       'run.evaluate': async ({ runId, split, dataDir }) => {
         const record = await this.ws().record(runId);
-        return this.heavy.run(() => runJob('evaluate', { runDir: this.ws().runDir(runId), dataDir: dataDir ?? record.data.dir, chips: split }));
+        return this.heavy.run(() =>
+          runJob('evaluate', { runDir: this.ws().runDir(runId), dataDir: dataDir ?? record.data.dir, chips: split }),
+        );
       },
       'runs.compare': async ({ runIds, chipIds, dataDir }) =>
         this.heavy.run(() => runJob('compare', { runDirs: runIds.map((id) => this.ws().runDir(id)), chipIds, dataDir })),
@@ -91,7 +93,9 @@ export class RunsService {
         const outDir = await this.exportDir('masks');
         if (!outDir) return { dir: null, files: [], existing: [] };
         return this.heavy.run(() =>
-          exportMasks(this.ws(), { runIds, chipIds, dataDir, probabilities, overwrite, outDir }, (event) => this.options.emit(EXPORT_PROGRESS_EVENT, event)),
+          exportMasks(this.ws(), { runIds, chipIds, dataDir, probabilities, overwrite, outDir }, (event) =>
+            this.options.emit(EXPORT_PROGRESS_EVENT, event),
+          ),
         );
       },
       'export.runCard': async ({ runId }) => {

@@ -35,11 +35,15 @@ export class SceneJobs {
     this.jobs.set(jobId, job);
     const { runId: _runId, ...options } = request;
     void _runId;
-    runJob('scene.predict', { ...options, runDir, outDir, probabilities: false }, {
-      jobId,
-      signal: job.controller.signal,
-      onProgress: (progress) => this.emit(SCENE_PROGRESS_EVENT, { jobId, progress }),
-    }).then(
+    runJob(
+      'scene.predict',
+      { ...options, runDir, outDir, probabilities: false },
+      {
+        jobId,
+        signal: job.controller.signal,
+        onProgress: (progress) => this.emit(SCENE_PROGRESS_EVENT, { jobId, progress }),
+      },
+    ).then(
       (result) => {
         const summary = (result.summary as SceneSummaryRecord | null) ?? null;
         job.mask = summary?.files.mask ?? null;
@@ -47,7 +51,13 @@ export class SceneJobs {
       },
       (error: unknown) => {
         const cancelled = error instanceof JobCancelledError || job.controller.signal.aborted;
-        this.emit(SCENE_FINISHED_EVENT, { jobId, status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : error instanceof Error ? error.message : String(error), summary: null, bbox: null });
+        this.emit(SCENE_FINISHED_EVENT, {
+          jobId,
+          status: cancelled ? 'cancelled' : 'failed',
+          error: cancelled ? null : error instanceof Error ? error.message : String(error),
+          summary: null,
+          bbox: null,
+        });
       },
     );
     return { jobId };
@@ -75,5 +85,9 @@ export class SceneJobs {
 function sceneBbox(summary: SceneSummaryRecord): [number, number, number, number] | null {
   const proj4 = proj4ForEpsg(summary.epsg);
   if (!proj4) return null;
-  return wgs84Bbox(summary.geoTransform as GeoTransform, summary.width, summary.height, { epsg: summary.epsg, proj4, isGeographic: /\+proj=longlat\b/.test(proj4) });
+  return wgs84Bbox(summary.geoTransform as GeoTransform, summary.width, summary.height, {
+    epsg: summary.epsg,
+    proj4,
+    isGeographic: /\+proj=longlat\b/.test(proj4),
+  });
 }

@@ -73,10 +73,12 @@ export class TrainJobs {
     const known = new Set(records.map((r) => r.id));
     const summaries = records.map((record) => summariseRun(record, this.active.has(record.id)));
     for (const [runId, job] of this.active) {
-      if (!known.has(runId) && job.config) summaries.unshift(pendingSummary(runId, job.config, job.createdAt, { active: true, error: null }));
+      if (!known.has(runId) && job.config)
+        summaries.unshift(pendingSummary(runId, job.config, job.createdAt, { active: true, error: null }));
     }
     for (const [runId, failure] of this.earlyFailures) {
-      if (!known.has(runId)) summaries.unshift(pendingSummary(runId, failure.config, failure.createdAt, { active: false, error: failure.error }));
+      if (!known.has(runId))
+        summaries.unshift(pendingSummary(runId, failure.config, failure.createdAt, { active: false, error: failure.error }));
     }
     return summaries;
   }
@@ -95,18 +97,23 @@ export class TrainJobs {
     const entry = { controller, progress: null as JobProgress | null, config, createdAt, done: Promise.resolve() };
     this.active.set(runId, entry);
     this.earlyFailures.delete(runId);
-    entry.done = runJob('train', { outDir, ...request }, {
-      signal: controller.signal,
-      onProgress: (progress) => {
-        entry.progress = progress;
-        this.events.progress({ runId, progress });
+    entry.done = runJob(
+      'train',
+      { outDir, ...request },
+      {
+        signal: controller.signal,
+        onProgress: (progress) => {
+          entry.progress = progress;
+          this.events.progress({ runId, progress });
+        },
       },
-    }).then(
+    ).then(
       (record: RunRecord) => this.finish(runId, { runId, status: record.status, error: record.error }),
       (error: unknown) => {
         const cancelled = error instanceof JobCancelledError;
         const message = error instanceof Error ? error.message : String(error);
-        if (!cancelled && config && !existsSync(join(outDir, 'run.json'))) this.earlyFailures.set(runId, { config, createdAt, error: message });
+        if (!cancelled && config && !existsSync(join(outDir, 'run.json')))
+          this.earlyFailures.set(runId, { config, createdAt, error: message });
         this.finish(runId, { runId, status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : message });
       },
     );

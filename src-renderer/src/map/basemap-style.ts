@@ -42,14 +42,21 @@ function naturalEarth(topojson: unknown) {
   const topology = topojson as Topology<{ land: GeometryCollection; countries: GeometryCollection }>;
   return {
     land: unwrapFeatures(feature(topology, topology.objects.land)),
-    boundaries: unwrapFeatures({ type: 'Feature' as const, properties: {}, geometry: mesh(topology, topology.objects.countries, (a, b) => a !== b) }),
+    boundaries: unwrapFeatures({
+      type: 'Feature' as const,
+      properties: {},
+      geometry: mesh(topology, topology.objects.countries, (a, b) => a !== b),
+    }),
   };
 }
 
 export function basemapStyle(): StyleSpecification {
   const { land, boundaries } = naturalEarth(countries50m);
   const online = Object.fromEntries(
-    Object.entries(ONLINE_BASEMAPS).map(([id, b]) => [id, { type: 'raster' as const, tiles: [...b.tiles], tileSize: 256, maxzoom: b.maxzoom, attribution: b.attribution }]),
+    Object.entries(ONLINE_BASEMAPS).map(([id, b]) => [
+      id,
+      { type: 'raster' as const, tiles: [...b.tiles], tileSize: 256, maxzoom: b.maxzoom, attribution: b.attribution },
+    ]),
   );
   return {
     version: 8,
@@ -61,7 +68,12 @@ export function basemapStyle(): StyleSpecification {
     layers: [
       { id: 'ocean', type: 'background', paint: { 'background-color': BASEMAP_COLOURS.ocean } },
       ...outlineLayers('', { maxzoom: DETAILED_FROM_ZOOM }),
-      ...Object.keys(ONLINE_BASEMAPS).map((id) => ({ id: `basemap-${id}`, type: 'raster' as const, source: id, layout: { visibility: 'none' as const } })),
+      ...Object.keys(ONLINE_BASEMAPS).map((id) => ({
+        id: `basemap-${id}`,
+        type: 'raster' as const,
+        source: id,
+        layout: { visibility: 'none' as const },
+      })),
     ],
   };
 }
@@ -72,7 +84,13 @@ type OutlineLayer = StyleSpecification['layers'][number];
 function outlineLayers(suffix: string, zooms: { minzoom?: number; maxzoom?: number }): OutlineLayer[] {
   return [
     { id: `land${suffix}`, type: 'fill', source: `land${suffix}`, ...zooms, paint: { 'fill-color': BASEMAP_COLOURS.land } },
-    { id: `coastline${suffix}`, type: 'line', source: `land${suffix}`, ...zooms, paint: { 'line-color': BASEMAP_COLOURS.coastline, 'line-width': 0.6 } },
+    {
+      id: `coastline${suffix}`,
+      type: 'line',
+      source: `land${suffix}`,
+      ...zooms,
+      paint: { 'line-color': BASEMAP_COLOURS.coastline, 'line-width': 0.6 },
+    },
     {
       id: `boundaries${suffix}`,
       type: 'line',

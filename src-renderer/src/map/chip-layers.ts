@@ -54,8 +54,18 @@ const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 export function installChipLayers(map: MaplibreMap): void {
   map.addSource('chip-footprints', { type: 'geojson', data: EMPTY });
   map.addSource('chip-centroids', { type: 'geojson', data: EMPTY });
-  map.addLayer({ id: 'chip-footprint-fill', type: 'fill', source: 'chip-footprints', paint: { 'fill-color': balanceColour as never, 'fill-opacity': 0.35 } });
-  map.addLayer({ id: 'chip-footprint-line', type: 'line', source: 'chip-footprints', paint: { 'line-color': '#17324d', 'line-width': 1.2 } });
+  map.addLayer({
+    id: 'chip-footprint-fill',
+    type: 'fill',
+    source: 'chip-footprints',
+    paint: { 'fill-color': balanceColour as never, 'fill-opacity': 0.35 },
+  });
+  map.addLayer({
+    id: 'chip-footprint-line',
+    type: 'line',
+    source: 'chip-footprints',
+    paint: { 'line-color': '#17324d', 'line-width': 1.2 },
+  });
   map.addLayer({
     id: SELECTED_LAYER,
     type: 'line',
@@ -118,8 +128,13 @@ export function showPreview(map: MaplibreMap, layer: PreviewLayer, preview: Over
     if (source) source.updateImage({ url, coordinates: preview.corners });
     else {
       map.addSource(id, { type: 'image', url, coordinates: preview.corners });
-      const above = PREVIEW_LAYERS.slice(PREVIEW_LAYERS.indexOf(layer) + 1).map(previewLayerId).find((l) => map.getLayer(l));
-      map.addLayer({ id, type: 'raster', source: id, paint: { 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } }, above ?? FOOTPRINT_LAYERS[0]);
+      const above = PREVIEW_LAYERS.slice(PREVIEW_LAYERS.indexOf(layer) + 1)
+        .map(previewLayerId)
+        .find((l) => map.getLayer(l));
+      map.addLayer(
+        { id, type: 'raster', source: id, paint: { 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } },
+        above ?? FOOTPRINT_LAYERS[0],
+      );
     }
   }
   if (old) setTimeout(() => URL.revokeObjectURL(old), 5000);

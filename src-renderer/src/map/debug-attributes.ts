@@ -9,7 +9,10 @@ export function publishMapState(map: MaplibreMap, element: HTMLElement): void {
   element.dataset.bounds = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].join(',');
   element.dataset.zoom = map.getZoom().toFixed(3);
   const layers = map.getStyle().layers ?? [];
-  element.dataset.visibleLayers = layers.filter((l) => map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => l.id).join(' ');
+  element.dataset.visibleLayers = layers
+    .filter((l) => map.getLayoutProperty(l.id, 'visibility') !== 'none')
+    .map((l) => l.id)
+    .join(' ');
   const quicklooks: Record<string, unknown> = {};
   for (const layer of layers) {
     if (layer.type !== 'raster' || !(layer.id.startsWith('chip-preview-') || layer.id.startsWith('run-'))) continue;

@@ -21,7 +21,9 @@ export const FOOTPRINT_LEGEND: LegendItem[] = [
   { label: 'selected', colour: '#000000' },
 ];
 
-export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [{ label: `water (run ${slot.toUpperCase()})`, colour: rgbHex(RUN_MASK_COLOURS[slot]) }];
+export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [
+  { label: `water (run ${slot.toUpperCase()})`, colour: rgbHex(RUN_MASK_COLOURS[slot]) },
+];
 
 /** Scene masks are drawn by the engine (preview/scene-tile.ts) in the run A mask colour. */
 export const SCENE_MASK_LEGEND: LegendItem[] = [{ label: 'water (scene)', colour: rgbHex(MASK_COLOUR) }];

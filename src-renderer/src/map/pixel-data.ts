@@ -20,7 +20,10 @@ export interface MapGridData {
 const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
 export async function decodeMapGrid(pngBase64: string, corners: Corners): Promise<MapGridData> {
-  const bitmap = await createImageBitmap(new Blob([bytesOf(pngBase64)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  const bitmap = await createImageBitmap(new Blob([bytesOf(pngBase64)], { type: 'image/png' }), {
+    premultiplyAlpha: 'none',
+    colorSpaceConversion: 'none',
+  });
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -32,7 +35,10 @@ export async function decodeMapGrid(pngBase64: string, corners: Corners): Promis
 /** The chip-grid arrays of a prediction (for exact metrics). */
 export function chipArrays(pixels: PredictionPixels): { probability: Float32Array; label: Uint8Array | null } {
   const bytes = bytesOf(pixels.probabilityF32);
-  return { probability: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), label: pixels.labelU8 ? bytesOf(pixels.labelU8) : null };
+  return {
+    probability: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4),
+    label: pixels.labelU8 ? bytesOf(pixels.labelU8) : null,
+  };
 }
 
 /** Confusion counts at `threshold` as the engine counts them: valid label pixels; no input counts as not water. */
@@ -51,7 +57,8 @@ export function countsAt(probability: Float32Array, label: Uint8Array, threshold
 }
 
 /** Probability stored in a run's map-grid data at pixel `i` (null where the model had no input). */
-export const probabilityAt = (data: MapGridData, i: number): number | null => (data.rgba[i * 4 + 3] === 0 ? null : (data.rgba[i * 4] * 256 + data.rgba[i * 4 + 1]) / 65535);
+export const probabilityAt = (data: MapGridData, i: number): number | null =>
+  data.rgba[i * 4 + 3] === 0 ? null : (data.rgba[i * 4] * 256 + data.rgba[i * 4 + 1]) / 65535;
 
 /** Label byte at pixel `i` of a map-grid data layer: 1 water, 0 not water, null none / not valid. */
 export function labelAt(data: MapGridData, i: number): 0 | 1 | null {
@@ -61,7 +68,12 @@ export function labelAt(data: MapGridData, i: number): 0 | 1 | null {
 }
 
 /** RGBA of one run at `threshold`: its mask, or its error map against the label. */
-export function runLayerRgba(data: MapGridData, threshold: number, layer: 'mask' | 'error', colours: { mask: Rgb; tp: Rgb; fp: Rgb; fn: Rgb }): ImageData {
+export function runLayerRgba(
+  data: MapGridData,
+  threshold: number,
+  layer: 'mask' | 'error',
+  colours: { mask: Rgb; tp: Rgb; fp: Rgb; fn: Rgb },
+): ImageData {
   const out = new ImageData(data.width, data.height);
   for (let i = 0; i < data.width * data.height; i++) {
     const p = probabilityAt(data, i);
@@ -80,7 +92,12 @@ export function runLayerRgba(data: MapGridData, threshold: number, layer: 'mask'
 }
 
 /** Where exactly one of two runs says water at their thresholds (pixels without input in either left out). */
-export function disagreementRgba(a: MapGridData, b: MapGridData, thresholds: [number, number], colours: { onlyA: Rgb; onlyB: Rgb }): ImageData {
+export function disagreementRgba(
+  a: MapGridData,
+  b: MapGridData,
+  thresholds: [number, number],
+  colours: { onlyA: Rgb; onlyB: Rgb },
+): ImageData {
   const out = new ImageData(a.width, a.height);
   for (let i = 0; i < a.width * a.height; i++) {
     const pa = probabilityAt(a, i);
@@ -125,7 +142,10 @@ export function s1Rgba(values: MapGridData, stretch: { vv: [number, number]; vh:
 }
 
 /** dB histograms of VV and VH over the chip (1 dB bins from `range[0]` to `range[1]`). */
-export function dbHistograms(values: MapGridData, range: [number, number] = [-40, 5]): { vv: number[]; vh: number[]; range: [number, number] } {
+export function dbHistograms(
+  values: MapGridData,
+  range: [number, number] = [-40, 5],
+): { vv: number[]; vh: number[]; range: [number, number] } {
   const bins = range[1] - range[0];
   const vv = new Array<number>(bins).fill(0);
   const vh = new Array<number>(bins).fill(0);

@@ -38,7 +38,11 @@ export function scaleBar(map: MaplibreMap, maxPixels: number): { metres: number;
 
 const attributionText = (map: MaplibreMap): string => {
   const sources = map.getStyle().sources ?? {};
-  const visibleSources = new Set((map.getStyle().layers ?? []).filter((l) => 'source' in l && map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => (l as { source: string }).source));
+  const visibleSources = new Set(
+    (map.getStyle().layers ?? [])
+      .filter((l) => 'source' in l && map.getLayoutProperty(l.id, 'visibility') !== 'none')
+      .map((l) => (l as { source: string }).source),
+  );
   const texts = Object.entries(sources)
     .filter(([id, s]) => visibleSources.has(id) && 'attribution' in s && s.attribution)
     .map(([, s]) => String((s as { attribution: string }).attribution).replace(/<[^>]+>/g, ''));

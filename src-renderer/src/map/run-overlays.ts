@@ -28,7 +28,6 @@ const shownByMap = new WeakMap<MaplibreMap, Map<string, ShownOverlay>>();
 export const RUN_LAYER_PREFIX = 'run-';
 export const runOverlayId = (slot: string, layer: string) => `${RUN_LAYER_PREFIX}${slot}-${layer}`;
 
-
 function remove(map: MaplibreMap, id: string, shown: Map<string, ShownOverlay>): void {
   if (map.getLayer(id)) map.removeLayer(id);
   if (map.getSource(id)) map.removeSource(id);
@@ -56,7 +55,10 @@ export function syncRunOverlays(map: MaplibreMap, wanted: readonly WantedOverlay
       } else {
         const above = [...shown.entries()].filter(([, s]) => s.rank > want.rank).sort((a, b) => a[1].rank - b[1].rank)[0]?.[0];
         map.addSource(want.id, { type: 'image', url, coordinates: overlay.corners });
-        map.addLayer({ id: want.id, type: 'raster', source: want.id, paint: { 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } }, above ?? (map.getLayer(FOOTPRINT_LAYERS[0]) ? FOOTPRINT_LAYERS[0] : undefined));
+        map.addLayer(
+          { id: want.id, type: 'raster', source: want.id, paint: { 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } },
+          above ?? (map.getLayer(FOOTPRINT_LAYERS[0]) ? FOOTPRINT_LAYERS[0] : undefined),
+        );
       }
       shown.set(want.id, { overlay, rank: want.rank, url, owned });
     }

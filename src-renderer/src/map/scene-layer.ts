@@ -33,7 +33,13 @@ export function syncSceneLayer(map: maplibregl.Map, jobId: string | null, bbox: 
   if (map.getLayer(SCENE_LAYER)) map.removeLayer(SCENE_LAYER);
   if (source) map.removeSource(SOURCE);
   if (!jobId) return;
-  map.addSource(SOURCE, { type: 'raster', tiles: [`${SCENE_PROTOCOL}://${jobId}/{z}/{x}/{y}`], tileSize: 256, ...(bbox ? { bounds: bbox } : {}), maxzoom: 18 });
+  map.addSource(SOURCE, {
+    type: 'raster',
+    tiles: [`${SCENE_PROTOCOL}://${jobId}/{z}/{x}/{y}`],
+    tileSize: 256,
+    ...(bbox ? { bounds: bbox } : {}),
+    maxzoom: 18,
+  });
   (map.getSource(SOURCE) as maplibregl.RasterTileSource & { jobId?: string }).jobId = jobId;
   map.addLayer({ id: SCENE_LAYER, type: 'raster', source: SOURCE, paint: { 'raster-resampling': 'nearest' } });
   if (bbox) map.fitBounds(bbox, { padding: 40, duration: 0 });

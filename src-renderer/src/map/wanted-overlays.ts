@@ -29,12 +29,24 @@ export function wantedOverlays(
     for (const layer of RUN_OVERLAY_LAYERS) {
       const id = runOverlayId(SLOTS[index], layer);
       const image = layer === 'probability' ? (prediction?.probability ?? null) : prediction ? (drawn.get(id) ?? null) : null;
-      wanted.push({ id, rank: LAYER_RANK[layer] + index, overlay: image, visible: settings[layer].visible, opacity: settings[layer].opacity });
+      wanted.push({
+        id,
+        rank: LAYER_RANK[layer] + index,
+        overlay: image,
+        visible: settings[layer].visible,
+        opacity: settings[layer].opacity,
+      });
     }
   });
   if (mappedRunIds.length >= 2 && onlySlot === null) {
     const id = runOverlayId('ab', 'disagreement');
-    wanted.push({ id, rank: 40, overlay: drawn.get(id) ?? null, visible: runLayers.disagreement.visible, opacity: runLayers.disagreement.opacity });
+    wanted.push({
+      id,
+      rank: 40,
+      overlay: drawn.get(id) ?? null,
+      visible: runLayers.disagreement.visible,
+      opacity: runLayers.disagreement.opacity,
+    });
   }
   return wanted;
 }

@@ -86,7 +86,12 @@ export class EncodersState {
       await this.refresh(checkpoint.id);
     } catch (error) {
       const message = (error as Error).message;
-      this.download = { catalogueId, status: isCancelled(error) ? 'cancelled' : 'error', progress: this.download?.progress ?? null, error: message };
+      this.download = {
+        catalogueId,
+        status: isCancelled(error) ? 'cancelled' : 'error',
+        progress: this.download?.progress ?? null,
+        error: message,
+      };
       await this.refresh();
     }
   }

@@ -1,6 +1,11 @@
 /** Mask and run card exports: progress from engine events, the files written, or why nothing was. */
 import type { FloodlensClient } from '../../../src-main/api/contract.ts';
-import { EXPORT_PROGRESS_EVENT, ExportProgressEventSchema, type ExportProgressEvent, type ExportResult } from '../../../src-main/api/runs.ts';
+import {
+  EXPORT_PROGRESS_EVENT,
+  ExportProgressEventSchema,
+  type ExportProgressEvent,
+  type ExportResult,
+} from '../../../src-main/api/runs.ts';
 import type { LoadStatus } from './loadable.ts';
 
 export class ExportState {

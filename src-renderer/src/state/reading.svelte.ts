@@ -44,7 +44,11 @@ export class ReadingState {
   private generation = 0;
 
   /** Redraws the app-drawn layers (a newer call wins; old object URLs are released once replaced). */
-  async redraw(slots: RunReading[], disagreement: boolean, s1: { preview: ChipPreview; stretch: { vv: [number, number]; vh: [number, number] }; draw: boolean } | null): Promise<void> {
+  async redraw(
+    slots: RunReading[],
+    disagreement: boolean,
+    s1: { preview: ChipPreview; stretch: { vv: [number, number]; vh: [number, number] }; draw: boolean } | null,
+  ): Promise<void> {
     const generation = ++this.generation;
     const next = new Map<string, MapImage>();
     const decoded = await Promise.all(slots.map((slot) => runData(slot.prediction)));
@@ -54,9 +58,22 @@ export class ReadingState {
     this.runs = slots.map((slot, i) => ({ runId: slot.runId, threshold: slot.threshold, data: decoded[i] }));
     const names = ['a', 'b'] as const;
     for (const [i, slot] of slots.entries()) {
-      const colours = { mask: RUN_MASK_COLOURS[names[i]], tp: ERROR_COLOURS.truePositive, fp: ERROR_COLOURS.falsePositive, fn: ERROR_COLOURS.falseNegative };
-      if (slot.mask) next.set(`run-${names[i]}-mask`, { url: await imageUrl(runLayerRgba(decoded[i], slot.threshold, 'mask', colours)), corners: decoded[i].corners });
-      if (slot.error && slot.prediction.error) next.set(`run-${names[i]}-error`, { url: await imageUrl(runLayerRgba(decoded[i], slot.threshold, 'error', colours)), corners: decoded[i].corners });
+      const colours = {
+        mask: RUN_MASK_COLOURS[names[i]],
+        tp: ERROR_COLOURS.truePositive,
+        fp: ERROR_COLOURS.falsePositive,
+        fn: ERROR_COLOURS.falseNegative,
+      };
+      if (slot.mask)
+        next.set(`run-${names[i]}-mask`, {
+          url: await imageUrl(runLayerRgba(decoded[i], slot.threshold, 'mask', colours)),
+          corners: decoded[i].corners,
+        });
+      if (slot.error && slot.prediction.error)
+        next.set(`run-${names[i]}-error`, {
+          url: await imageUrl(runLayerRgba(decoded[i], slot.threshold, 'error', colours)),
+          corners: decoded[i].corners,
+        });
     }
     if (disagreement && slots.length === 2 && decoded[0].width === decoded[1].width && decoded[0].height === decoded[1].height) {
       const image = disagreementRgba(decoded[0], decoded[1], [slots[0].threshold, slots[1].threshold], DISAGREEMENT_COLOURS);

@@ -129,7 +129,10 @@ export class RunsState {
     this.progress = new Map(this.progress).set(runId, progress);
     if (progress.phase === 'train' && progress.epoch !== null) this.timeStep(runId, progress);
     if (progress.phase === 'train' && progress.loss !== null && progress.epoch !== null) {
-      const points = [...(this.losses.get(runId) ?? []), { x: progress.epoch - 1 + progress.step / Math.max(1, progress.steps), loss: progress.loss }];
+      const points = [
+        ...(this.losses.get(runId) ?? []),
+        { x: progress.epoch - 1 + progress.step / Math.max(1, progress.steps), loss: progress.loss },
+      ];
       this.losses = new Map(this.losses).set(runId, points);
     }
     // run.json changes at the start and after each epoch: fetch it when a new phase or epoch begins.
@@ -144,7 +147,8 @@ export class RunsState {
     const done = (progress.epoch! - 1) * progress.steps + progress.step;
     const clock = this.clocks.get(runId);
     if (!clock) return void this.clocks.set(runId, { at: performance.now(), step: done });
-    if (done - clock.step >= 1) this.stepSeconds = new Map(this.stepSeconds).set(runId, (performance.now() - clock.at) / 1000 / (done - clock.step));
+    if (done - clock.step >= 1)
+      this.stepSeconds = new Map(this.stepSeconds).set(runId, (performance.now() - clock.at) / 1000 / (done - clock.step));
   }
 
   private async finished(event: RunFinishedEvent): Promise<void> {

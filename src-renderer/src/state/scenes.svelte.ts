@@ -1,7 +1,12 @@
 /** Whole-scene prediction from the app: the scene path, the run, the job's progress and, when done, its summary. */
 import type { FloodlensClient } from '../../../src-main/api/contract.ts';
 import type { JobProgress } from '../../../src-main/api/jobs.ts';
-import { SCENE_FINISHED_EVENT, SCENE_PROGRESS_EVENT, type SceneFinishedEvent, type SceneSummaryRecord } from '../../../src-main/api/scene.ts';
+import {
+  SCENE_FINISHED_EVENT,
+  SCENE_PROGRESS_EVENT,
+  type SceneFinishedEvent,
+  type SceneSummaryRecord,
+} from '../../../src-main/api/scene.ts';
 import type { EventEnvelope } from '../../../src-main/api/events.ts';
 
 export interface SceneJobView {
@@ -50,7 +55,8 @@ export class SceneState {
   /** Engine events for the current job (others are ignored). */
   onEvent(event: EventEnvelope): void {
     const job = this.job;
-    if (event.event === SCENE_PROGRESS_EVENT && job && event.payload.jobId === job.jobId) this.job = { ...job, progress: event.payload.progress };
+    if (event.event === SCENE_PROGRESS_EVENT && job && event.payload.jobId === job.jobId)
+      this.job = { ...job, progress: event.payload.progress };
     if (event.event === SCENE_FINISHED_EVENT && job && event.payload.jobId === job.jobId) {
       const { status, error, summary, bbox } = event.payload;
       this.job = { ...job, status, error, summary, bbox };

@@ -13,7 +13,15 @@ import { encodersDir, resolveCacheDir } from './cache-dir.ts';
 import { CHECKSUM_NAME } from '../../tensor-file/checksum.ts';
 import { TensorFileError, TensorFileReader, TensorFileWriter } from '../../tensor-file/tensor-file.ts';
 import { hashTensor } from './fingerprint.ts';
-import { cacheFilePath, forgetSource, lookupSource, rememberSource, sameSource, sourceIdentity, type SourceIdentity } from './source-index.ts';
+import {
+  cacheFilePath,
+  forgetSource,
+  lookupSource,
+  rememberSource,
+  sameSource,
+  sourceIdentity,
+  type SourceIdentity,
+} from './source-index.ts';
 import type { TensorRecord } from '../../compute/tensor-record.ts';
 
 const KIND = 'floodlens-clay-encoder';
@@ -84,7 +92,11 @@ export async function identifyClayEncoderFile(file: string, opts: EncoderCacheOp
   return { file: f, spec, fingerprint, from, cacheFile, ...(conversion ? { conversion } : {}) };
 }
 
-async function readEncoder(file: string, keep: boolean, opts: EncoderCacheOptions): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
+async function readEncoder(
+  file: string,
+  keep: boolean,
+  opts: EncoderCacheOptions,
+): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
   const cacheDir = resolveCacheDir(opts.cacheDir);
   const source = cacheDir ? await sourceIdentity(file) : null;
   if (cacheDir && source) {
@@ -103,14 +115,29 @@ async function readEncoder(file: string, keep: boolean, opts: EncoderCacheOption
   return fromCheckpoint(file, keep, cacheDir, source, opts);
 }
 
-async function fromCache(file: string, cacheDir: string, fingerprint: string, keep: boolean, opts: EncoderCacheOptions): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
+async function fromCache(
+  file: string,
+  cacheDir: string,
+  fingerprint: string,
+  keep: boolean,
+  opts: EncoderCacheOptions,
+): Promise<ClayEncoderFileIdentity & Partial<ClayEncoderTensors>> {
   const path = cacheFilePath(cacheDir, fingerprint);
   const reader = await TensorFileReader.open(path);
   try {
     const entries = reader.tensors;
     const meta = reader.meta as Partial<EncoderCacheMeta>;
-    if (meta.kind !== KIND || meta.formatVersion !== FORMAT_VERSION || meta.checksum !== CHECKSUM_NAME || meta.fingerprint !== fingerprint || !reader.checksummed) {
-      throw new TensorFileError(path, `is not the cached encoder ${fingerprint.slice(0, 12)} (kind ${String(meta.kind)}, format ${String(meta.formatVersion)})`);
+    if (
+      meta.kind !== KIND ||
+      meta.formatVersion !== FORMAT_VERSION ||
+      meta.checksum !== CHECKSUM_NAME ||
+      meta.fingerprint !== fingerprint ||
+      !reader.checksummed
+    ) {
+      throw new TensorFileError(
+        path,
+        `is not the cached encoder ${fingerprint.slice(0, 12)} (kind ${String(meta.kind)}, format ${String(meta.formatVersion)})`,
+      );
     }
     const hyperParameters = meta.hyperParameters ?? undefined;
     // Cheap (keys and shapes only) and honours opts.heads exactly as a checkpoint load would.
@@ -141,7 +168,8 @@ async function fromCheckpoint(
   const started = performance.now();
   const ckpt = await TorchCheckpoint.open(file);
   let writer: TensorFileWriter | null = null;
-  const warn = (what: string, error: unknown) => opts.onWarning?.(`cannot cache the encoder of ${file} (${what}): ${(error as Error).message}`);
+  const warn = (what: string, error: unknown) =>
+    opts.onWarning?.(`cannot cache the encoder of ${file} (${what}): ${(error as Error).message}`);
   try {
     const hp = ckpt.metadata()['hyper_parameters'];
     const hyperParameters = hp && typeof hp === 'object' && !Array.isArray(hp) ? (hp as Record<string, unknown>) : undefined;
@@ -161,7 +189,11 @@ async function fromCheckpoint(
     });
     if (cacheDir && source) {
       const template = metaFor('0'.repeat(64), new Date(0).toISOString());
-      writer = await TensorFileWriter.start(join(encodersDir(cacheDir), 'encoder.flck'), encoderList.map((t) => ({ name: t.key, shape: t.shape })), template).catch((error) => {
+      writer = await TensorFileWriter.start(
+        join(encodersDir(cacheDir), 'encoder.flck'),
+        encoderList.map((t) => ({ name: t.key, shape: t.shape })),
+        template,
+      ).catch((error) => {
         warn('start', error);
         return null;
       });

@@ -53,7 +53,9 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
       const qs = tf.split(tf.mul(sample(q, n), scale), heads, 1);
       const kts = tf.split(tf.transpose(sample(k, m)), heads, 0);
       const vs = tf.split(sample(v, m), heads, 1);
-      const outs = qs.map((qh, h) => tf.tidy(() => tf.matMul(tf.softmax(tf.matMul(qh as tf.Tensor2D, kts[h] as tf.Tensor2D), -1) as tf.Tensor2D, vs[h] as tf.Tensor2D)));
+      const outs = qs.map((qh, h) =>
+        tf.tidy(() => tf.matMul(tf.softmax(tf.matMul(qh as tf.Tensor2D, kts[h] as tf.Tensor2D), -1) as tf.Tensor2D, vs[h] as tf.Tensor2D)),
+      );
       samples.push(tf.concat(outs, 1) as tf.Tensor2D);
     }
     return tf.stack(samples) as tf.Tensor3D;

@@ -72,7 +72,8 @@ export class ClayV0Encoder {
     const timeIn = this.timeEmbedding.weightT.shape[0];
     if (c !== this.spec.bandCount) throw new ClayError(`Clay v0 needs ${this.spec.bandCount} bands, the batch has ${c}`);
     if (h % p !== 0 || w % p !== 0) throw new ClayError(`chip ${h}×${w} is not a multiple of the patch size ${p}`);
-    if (batch.pixels.length !== b * c * h * w) throw new ClayError(`pixels hold ${batch.pixels.length} values, shape [${batch.shape}] needs ${b * c * h * w}`);
+    if (batch.pixels.length !== b * c * h * w)
+      throw new ClayError(`pixels hold ${batch.pixels.length} values, shape [${batch.shape}] needs ${b * c * h * w}`);
     if (batch.latlon.length !== b * latlonIn) throw new ClayError(`latlon must be [${b},${latlonIn}], got ${batch.latlon.length} values`);
     if (batch.time.length !== b * timeIn) throw new ClayError(`time must be [${b},${timeIn}], got ${batch.time.length} values`);
   }
@@ -99,7 +100,7 @@ export class ClayV0Encoder {
     for (let s = 0; s < b; s++) {
       for (let gi = 0; gi < g; gi++) {
         for (let i = 0; i < l; i++) {
-          const src = ((s * n) + gi * l + i) * dim;
+          const src = (s * n + gi * l + i) * dim;
           const dst = (s * g + gi) * dim * l + i;
           for (let d = 0; d < dim; d++) grid[dst + d * l] = tokens[src + d];
         }
@@ -110,7 +111,15 @@ export class ClayV0Encoder {
   }
 
   /** patch embedding → encodings → metadata tokens → transformer; frees every intermediate, also on error. */
-  private async encode(batch: ClayBatch, b: number, g: number, l: number, gh: number, gw: number, capture: (name: string, t: tf.Tensor) => void): Promise<Float32Array> {
+  private async encode(
+    batch: ClayBatch,
+    b: number,
+    g: number,
+    l: number,
+    gh: number,
+    gw: number,
+    capture: (name: string, t: tf.Tensor) => void,
+  ): Promise<Float32Array> {
     const dim = this.spec.dim;
     const owned: tf.Tensor[] = [];
     try {

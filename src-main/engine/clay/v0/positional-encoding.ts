@@ -13,7 +13,10 @@ export function v0PositionTable(gridH: number, gridW: number, dim: number, preci
 }
 
 export function v0BandTable(groups: number, dim: number, precision: EncodingPrecision): Float32Array {
-  const t = posembSincos1d(Array.from({ length: groups }, (_, g) => g), dim / 2);
+  const t = posembSincos1d(
+    Array.from({ length: groups }, (_, g) => g),
+    dim / 2,
+  );
   return precision === 'float16' ? roundTableToFloat16(t) : t;
 }
 

@@ -109,7 +109,10 @@ export class DynamicEmbedding {
       const weights = linear(tf.add(tf.slice(wavegenOut, [t, 0], [c, e]), tf.slice(x, [t, 0], [c, e])), this.fcWeight); // [C, D·P·P]
       const bias = tf.reshape(linear(tf.slice(wavegenOut, [t + c, 0], [1, e]), this.fcBias), [dim]) as tf.Tensor1D;
       // kernel[o, c, i, j] = 0.02·weights[c, P²·o + P·i + j]  →  matrix row c·P² + P·i + j, column o.
-      const weightT = tf.reshape(tf.transpose(tf.reshape(tf.mul(weights, 0.02), [c, dim, p * p]), [0, 2, 1]), [c * p * p, dim]) as tf.Tensor2D;
+      const weightT = tf.reshape(tf.transpose(tf.reshape(tf.mul(weights, 0.02), [c, dim, p * p]), [0, 2, 1]), [
+        c * p * p,
+        dim,
+      ]) as tf.Tensor2D;
       return { kernel: { weightT, bias }, wavePosemb, waveFc, wavegenOut };
     });
   }

@@ -39,16 +39,20 @@ export class ClayV15Encoder {
     const [b, c, h, w] = batch.shape;
     const p = this.spec.patchSize;
     const { waves, gsd } = batch;
-    if (!waves || waves.length !== c) throw new ClayError(`Clay v1.x needs one wavelength (µm) per band: ${c} bands, ${waves?.length ?? 0} wavelengths`);
+    if (!waves || waves.length !== c)
+      throw new ClayError(`Clay v1.x needs one wavelength (µm) per band: ${c} bands, ${waves?.length ?? 0} wavelengths`);
     for (let i = 0; i < waves.length; i++) {
       if (!Number.isFinite(waves[i])) throw new ClayError(`wavelength ${i} is not a finite number`);
     }
     if (gsd === undefined || !Number.isFinite(gsd)) throw new ClayError('Clay v1.x needs the ground sample distance (gsd, metres)');
     if (h !== w) throw new ClayError(`Clay v1.x encodes square chips (its position grid is sqrt(L)×sqrt(L)); got ${h}×${w}`);
     if (h % p !== 0) throw new ClayError(`chip ${h}×${w} is not a multiple of the patch size ${p}`);
-    if (batch.pixels.length !== b * c * h * w) throw new ClayError(`pixels hold ${batch.pixels.length} values, shape [${batch.shape}] needs ${b * c * h * w}`);
-    if (batch.time.length !== b * 4) throw new ClayError(`time must be [${b},4] (sin/cos week, sin/cos hour), got ${batch.time.length} values`);
-    if (batch.latlon.length !== b * 4) throw new ClayError(`latlon must be [${b},4] (sin/cos lat, sin/cos lon), got ${batch.latlon.length} values`);
+    if (batch.pixels.length !== b * c * h * w)
+      throw new ClayError(`pixels hold ${batch.pixels.length} values, shape [${batch.shape}] needs ${b * c * h * w}`);
+    if (batch.time.length !== b * 4)
+      throw new ClayError(`time must be [${b},4] (sin/cos week, sin/cos hour), got ${batch.time.length} values`);
+    if (batch.latlon.length !== b * 4)
+      throw new ClayError(`latlon must be [${b},4] (sin/cos lat, sin/cos lon), got ${batch.latlon.length} values`);
     return { waves, gsd };
   }
 
@@ -107,7 +111,12 @@ export class ClayV15Encoder {
         kernel.dispose();
         if (gen.kernel.bias) capture('patch_bias', gen.kernel.bias);
       }
-      const patchRows = extractPatches(batch.pixels, batch.shape, Array.from({ length: c }, (_, i) => i), p);
+      const patchRows = extractPatches(
+        batch.pixels,
+        batch.shape,
+        Array.from({ length: c }, (_, i) => i),
+        p,
+      );
       const patchEmbed = tf.tidy(() => tf.reshape(linear(tf.tensor2d(patchRows, [b * l, c * p * p]), gen.kernel), [b, l, dim]));
       owned.push(patchEmbed);
       capture('patch_embed', patchEmbed);

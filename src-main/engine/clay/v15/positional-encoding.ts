@@ -9,7 +9,14 @@ export function v15PositionTable(grid: number, dim: number, gsd: number): Float3
 }
 
 /** The [B, L, D] table added to the patch embedding. */
-export function v15Encodings(batch: number, grid: number, dim: number, gsd: number, time: Float32Array, latlon: Float32Array): Float32Array {
+export function v15Encodings(
+  batch: number,
+  grid: number,
+  dim: number,
+  gsd: number,
+  time: Float32Array,
+  latlon: Float32Array,
+): Float32Array {
   const l = grid * grid;
   const posDim = dim - 8;
   const pos = v15PositionTable(grid, dim, gsd);

@@ -1,7 +1,13 @@
 /** The five scores compared side by side, and which run is best on each. */
 export const COMPARED_METRICS = ['dice', 'iou', 'f1', 'precision', 'recall'] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
-export const METRIC_TITLES: Record<ComparedMetric, string> = { dice: 'Dice', iou: 'IoU', f1: 'F1', precision: 'Precision', recall: 'Recall' };
+export const METRIC_TITLES: Record<ComparedMetric, string> = {
+  dice: 'Dice',
+  iou: 'IoU',
+  f1: 'F1',
+  precision: 'Precision',
+  recall: 'Recall',
+};
 
 /** Indexes of the highest defined values (ties all marked); none when fewer than two runs have a value. */
 export function bestIndexes(values: readonly (number | null)[]): Set<number> {
@@ -16,7 +22,8 @@ export const RUN_COLOURS = ['#009e73', '#cc79a7', '#0072b2', '#e69f00', '#56b4e9
 
 /** A CSV file from rows of cells (quoted where needed), downloaded by the browser. */
 export function downloadCsv(fileName: string, rows: (string | number | null)[][]): void {
-  const cell = (v: string | number | null) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const cell = (v: string | number | null) =>
+    v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
   const blob = new Blob([rows.map((r) => r.map(cell).join(',')).join('\n') + '\n'], { type: 'text/csv' });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
