@@ -91,7 +91,7 @@ export const TrainConfigSchema = z.object({
   valCropsPerChip: z.number().int().positive().default(4),
   /** `otsu` runs: the band thresholded. */
   otsuBand: z.enum(OTSU_BANDS).default('VH'),
-  /** Pixel models: the input bands (Clay v0 order is kept); null = every band that holds data in some chip. */
+  /** Pixel models: the input bands (Clay v0 order is kept); null = the bands every chip with image data holds (none in common: every band with data). */
   bands: z.array(CanonicalBandSchema).min(1).nullable().default(null),
   /**
    * Encoder runs: side of the square tiles larger chips are encoded in, their patch grids stitched into the

@@ -10,6 +10,9 @@ import { validationCrops } from '../../src-main/engine/inputs/validation-crops.t
 import { groupByRegion, regionFromChipId } from '../../src-main/engine/cv/regions.ts';
 import { bceWithLogits } from '../../src-main/engine/models/loss.ts';
 import type { ModelSample } from '../../src-main/engine/inputs/training-source.ts';
+import { inputBandsOf, labelledChips, sharedInputBands } from '../../src-main/engine/inputs/chip-samples.ts';
+import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
+import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
 
 describe('collapse', () => {
   it('flags all-water and no-water predictions, not a model that is merely poor', () => {
@@ -118,5 +121,20 @@ describe('pos-weighted BCE', () => {
     // valid terms: 3·ln2 (water) + ln2 (dry) + 3·ln2 (water), over 3 valid pixels
     expect(loss.dataSync()[0]).toBeCloseTo((7 * Math.LN2) / 3, 6);
     expect(bceWithLogits(tf.zeros([2]), tf.tensor1d([1, 0])).dataSync()[0]).toBeCloseTo(Math.LN2, 6);
+  });
+});
+
+describe.skipIf(!hasShared)('default input bands of a pixel model (real Sen1Floods11 chips)', () => {
+  reportSkippedWithoutShared('default input bands');
+  it('are the bands every chip holds: the one S1+S2 chip does not bring S2 bands that the S1 chips lack', async () => {
+    const chips = labelledChips(await inspectDataset(sharedData('sen1floods11')));
+    expect(chips.map((c) => c.id)).toContain('Spain_7370579');
+    expect(inputBandsOf(chips)).toContain('B04');
+    expect(sharedInputBands(chips)).toEqual(['VH', 'VV']);
+    // No band in common (S2-only against S1-only): every band with data.
+    const spain = chips.find((c) => c.id === 'Spain_7370579')!;
+    const s2Only = { ...spain, bandDetails: spain.bandDetails.filter((b) => b.name !== 'VV' && b.name !== 'VH') };
+    const s1Only = chips.find((c) => c.id === 'India_900498')!;
+    expect(sharedInputBands([s2Only, s1Only])).toEqual(inputBandsOf([s2Only, s1Only]));
   });
 });

@@ -49,7 +49,7 @@ const numberUsage = Object.entries(NUMBER_FLAGS)
 export const TRAIN_FLAGS_USAGE = `[--embeddings <dir>] [--encoder <ckpt>] ${numberUsage} [--full-chips]
   [--lr-schedule constant|warmup-cosine] [--normalisation dataset|clay-v0] [--no-augment] [--otsu-band VH|VV]
   [--bands B,B,…]
---bands: the input bands of a pixel model, e.g. VV,VH (default: every Clay v0 band holding data in some chip)
+--bands: the input bands of a pixel model, e.g. VV,VH (default: the bands every chip holds)
 --max-minutes M: train as many epochs as fit in M minutes (then --epochs only caps them), keep the best checkpoint;
   run.json says why training stopped (stopReason). Defaults: docs/TRAINING.md`;
 

@@ -13,13 +13,28 @@ export function labelledChips(inspection: DatasetInspection): ChipInfo[] {
 }
 
 /**
- * The model's input bands: the Clay v0 bands (in Clay v0 order) that hold data in at least one chip.
+ * The Clay v0 bands (in Clay v0 order) that hold data in at least one chip.
  * A Sentinel-1-only dataset trains on [VH, VV]; a full datacube on all 13.
  */
 export function inputBandsOf(chips: readonly ChipInfo[]): CanonicalBand[] {
-  const withData = new Set(chips.flatMap((chip) => chip.bandDetails.filter((b) => !b.empty && b.name !== null).map((b) => b.name!)));
+  const withData = new Set(chips.flatMap(bandsWithData));
   return CLAY_V0_BANDS.filter((band) => withData.has(band));
 }
+
+/**
+ * The default input bands of a pixel model: the bands every chip with image data holds (a chip whose
+ * image is all nodata does not vote). A band only some chips have would be zero-filled in the others
+ * and lets the net key on whether it is present (docs/TRAINING.md: the one S1+S2 chip among S1 chips).
+ * No band in common: every band with data in some chip.
+ */
+export function sharedInputBands(chips: readonly ChipInfo[]): CanonicalBand[] {
+  const voters = chips.map(bandsWithData).filter((bands) => bands.length > 0);
+  const shared = CLAY_V0_BANDS.filter((band) => voters.length > 0 && voters.every((bands) => bands.includes(band)));
+  return shared.length > 0 ? shared : inputBandsOf(chips);
+}
+
+const bandsWithData = (chip: ChipInfo): CanonicalBand[] =>
+  chip.bandDetails.filter((b) => !b.empty && b.name !== null).map((b) => b.name as CanonicalBand);
 
 /** Normalised pixels (nodata → 0), label and valid masks for one chip. */
 export interface ChipSample extends Sample {

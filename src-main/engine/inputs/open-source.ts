@@ -2,7 +2,7 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import type { EncoderInputs, InputNormalisation, TrainConfig } from '../../api/run.ts';
 import { datasetStatistics } from './input-normalisation.ts';
 import { CLAY_V0_BANDS } from '../dataset/clay-v0.ts';
-import { inputBandsOf } from './chip-samples.ts';
+import { inputBandsOf, sharedInputBands } from './chip-samples.ts';
 import { EmbeddingStore } from '../embedding/embedding-store.ts';
 import { embeddingSource, pixelSource, usesEmbeddings, type TrainingSource } from './training-source.ts';
 import { embeddingsForTraining } from '../embedding/training-embeddings.ts';
@@ -43,10 +43,12 @@ export async function openTrainingSource(
       throw new Error(
         `no chip has data in the chosen band${absent.length === 1 ? '' : 's'} ${absent.join(', ')} (bands with data: ${withData.join(', ') || 'none'})`,
       );
-    const bands = chosen ? CLAY_V0_BANDS.filter((band) => chosen.includes(band)) : withData;
+    const bands = chosen ? CLAY_V0_BANDS.filter((band) => chosen.includes(band)) : sharedInputBands(chips);
     if (bands.length === 0) throw new Error('no chip has any Clay v0 band with data: nothing to train on');
-    const missing = CLAY_V0_BANDS.filter((band) => !bands.includes(band));
+    const missing = CLAY_V0_BANDS.filter((band) => !bands.includes(band) && !withData.includes(band));
     if (missing.length > 0) notes.push(`input bands ${bands.join(', ')}; absent from every chip: ${missing.join(', ')}`);
+    const leftOut = withData.filter((band) => !bands.includes(band));
+    if (leftOut.length > 0 && !chosen) notes.push(`${leftOut.join(', ')} left out: not held by every chip (choose them with bands)`);
     for (const chip of chips) {
       const lacking = bands.filter((band) => !chip.bands.includes(band) || chip.emptyBands.includes(band));
       if (lacking.length > 0) notes.push(`${chip.id}: ${lacking.join(', ')} missing, set to 0 after normalisation`);

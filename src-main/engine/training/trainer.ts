@@ -227,7 +227,9 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
         record.stopReason = 'max-minutes';
         break;
       }
-      if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
+      // While every epoch so far collapsed (IoU 0 for no-water ties forever), patience would stop a net that has not started.
+      const learning = state.bestCollapse === null;
+      if (config.patience > 0 && learning && state.epochsWithoutImprovement >= config.patience && epoch < config.epochs) {
         context.log(`early stop after epoch ${epoch}: no better validation IoU for ${config.patience} epochs`);
         record.status = 'stopped-early';
         record.stopReason = 'early-stopping';
