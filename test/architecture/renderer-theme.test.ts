@@ -1,10 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABEL_COLOURS, rgbHex } from '../../src-main/api/preview.ts';
 import { RUN_MASK_COLOURS } from '../../src-main/api/runs.ts';
 import { repoRoot } from '../helpers/shared.ts';
-import { colourLiterals, colourLiteralsIn, themeVariables, variablesUsed } from './renderer-theme.ts';
+import { colourLiterals, colourLiteralsIn, scriptColourLiterals, sourceFiles, themeVariables, variablesUsed } from './renderer-theme.ts';
 
 const rendererDir = join(repoRoot, 'src-renderer/src');
 const themeCss = readFileSync(join(rendererDir, 'theme.css'), 'utf8');
@@ -14,11 +14,17 @@ describe('renderer theme', () => {
     expect(colourLiteralsIn(repoRoot, rendererDir)).toEqual([]);
   });
 
+  it('renderer scripts name colours only in map/map-colours.ts (MapLibre paint, canvas)', () => {
+    const owner = join(rendererDir, 'map/map-colours.ts');
+    const found = sourceFiles(rendererDir, '.ts')
+      .filter((path) => path !== owner)
+      .flatMap((path) => scriptColourLiterals(readFileSync(path, 'utf8'), relative(repoRoot, path)));
+    expect(found).toEqual([]);
+  });
+
   it('every var(--fl-…) the renderer uses is defined in theme.css', () => {
     const defined = themeVariables(themeCss);
-    const sources = readdirSync(rendererDir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && /\.(svelte|ts|css)$/.test(e.name))
-      .map((e) => join(e.parentPath, e.name));
+    const sources = ['.svelte', '.ts', '.css'].flatMap((extension) => sourceFiles(rendererDir, extension));
     const undefinedUses = sources.flatMap((path) =>
       variablesUsed(readFileSync(path, 'utf8'))
         .filter((name) => !defined.has(name))
@@ -54,5 +60,7 @@ describe('renderer theme', () => {
       '</style>',
     ].join('\n');
     expect(colourLiterals(component).map((c) => c.line)).toEqual([2, 5, 8, 9, 11, 12]);
+    const script = "const a = '#17324d';\nconst b = `rgba(0, 0, 0, ${alpha})`;\nconst id = '#app';\nconst c = 'var(--fl-ink)';";
+    expect(scriptColourLiterals(script).map((c) => c.line)).toEqual([1, 2]);
   });
 });

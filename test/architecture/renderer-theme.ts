@@ -30,15 +30,24 @@ export function colourLiterals(text: string, file = ''): ColourLiteral[] {
   return found;
 }
 
-export function svelteFiles(dir: string): string[] {
+export function sourceFiles(dir: string, extension: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.svelte'))
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
 /** Colour literals in every .svelte file under `dir`, with paths relative to `root`. */
 export function colourLiteralsIn(root: string, dir: string): ColourLiteral[] {
-  return svelteFiles(dir).flatMap((path) => colourLiterals(readFileSync(path, 'utf8'), relative(root, path)));
+  return sourceFiles(dir, '.svelte').flatMap((path) => colourLiterals(readFileSync(path, 'utf8'), relative(root, path)));
+}
+
+/** Hex and rgb()/hsl() colours in a script's text (named colours are too common a word to flag in TS). */
+export function scriptColourLiterals(text: string, file = ''): ColourLiteral[] {
+  return text
+    .split('\n')
+    .flatMap((line, index) =>
+      [HEX, FUNCTION].some((pattern) => line.match(pattern) !== null) ? [{ file, line: index + 1, text: line.trim() }] : [],
+    );
 }
 
 /** theme.css's custom properties, with `var(--x)` references resolved. */
