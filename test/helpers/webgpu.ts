@@ -27,3 +27,6 @@ export const webgpuExpected = process.env.FLOODLENS_WEBGPU_PARITY === '1';
 export function reportSkippedWithoutWebGpu(suite: string): void {
   if (!webgpuExpected) console.warn(`[skipped] ${suite}: opt-in with FLOODLENS_WEBGPU_PARITY=1 (SwiftShader takes minutes per step)`);
 }
+
+/** Whether a WebGPU adapter can be had here without a GPU: Chromium's SwiftShader ICD is installed (CI: yes). */
+export const softwareWebGpuAvailable = existsSync(process.env.VK_ICD_FILENAMES?.split(':')[0] ?? SWIFTSHADER_ICD);
