@@ -14,7 +14,7 @@ import { encoderIdentity } from '../embedding/encoder-file.ts';
 import { EmbeddingStore } from '../embedding/embedding-store.ts';
 import { encoderTileFor, inputRecipeId } from '../embedding/clay-inputs.ts';
 import { defaultWorkers } from './scene-job.ts';
-import { runJob } from './worker-host.ts';
+import { runJobsTogether } from './worker-pool.ts';
 
 /** Contiguous ranges of `items`, one per worker, sizes differing by at most one. */
 export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
@@ -44,38 +44,25 @@ export async function embedOnWorkers(request: EmbedRequest, context: JobContext)
   context.log(`${todo.length} chip(s) to embed on ${ranges.length} worker(s); ${reused.length} already in the cache`);
   const partRoot = join(outDir, `.parts-${randomBytes(4).toString('hex')}`);
   const done = new Array<number>(ranges.length).fill(0);
-  const controller = new AbortController();
-  const poll = setInterval(() => {
-    if (context.cancelled) controller.abort();
-  }, 200);
   try {
-    const parts = await Promise.all(
-      ranges.map((chipIds, k) =>
-        runJob(
-          'embed',
-          { ...request, encoder, outDir: join(partRoot, String(k)), chipIds, workers: 1 },
-          {
-            signal: controller.signal,
-            onProgress: (p) => {
-              done[k] = p.step;
-              const step = done.reduce((a, b) => a + b, 0);
-              const elapsed = (performance.now() - started) / 1000;
-              context.progress({
-                ...p,
-                step,
-                steps: todo.length,
-                samplesPerSecond: step / Math.max(elapsed, 1e-9),
-                etaSeconds: etaSeconds(step, todo.length, elapsed),
-                message: `${p.message ?? ''}; ${ranges.length} workers`,
-              });
-            },
-            onLog: (message) => context.log(`[worker ${k + 1}/${ranges.length}] ${message}`),
-          },
-        ).catch((error) => {
-          controller.abort(); // one failed worker stops the others
-          throw error;
-        }),
-      ),
+    const parts = await runJobsTogether(
+      'embed',
+      ranges.map((chipIds, k) => ({ ...request, encoder, outDir: join(partRoot, String(k)), chipIds, workers: 1 })),
+      context,
+      (k, p) => {
+        done[k] = p.step;
+        const step = done.reduce((a, b) => a + b, 0);
+        const elapsed = (performance.now() - started) / 1000;
+        context.progress({
+          ...p,
+          step,
+          steps: todo.length,
+          samplesPerSecond: step / Math.max(elapsed, 1e-9),
+          etaSeconds: etaSeconds(step, todo.length, elapsed),
+          message: `${p.message ?? ''}; ${ranges.length} workers`,
+        });
+      },
+      (k, message) => context.log(`[worker ${k + 1}/${ranges.length}] ${message}`),
     );
     context.throwIfCancelled();
     await mergeEmbeddingParts(
@@ -102,7 +89,6 @@ export async function embedOnWorkers(request: EmbedRequest, context: JobContext)
     logEmbedResult(result, context);
     return result;
   } finally {
-    clearInterval(poll);
     await rm(partRoot, { recursive: true, force: true });
   }
 }
