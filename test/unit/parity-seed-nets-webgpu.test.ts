@@ -1,9 +1,11 @@
-/** The seed-net parity suite on WebGPU (SwiftShader in CI); tolerances as on wasm. */
+/**
+ * The scratch net's whole parity chain on WebGPU (SwiftShader here), opt-in: `npm run test:webgpu`. Its ≈ 3 GMAC
+ * forward takes software WebGPU tens of minutes for the chain; CI runs the rest on webgpu (webgpu-parity.test.ts).
+ */
 import { vi } from 'vitest';
 import { reportSkippedWithoutWebGpu, webgpuExpected } from '../helpers/webgpu.ts';
 import { describeSeedNetParity } from './parity-seed-nets.suite.ts';
 
-// SwiftShader runs tfjs's tiled shaders (workgroup barriers) very slowly: minutes, not seconds.
-vi.setConfig({ testTimeout: 1_200_000, hookTimeout: 1_200_000 });
-reportSkippedWithoutWebGpu('parity-seed-nets (webgpu)');
-describeSeedNetParity('webgpu', { tensor: 1e-4, chainedAdam: 1e-3 }, !webgpuExpected);
+vi.setConfig({ testTimeout: 3_600_000, hookTimeout: 3_600_000 });
+reportSkippedWithoutWebGpu('parity-seed-nets scratch-net whole chain (webgpu)');
+describeSeedNetParity('webgpu', { tensor: 1e-4, chainedAdam: 1e-3 }, !webgpuExpected, ['scratch-net']);

@@ -89,14 +89,14 @@ function expectStats(label: string, values: Float32Array, stats: Stats, errors: 
   expect(error, label).toBeLessThanOrEqual(tolerance);
 }
 
-const nets: { name: string; key: string; build: () => SequentialNet }[] = [
+const nets = [
   {
     name: 'finetune-decoder',
     key: 'finetune_decoder',
     build: () => createFinetuneDecoder({ embeddingChannels: 4608, grid: [16, 16], output: [512, 512] }),
   },
   { name: 'scratch-net', key: 'scratch_net', build: () => createScratchNet(13) },
-];
+] as const satisfies readonly { name: string; key: string; build: () => SequentialNet }[];
 
 export interface ParityTolerances {
   /** Forward, loss, gradients, Adam on PyTorch's gradients, step-2 statistics. */
@@ -105,7 +105,10 @@ export interface ParityTolerances {
   chainedAdam: number;
 }
 
-export function describeSeedNetParity(backend: BackendChoice, tol: ParityTolerances, skip = false): void {
+export type SeedNetName = (typeof nets)[number]['name'];
+
+/** `only`: the nets whose whole chain is checked (default: both). */
+export function describeSeedNetParity(backend: BackendChoice, tol: ParityTolerances, skip = false, only?: SeedNetName[]): void {
   reportSkippedWithoutShared(`parity-seed-nets (${backend})`);
   const TOLERANCE = tol.tensor;
 
@@ -117,7 +120,7 @@ export function describeSeedNetParity(backend: BackendChoice, tol: ParityToleran
         expect(info.backend).toBe(backend);
       });
 
-      for (const { name, key, build } of nets) {
+      for (const { name, key, build } of nets.filter((n) => !only || only.includes(n.name))) {
         describe(name, () => {
           let fx: NetFixture;
           let net: SequentialNet;
@@ -230,4 +233,46 @@ export function describeSeedNetParity(backend: BackendChoice, tol: ParityToleran
       }
     },
   );
+}
+
+/**
+ * The scratch net's forward on an interior crop of its fixture input: every logit farther than the net's
+ * receptive-field radius from the crop's edges (conv 1 + conv 1 + pool 1 + 2 transposed convs at half
+ * resolution 2 + 2 + upsample 1 + conv 1 = 9 px; 12 kept) sees exactly the pixels it sees in the full
+ * 128² input, so it must equal PyTorch's logit there. The crop starts on an even pixel, keeping the 2×2
+ * pooling windows aligned. Costs (32/128)² of the full forward: the full chain on the scratch net (3 GMAC a
+ * forward) is too slow for software WebGPU in CI, and runs opt-in (parity-seed-nets-webgpu.test.ts).
+ */
+export function describeScratchForwardOnCrop(backend: BackendChoice, tolerance: number, skip = false): void {
+  describe.skipIf(!hasShared || skip)(`scratch net forward on a 32² interior crop matches PyTorch 1.13 on ${backend}`, () => {
+    it('centre logits (beyond the receptive field of the crop edges) within the tolerance', async () => {
+      const info = await initBackend({ force: backend });
+      expect(info.backend).toBe(backend);
+      const fx = (JSON.parse(readFileSync(fixture('seed-nets.json'), 'utf8')) as Record<string, NetFixture>).scratch_net;
+      const net = createScratchNet(13);
+      net.loadStateDict(await readStateDict(fixture(fx.state_dict_file)), fx.state_dict_file);
+      const [b, c, h, w] = fx.input.shape;
+      const [top, left, side, margin] = [48, 64, 32, 12];
+      const logits = tf.tidy(() => {
+        const full = tf.tensor4d(float32File(fx.input.file), [b, c, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D;
+        return net.logits(tf.slice(full, [0, top, left, 0], [1, side, side, c]));
+      });
+      const ours = await logits.data();
+      logits.dispose();
+      net.dispose();
+      const reference = float32File(fx.output.file);
+      const inner = side - 2 * margin;
+      const a = new Float32Array(inner * inner);
+      const r = new Float32Array(inner * inner);
+      for (let y = 0; y < inner; y++) {
+        for (let x = 0; x < inner; x++) {
+          a[y * inner + x] = ours[(margin + y) * side + margin + x];
+          r[y * inner + x] = reference[(top + margin + y) * w + left + margin + x];
+        }
+      }
+      const error = relativeError(a, r);
+      console.log(`[parity ${backend}] scratch-net forward on a crop: max relative error ${error.toExponential(2)}`);
+      expect(error).toBeLessThanOrEqual(tolerance);
+    });
+  });
 }

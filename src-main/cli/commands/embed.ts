@@ -9,10 +9,10 @@ export const embedCommand: CliCommand = {
   path: ['embed'],
   summary: 'compute Clay patch embeddings for every chip once (cached by chip + encoder fingerprint; resumable)',
   usage: `floodlens embed --encoder <ckpt> --data <dir> --out <cacheDir> [--platform ${PLATFORMS.join('|')}] [--latlon-order training|tutorial]
-  [--encoder-tile N (Clay v1.5: 256, v0: whole chip; 0 = whole chip)] [--json]`,
+  [--encoder-tile N (Clay v1.5: 256, v0: whole chip; 0 = whole chip)] [--workers N (default: one per core)] [--json]`,
   async run(argv, io) {
     const args = parseArgs(argv, ['json']);
-    assertKnownOptions(args, ['encoder', 'data', 'out', 'platform', 'latlon-order', 'encoder-tile', 'json']);
+    assertKnownOptions(args, ['encoder', 'data', 'out', 'platform', 'latlon-order', 'encoder-tile', 'workers', 'json']);
     const platform = option(args, 'platform') ?? 'auto';
     if (!(PLATFORMS as readonly string[]).includes(platform)) throw new UsageError(`--platform must be one of ${PLATFORMS.join(', ')}`);
     const latlonOrder = option(args, 'latlon-order') ?? 'training';
@@ -20,6 +20,8 @@ export const embedCommand: CliCommand = {
     const encoderTile = option(args, 'encoder-tile') === undefined ? null : numberOption(args, 'encoder-tile', 0);
     if (encoderTile !== null && !Number.isInteger(encoderTile))
       throw new UsageError('--encoder-tile must be a whole number of pixels (0 = whole chips)');
+    const workers = option(args, 'workers') === undefined ? undefined : numberOption(args, 'workers', 1);
+    if (workers !== undefined && !Number.isInteger(workers)) throw new UsageError('--workers must be a whole number ≥ 1');
     const json = args.flags.has('json');
     const result = await runCliJob(
       'embed',
@@ -28,6 +30,7 @@ export const embedCommand: CliCommand = {
         dataDir: resolve(requiredOption(args, 'data')),
         outDir: resolve(requiredOption(args, 'out')),
         inputs: { platform: platform as (typeof PLATFORMS)[number], latlonOrder, encoderTile },
+        workers,
       },
       io,
       json,

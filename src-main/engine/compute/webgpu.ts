@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { GpuAdapter } from '../../api/compute.ts';
+import { GpuDeviceLostError, GpuOutOfMemoryError } from './gpu-memory.ts';
 
 export type GpuAdapterInfo = GpuAdapter;
 
@@ -21,6 +22,7 @@ interface DawnModule {
 
 let device: GPUDevice | undefined;
 let lostReason: string | undefined;
+let lost: Promise<never> | undefined;
 
 /** Why the device was lost, once it has been (the backend is unusable from then on). */
 export function webgpuDeviceLost(): string | undefined {
@@ -144,9 +146,11 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<GpuAdapter
     },
   });
   lostReason = undefined;
-  void device.lost.then((lost) => {
-    if (lost.reason !== 'destroyed') lostReason = `GPU device lost (${lost.reason}): ${lost.message}`;
+  lost = device.lost.then((info) => {
+    lostReason = `GPU device lost (${info.reason}): ${info.message}`;
+    throw new GpuDeviceLostError(lostReason);
   });
+  lost.catch(() => undefined); // observed by guardGpu; not an unhandled rejection when nothing runs
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   // The package registers its own factory only when a browser-style navigator.gpu exists; ours uses this device.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
@@ -155,4 +159,37 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<GpuAdapter
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu did not initialise on the adapter');
   await tf.ready();
   return info;
+}
+
+/**
+ * Runs one GPU step (it must end by reading its result back) inside WebGPU error scopes: an allocation the
+ * device refused becomes a GpuOutOfMemoryError (callers retry smaller: gpu-memory.ts), and a device lost
+ * meanwhile a GpuDeviceLostError instead of a readback that never settles. Other backends: just `step()`.
+ */
+export async function guardGpu<T>(step: () => Promise<T>): Promise<T> {
+  const active = device;
+  if (!active || tf.getBackend() !== 'webgpu') return step();
+  if (lostReason) throw new GpuDeviceLostError(lostReason);
+  active.pushErrorScope('validation');
+  active.pushErrorScope('out-of-memory');
+  let value: T | undefined;
+  let failure: unknown;
+  try {
+    value = await Promise.race([step(), lost!]);
+  } catch (error) {
+    failure = error;
+  }
+  if (failure instanceof GpuDeviceLostError) throw failure;
+  const outOfMemory = await active.popErrorScope();
+  const invalid = await active.popErrorScope();
+  // A buffer larger than the adapter allows is a validation error, and so is everything that used it.
+  const refused = outOfMemory ?? (invalid && /buffer|size|limit|memory/i.test(invalid.message) ? invalid : null);
+  if (refused) throw new GpuOutOfMemoryError(`the GPU refused an allocation: ${firstLineOf(refused.message)}`);
+  if (failure !== undefined) throw failure;
+  if (invalid) throw new Error(`WebGPU validation error: ${firstLineOf(invalid.message)}`);
+  return value as T;
+}
+
+function firstLineOf(text: string): string {
+  return text.split('\n')[0].slice(0, 300);
 }

@@ -57,7 +57,7 @@ export function encoderFileOptions(context: JobContext, encoderCacheDir?: string
 }
 
 /** Refuses a cache that another encoder or another input recipe filled. */
-async function openMatchingStore(
+export async function openMatchingStore(
   dir: string,
   identity: Pick<EncoderIdentity, 'fingerprint' | 'file' | 'name'>,
   recipe: string,
@@ -80,14 +80,12 @@ async function openMatchingStore(
   return store;
 }
 
-export async function embedChips(
-  encoderFile: string,
+/** Which chips a store in `dir` already holds with the same chip fingerprint (reused), and which are left to embed. */
+export async function pendingChips(
   chips: readonly ChipInfo[],
   dir: string,
   context: JobContext,
-  options: EmbedChipsOptions = {},
-): Promise<EmbedChipsResult> {
-  // The chip fingerprints decide what is left to do; the encoder is only built when something is.
+): Promise<{ fingerprints: Map<string, string>; todo: ChipInfo[]; reused: string[] }> {
   const fingerprints = new Map<string, string>();
   for (const chip of chips) {
     context.throwIfCancelled();
@@ -96,6 +94,36 @@ export async function embedChips(
   const existing = existsSync(join(dir, EMBEDDINGS_INDEX)) ? await EmbeddingStore.open(dir) : null;
   const todo = chips.filter((chip) => !existing?.has(chip.id, fingerprints.get(chip.id)!));
   const reused = chips.filter((chip) => !todo.includes(chip)).map((chip) => chip.id);
+  return { fingerprints, todo, reused };
+}
+
+/**
+ * Copies the chips of part stores (each filled by one worker, same encoder and recipe) into the store in `dir`,
+ * creating it from the first part's header when absent. Parts whose chips all failed have no store: skipped.
+ */
+export async function mergeEmbeddingParts(dir: string, partDirs: readonly string[]): Promise<void> {
+  let store = existsSync(join(dir, EMBEDDINGS_INDEX)) ? await EmbeddingStore.open(dir) : null;
+  for (const partDir of partDirs) {
+    if (!existsSync(join(partDir, EMBEDDINGS_INDEX))) continue;
+    const part = await EmbeddingStore.open(partDir);
+    store ??= await EmbeddingStore.create(dir, part.header());
+    for (const id of part.chipIds()) {
+      const entry = part.entry(id)!;
+      const { inputs, missingInputs, zeroFilledBands } = entry;
+      await store.write(id, (await part.read(id)).data, entry.chipFingerprint, { inputs, missingInputs, zeroFilledBands });
+    }
+  }
+}
+
+export async function embedChips(
+  encoderFile: string,
+  chips: readonly ChipInfo[],
+  dir: string,
+  context: JobContext,
+  options: EmbedChipsOptions = {},
+): Promise<EmbedChipsResult> {
+  // The chip fingerprints decide what is left to do; the encoder is only built when something is.
+  const { fingerprints, todo, reused } = await pendingChips(chips, dir, context);
 
   let encoder: ClayEncoder | null = null;
   let identity = options.identity;

@@ -81,6 +81,12 @@ export class EmbeddingStore {
     return store;
   }
 
+  /** The index without its chips: what a store of the same encoder, recipe and grid is created from. */
+  header(): Omit<EmbeddingIndex, 'formatVersion' | 'chips'> {
+    const { formatVersion: _version, chips: _chips, ...header } = this.index;
+    return header;
+  }
+
   get channels(): number {
     return this.index.channels;
   }

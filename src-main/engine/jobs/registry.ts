@@ -42,7 +42,7 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   evaluate: async () => (await import('../evaluation/evaluate-run.ts')).evaluateRun,
   compare: async () => (await import('../evaluation/compare-runs.ts')).compareRuns,
   predict: async () => (await import('../prediction/predict-run.ts')).predictRun,
-  embed: async () => (await import('../embedding/embed-dataset.ts')).embedDataset,
+  embed: async () => (await import('./embed-job.ts')).embedOnWorkers,
   probe: async () => (await import('../probe/probe-encoders.ts')).probeEncoders,
   cv: async () => (await import('../cv/cross-validate.ts')).crossValidate,
   'chip.preview': async () => {

@@ -17,7 +17,7 @@ import { scenePlan, shardRows, splitRows, windowsFor } from '../scene/scene-plan
 import { openSceneInfo } from '../scene/scene-source.ts';
 import { defaultWindow } from '../scene/window-model.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
-import { runJob } from './worker-host.ts';
+import { runJobsTogether } from './worker-pool.ts';
 
 export interface ScenePredictRequest extends SceneOptions {
   outDir: string;
@@ -62,10 +62,6 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
   );
 
   const done = new Array<number>(ranges.length).fill(0);
-  const controller = new AbortController();
-  const poll = setInterval(() => {
-    if (context.cancelled) controller.abort();
-  }, 200);
   const report = () => {
     const windows = done.reduce((a, b) => a + b, 0);
     const elapsed = (performance.now() - started) / 1000;
@@ -86,24 +82,14 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
     await mkdir(partDir, { recursive: true });
     await beginScenePartFolder(partDir);
     const { vector: _vector, ...partRequest } = request;
-    const results = await Promise.all(
-      ranges.map((rows, k) =>
-        runJob(
-          'scene.part',
-          { ...partRequest, window, partDir, rows },
-          {
-            signal: controller.signal,
-            onProgress: (p) => {
-              done[k] = p.step;
-              report();
-            },
-            onLog: (message) => context.log(message),
-          },
-        ).catch((error) => {
-          controller.abort(); // one failed worker stops the others
-          throw error;
-        }),
-      ),
+    const results = await runJobsTogether(
+      'scene.part',
+      ranges.map((rows) => ({ ...partRequest, window, partDir, rows })),
+      context,
+      (k, p) => {
+        done[k] = p.step;
+        report();
+      },
     );
     context.throwIfCancelled();
     await completeScenePartFolder(
@@ -129,7 +115,6 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
     );
     return { summary, parts: [], outDir, windows: total };
   } finally {
-    clearInterval(poll);
     if (!request.shard) await rm(partDir, { recursive: true, force: true });
   }
 }

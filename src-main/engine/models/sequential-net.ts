@@ -128,6 +128,21 @@ export class SequentialNet {
     });
   }
 
+  /** Bytes of the largest activation one sample of `height`×`width` makes (float32): what one GPU buffer must hold. */
+  largestActivationBytes(height: number, width: number): number {
+    let [h, w, c] = [height, width, this.inputChannels];
+    let largest = h * w * c;
+    for (const block of this.blocks) {
+      for (const spec of block.layers) {
+        if (spec.type === 'conv' || spec.type === 'convT') c = spec.outChannels;
+        else if (spec.type === 'maxPool') [h, w] = [Math.floor(h / spec.size), Math.floor(w / spec.size)];
+        else if (spec.type === 'upsample') [h, w] = [h * spec.scale, w * spec.scale];
+        largest = Math.max(largest, h * w * c);
+      }
+    }
+    return largest * 4;
+  }
+
   /** Product of the pooling sizes: input sides must be multiples of it (logits pads to one). */
   get stride(): number {
     let stride = 1;

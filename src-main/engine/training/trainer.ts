@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import type { GpuAdapter } from '../../api/compute.ts';
 import type { ChipInfo } from '../../api/dataset.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import {
@@ -11,6 +12,8 @@ import {
   type TrainConfigInput,
 } from '../../api/run.ts';
 import { backendRecord, initBackend } from '../compute/backend.ts';
+import { GpuOutOfMemoryError, maxSamplesForAdapter, retryWithSmallerChunks } from '../compute/gpu-memory.ts';
+import { guardGpu } from '../compute/webgpu.ts';
 import { inspectDataset } from '../dataset/inspect.ts';
 import { etaSeconds, yieldToEventLoop, type JobContext } from '../compute/job-context.ts';
 import { evaluateChips, evaluateSamples } from '../run/evaluate-chips.ts';
@@ -25,7 +28,7 @@ import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
 import { createNet } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
 import { writeStateDict } from '../torch/checkpoint.ts';
-import { trainStep } from '../models/train-step.ts';
+import { trainStep, type TrainBatch } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from '../run/run-files.ts';
 import { readRunRecordIfAny, writeRunRecord } from '../run/run-record.ts';
@@ -71,6 +74,9 @@ interface LoopState {
   bestEpoch: number | null;
   bestCollapse: Collapse | null;
   epochsWithoutImprovement: number;
+  /** Samples per gradient computation: the batch, or less where the GPU's buffers or memory ask for it (not checkpointed). */
+  chunk: number;
+  adapter: GpuAdapter | null;
 }
 
 /** Trains one run to completion, early stop or cancel; every state change lands in run.json. */
@@ -174,6 +180,8 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     bestEpoch: null,
     bestCollapse: null,
     epochsWithoutImprovement: 0,
+    chunk: config.batchSize,
+    adapter: backend.adapter,
   };
   if (existing) {
     record.timings.resumedTimes += 1;
@@ -254,6 +262,28 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   return record;
 }
 
+/**
+ * A train step within the GPU's means: gradients in chunks whose largest activation fits one buffer of the
+ * adapter, halved after an out-of-memory error (the step is only applied once every chunk succeeded).
+ */
+async function gpuSafeStep(net: SequentialNet, optimizer: Adam, batch: TrainBatch, state: LoopState, context: JobContext) {
+  const [, height, width] = batch.input.shape;
+  const fits = maxSamplesForAdapter(state.adapter, net.largestActivationBytes(height, width));
+  if (fits < 1)
+    throw new GpuOutOfMemoryError(
+      `one ${width}×${height} sample needs ${(net.largestActivationBytes(height, width) / 2 ** 20).toFixed(0)} MiB in one GPU buffer, more than the adapter allows: use smaller crops (chip size) or FLOODLENS_BACKEND=wasm`,
+    );
+  const first = Math.min(state.chunk, fits);
+  if (first < state.chunk) context.log(`GPU buffers hold ${fits} sample(s) of ${width}×${height}: gradients in chunks of ${first}`);
+  const { value, chunk } = await retryWithSmallerChunks(
+    first,
+    (size) => guardGpu(() => trainStep(net, optimizer, batch, size)),
+    (next, error) => context.log(`${error.message}: retrying this step in chunks of ${next} sample(s)`),
+  );
+  state.chunk = chunk;
+  return value;
+}
+
 async function runEpoch(
   epoch: number,
   config: TrainConfig,
@@ -306,7 +336,7 @@ async function runEpoch(
     const batch = toTensorBatch(samplesOfBatch);
     const epochsDone = (epoch - 1 + step / steps) / config.epochs;
     optimizer.lr = learningRate(config, { step: optimizer.step, done: Math.max(epochsDone, budget.fractionUsed() ?? 0) });
-    const { loss } = await trainStep(net, optimizer, { ...batch, posWeight: config.posWeight });
+    const { loss } = await gpuSafeStep(net, optimizer, { ...batch, posWeight: config.posWeight }, state, context);
     disposeBatch(batch);
     step++;
     samples += batch.size;
