@@ -21,7 +21,7 @@ export default defineConfig({
     ],
     exclude: webgpuOnly ? [] : [webgpuSuites, '**/node_modules/**'],
     testTimeout: 120_000,
-    hookTimeout: 120_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // Encoder caches written by tests stay out of the user's ~/.floodlens.
     env: { FLOODLENS_CACHE_DIR: join(tmpdir(), `floodlens-test-cache-${process.pid}`) },

@@ -36,6 +36,8 @@ export async function openAppPage(
     ],
   });
   const page = await browser.newPage({ viewport });
+  // Actions wait up to a minute: a loaded 2-core CI machine has taken more than Playwright's 30 s to settle a click.
+  page.setDefaultTimeout(60_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());

@@ -107,7 +107,7 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: null, weightsDir, weightsCatalogue: catalogue });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
     await page.getByTestId('tab-train').click();
     await waitFor(
       () => page.getByTestId('train-data-dir').inputValue(),

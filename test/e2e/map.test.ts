@@ -72,7 +72,7 @@ describe.skipIf(missing.length > 0)('desktop UI in Chromium (server mode)', () =
   });
 
   it('opens the demo workspace and lists every chip', async () => {
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
     const ids = await page.getByTestId('chip-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-chip-id')));
     expect(ids.sort()).toEqual(chips.map((c) => c.id).sort());
     await expect.poll(() => page.getByTestId('dataset-summary').textContent()).toContain(`${chips.length} chips`);

@@ -1,6 +1,6 @@
 /**
  * The workbench's finish (issue 14) in real Chromium against the in-process server: at 1280×720 every chip table
- * column shows, the side tabs follow the ARIA tabs pattern, zoomed in on a chip the 1:10m Natural Earth outlines
+ * column shows, the side tabs follow the ARIA tabs pattern and the chip list is one tab stop moved with the keys, zoomed in on a chip the 1:10m Natural Earth outlines
  * are drawn, and a broken chip (a truncated GeoTIFF in a temp folder) says why on the map instead of a blank map.
  * Screenshots at 1280×720 and 1920×1080 go to test-results/.
  */
@@ -34,8 +34,8 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
-  }, 120_000);
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -80,6 +80,38 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     expect(await active()).toBe('tab-dataset');
     // One tab stop for the whole tab list.
     expect(await page.getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('tabindex')))).toEqual(['0', '-1', '-1', '-1']);
+    // Each tab names the panel it shows; only the selected tab's panel is visible.
+    const panels = await page.getByRole('tab').evaluateAll((tabs) =>
+      tabs.map((t) => {
+        const panel = document.getElementById(t.getAttribute('aria-controls') ?? '');
+        return [panel?.getAttribute('role'), panel?.getAttribute('aria-labelledby') === t.id, panel?.hidden];
+      }),
+    );
+    expect(panels).toEqual([
+      ['tabpanel', true, false],
+      ['tabpanel', true, true],
+      ['tabpanel', true, true],
+      ['tabpanel', true, true],
+    ]);
+  });
+
+  it('reaches the chip list with one Tab stop and moves through it with the keys', async () => {
+    const rows = page.getByTestId('chip-row');
+    const ids = await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-chip-id')));
+    const tabStops = () =>
+      rows.evaluateAll((r) => r.filter((e) => e.getAttribute('tabindex') === '0').map((e) => e.getAttribute('data-chip-id')));
+    expect(await tabStops()).toEqual([ids[0]]);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-chip-id'));
+    const selected = () =>
+      rows.evaluateAll((r) => r.filter((e) => e.getAttribute('aria-selected') === 'true').map((e) => e.getAttribute('data-chip-id')));
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect([await focused(), await selected()]).toEqual([ids[1], [ids[1]]]);
+    await page.keyboard.press('End');
+    expect([await focused(), await selected()]).toEqual([ids.at(-1), [ids.at(-1)]]);
+    await page.keyboard.press('Home');
+    expect([await focused(), await selected()]).toEqual([ids[0], [ids[0]]]);
+    expect(await tabStops()).toEqual([ids[0]]);
   });
 
   it('draws the 1:10m outlines zoomed in on a chip', { timeout: 60_000 }, async () => {

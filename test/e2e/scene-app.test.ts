@@ -61,8 +61,8 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     service = new EngineService({ demoWorkspace: demo, workspaceDir, readRoots: [dataDir, demo, workspaceDir] });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
-  }, 120_000);
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -90,7 +90,7 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
       });
     });
     await page.reload();
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
     await page.getByTestId('tab-scene').click();
     await page.getByTestId('scene-path').fill(scene);
     await expect.poll(() => page.getByTestId('scene-run').inputValue(), { timeout: 10_000 }).toBe(RUN_ID);

@@ -80,7 +80,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: exportDir } });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
   });
 
   afterAll(async () => {

@@ -80,8 +80,8 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
     server = await startServer({ service, rendererDir, port: 0 });
     ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 30_000 });
-  }, 120_000);
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

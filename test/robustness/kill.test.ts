@@ -52,7 +52,7 @@ describe('nothing is lost under SIGKILL', () => {
     expect(last.meta.epoch).toBe(EPOCHS);
     expect(report.final.best?.epoch).toBeGreaterThanOrEqual(1);
     trainedRun = runDir;
-  }, 150_000);
+  }, 400_000);
 
   it('predict killed mid-export leaves only complete GeoTIFFs, and a re-run writes them all', async () => {
     expect(trainedRun).not.toBeNull();
@@ -77,7 +77,7 @@ describe('nothing is lost under SIGKILL', () => {
     const completed = await readCompletedOutputs(out);
     expect(completed.complete, completed.problems.join('; ')).toBe(true);
     expect(completed.files.length).toBe(final.complete);
-  }, 150_000);
+  }, 400_000);
 
   const encoder = sharedFixture('clay-v0', 'clay-v0-tiny.ckpt');
   it.skipIf(!hasShared || !existsSync(encoder))(

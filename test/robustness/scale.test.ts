@@ -61,5 +61,5 @@ describe('peak memory does not grow with the number of chips', () => {
       expect(small, `${step} peak was not measured`).toBeGreaterThan(50 * 2 ** 20);
       expect(large / small, `${step}: ${mib(small)} at ${SMALL} chips → ${mib(large)} at ${LARGE}`).toBeLessThan(MAX_RATIO);
     }
-  }, 170_000);
+  }, 400_000);
 });

@@ -10,14 +10,7 @@ import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countries50m from 'world-atlas/countries-50m.json';
 import { unwrapFeatures } from './antimeridian.ts';
-
-export const BASEMAP_COLOURS = {
-  // Ocean a muted grey-blue and land a warm off-white: both far from the saturated water-mask blue.
-  ocean: '#c9d2d9',
-  land: '#f3f0e8',
-  coastline: '#8b9aa6',
-  boundary: '#a59a8c',
-} as const;
+import { BASEMAP_COLOURS } from './map-colours.ts';
 
 export const ONLINE_BASEMAPS = {
   osm: {

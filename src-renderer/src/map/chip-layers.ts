@@ -6,7 +6,8 @@ import type { FeatureCollection } from 'geojson';
 import type { GeoJSONSource, ImageSource, Map as MaplibreMap } from 'maplibre-gl';
 import type { ChipInfo } from '../../../src-main/api/dataset.ts';
 import { pngUrl, type OverlayImage } from './overlay-image.ts';
-import { LABEL_COLOURS, PREVIEW_LAYERS, rgbHex, type ChipFootprint, type PreviewLayer } from '../../../src-main/api/preview.ts';
+import { PREVIEW_LAYERS, type ChipFootprint, type PreviewLayer } from '../../../src-main/api/preview.ts';
+import { FOOTPRINT_COLOURS } from './map-colours.ts';
 
 export const FOOTPRINT_LAYERS = ['chip-footprint-fill', 'chip-footprint-line'] as const;
 export const SELECTED_LAYER = 'chip-selected-line';
@@ -17,8 +18,8 @@ export const previewLayerId = (layer: PreviewLayer) => `chip-preview-${layer}`;
 const balanceColour = [
   'case',
   ['<', ['get', 'water'], 0],
-  '#8c8c8c',
-  ['interpolate', ['linear'], ['get', 'water'], 0, rgbHex(LABEL_COLOURS.notWater), 1, rgbHex(LABEL_COLOURS.water)],
+  FOOTPRINT_COLOURS.noLabel,
+  ['interpolate', ['linear'], ['get', 'water'], 0, FOOTPRINT_COLOURS.dry, 1, FOOTPRINT_COLOURS.allWater],
 ] as const;
 
 export function footprintCollection(chips: readonly ChipInfo[], footprints: ReadonlyMap<string, ChipFootprint>): FeatureCollection {
@@ -64,21 +65,26 @@ export function installChipLayers(map: MaplibreMap): void {
     id: 'chip-footprint-line',
     type: 'line',
     source: 'chip-footprints',
-    paint: { 'line-color': '#17324d', 'line-width': 1.2 },
+    paint: { 'line-color': FOOTPRINT_COLOURS.outline, 'line-width': 1.2 },
   });
   map.addLayer({
     id: SELECTED_LAYER,
     type: 'line',
     source: 'chip-footprints',
     filter: ['==', ['get', 'id'], ''],
-    paint: { 'line-color': '#000000', 'line-width': 3 },
+    paint: { 'line-color': FOOTPRINT_COLOURS.selected, 'line-width': 3 },
   });
   map.addLayer({
     id: CENTROID_LAYER,
     type: 'circle',
     source: 'chip-centroids',
     maxzoom: 9,
-    paint: { 'circle-radius': 6, 'circle-color': balanceColour as never, 'circle-stroke-color': '#17324d', 'circle-stroke-width': 1.5 },
+    paint: {
+      'circle-radius': 6,
+      'circle-color': balanceColour as never,
+      'circle-stroke-color': FOOTPRINT_COLOURS.outline,
+      'circle-stroke-width': 1.5,
+    },
   });
 }
 

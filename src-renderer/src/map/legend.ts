@@ -1,6 +1,7 @@
 /** Legends of every map layer, from the same colour constants the layers are drawn with. */
 import { LABEL_COLOURS, rgbHex } from '../../../src-main/api/preview.ts';
 import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
+import { FOOTPRINT_COLOURS } from './map-colours.ts';
 
 export interface LegendItem {
   label: string;
@@ -14,11 +15,11 @@ export const LABEL_LEGEND: LegendItem[] = [
 ];
 
 export const FOOTPRINT_LEGEND: LegendItem[] = [
-  { label: 'dry', colour: rgbHex(LABEL_COLOURS.notWater) },
-  { label: '50 % water', colour: '#73a7b3' },
-  { label: 'all water', colour: rgbHex(LABEL_COLOURS.water) },
-  { label: 'no label', colour: '#8c8c8c' },
-  { label: 'selected', colour: '#000000' },
+  { label: 'dry', colour: FOOTPRINT_COLOURS.dry },
+  { label: '50 % water', colour: FOOTPRINT_COLOURS.halfWater },
+  { label: 'all water', colour: FOOTPRINT_COLOURS.allWater },
+  { label: 'no label', colour: FOOTPRINT_COLOURS.noLabel },
+  { label: 'selected', colour: FOOTPRINT_COLOURS.selected },
 ];
 
 export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [

@@ -4,6 +4,7 @@
  */
 import type { Map as MaplibreMap } from 'maplibre-gl';
 import type { LegendEntry } from './visible-legend.ts';
+import { PRINT_COLOURS } from './map-colours.ts';
 
 export interface PrintContent {
   title: string;
@@ -63,20 +64,20 @@ export async function printMap(map: MaplibreMap, content: PrintContent): Promise
   const H = height / scale;
   const mapW = mapWidth / scale;
   const mapH = mapHeight / scale;
-  g.fillStyle = '#ffffff';
+  g.fillStyle = PRINT_COLOURS.paper;
   g.fillRect(0, 0, W, H);
 
   // Title.
-  g.fillStyle = '#17324d';
+  g.fillStyle = PRINT_COLOURS.title;
   g.font = 'bold 20px system-ui, sans-serif';
   g.fillText(content.title, PAD, 28, W - 2 * PAD);
-  g.fillStyle = '#5b6873';
+  g.fillStyle = PRINT_COLOURS.muted;
   g.font = '13px system-ui, sans-serif';
   g.fillText(content.subtitle, PAD, 50, W - 2 * PAD);
 
   // The map, framed.
   g.drawImage(source, 0, 0, mapWidth, mapHeight, 0, HEAD, mapW, mapH);
-  g.strokeStyle = '#17324d';
+  g.strokeStyle = PRINT_COLOURS.frame;
   g.lineWidth = 1;
   g.strokeRect(0.5, HEAD + 0.5, mapW - 1, mapH - 1);
 
@@ -84,11 +85,11 @@ export async function printMap(map: MaplibreMap, content: PrintContent): Promise
   const bar = scaleBar(map, mapW / 4);
   const bx = PAD;
   const by = HEAD + mapH - 18;
-  g.fillStyle = '#ffffffdd';
+  g.fillStyle = PRINT_COLOURS.veil;
   g.fillRect(bx - 6, by - 18, bar.pixels + 12, 28);
-  g.fillStyle = '#000000';
+  g.fillStyle = PRINT_COLOURS.mark;
   g.fillRect(bx, by, bar.pixels / 2, 5);
-  g.strokeStyle = '#000000';
+  g.strokeStyle = PRINT_COLOURS.mark;
   g.strokeRect(bx, by, bar.pixels, 5);
   g.font = '11px system-ui, sans-serif';
   g.fillText(bar.metres >= 1000 ? `${bar.metres / 1000} km` : `${bar.metres} m`, bx, by - 5);
@@ -97,11 +98,11 @@ export async function printMap(map: MaplibreMap, content: PrintContent): Promise
   g.save();
   g.translate(mapW - 30, HEAD + 38);
   g.rotate((-map.getBearing() * Math.PI) / 180);
-  g.fillStyle = '#ffffffdd';
+  g.fillStyle = PRINT_COLOURS.veil;
   g.beginPath();
   g.arc(0, 0, 20, 0, 2 * Math.PI);
   g.fill();
-  g.fillStyle = '#000000';
+  g.fillStyle = PRINT_COLOURS.mark;
   g.beginPath();
   g.moveTo(0, -15);
   g.lineTo(8, 10);
@@ -117,11 +118,11 @@ export async function printMap(map: MaplibreMap, content: PrintContent): Promise
   const swatches: PrintResult['swatches'] = [];
   let y = HEAD + 4;
   const x = mapW + PAD;
-  g.fillStyle = '#17324d';
+  g.fillStyle = PRINT_COLOURS.title;
   g.font = 'bold 14px system-ui, sans-serif';
   g.fillText('Legend', x, (y += 14));
   for (const entry of content.legend) {
-    g.fillStyle = '#3b4852';
+    g.fillStyle = PRINT_COLOURS.heading;
     g.font = 'bold 12px system-ui, sans-serif';
     g.fillText(entry.title, x, (y += 20), SIDE - 2 * PAD);
     g.font = '12px system-ui, sans-serif';
@@ -129,24 +130,24 @@ export async function printMap(map: MaplibreMap, content: PrintContent): Promise
       y += 17;
       g.fillStyle = item.colour;
       g.fillRect(x, y - 10, 12, 12);
-      g.strokeStyle = '#00000055';
+      g.strokeStyle = PRINT_COLOURS.swatchEdge;
       g.strokeRect(x + 0.5, y - 9.5, 11, 11);
       swatches.push({ x: Math.round((x + 6) * scale), y: Math.round((y - 4) * scale), colour: item.colour });
-      g.fillStyle = '#1d2933';
+      g.fillStyle = PRINT_COLOURS.text;
       g.fillText(item.label, x + 18, y, SIDE - 2 * PAD - 18);
     }
   }
   if (content.metrics.length > 0) {
-    g.fillStyle = '#17324d';
+    g.fillStyle = PRINT_COLOURS.title;
     g.font = 'bold 14px system-ui, sans-serif';
     g.fillText('Metrics', x, (y += 30));
     g.font = '12px system-ui, sans-serif';
-    g.fillStyle = '#1d2933';
+    g.fillStyle = PRINT_COLOURS.text;
     for (const line of content.metrics) for (const part of wrap(g, line, SIDE - 2 * PAD)) g.fillText(part, x, (y += 16));
   }
 
   // Attribution (bottom).
-  g.fillStyle = '#5b6873';
+  g.fillStyle = PRINT_COLOURS.muted;
   g.font = '11px system-ui, sans-serif';
   g.fillText(attributionText(map), PAD, H - 12, W - 2 * PAD);
   return { blob: await canvas.convertToBlob({ type: 'image/png' }), width, height, swatches };

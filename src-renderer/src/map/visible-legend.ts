@@ -11,6 +11,7 @@ import {
   maskLegend,
   type LegendItem,
 } from './legend.ts';
+import { S1_CHANNEL_COLOURS } from './map-colours.ts';
 
 export interface LegendEntry {
   id: string;
@@ -52,9 +53,9 @@ export function visibleLegend(app: AppModel): LegendEntry[] {
         id: 's1',
         title: 'Sentinel-1',
         items: [
-          { label: `red VV ${vv[0]}…${vv[1]} dB`, colour: '#ff0000' },
-          { label: `green VH ${vh[0]}…${vh[1]} dB`, colour: '#00ff00' },
-          { label: 'blue VV−VH 0…15 dB', colour: '#0000ff' },
+          { label: `red VV ${vv[0]}…${vv[1]} dB`, colour: S1_CHANNEL_COLOURS.vv },
+          { label: `green VH ${vh[0]}…${vh[1]} dB`, colour: S1_CHANNEL_COLOURS.vh },
+          { label: 'blue VV−VH 0…15 dB', colour: S1_CHANNEL_COLOURS.ratio },
         ],
       });
     }

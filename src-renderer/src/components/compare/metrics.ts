@@ -17,8 +17,10 @@ export function bestIndexes(values: readonly (number | null)[]): Set<number> {
   return new Set(values.flatMap((v, i) => (v === best ? [i] : [])));
 }
 
-/** Okabe–Ito colours for runs A, B, C… (A and B as their masks on the map). */
-export const RUN_COLOURS = ['#009e73', '#cc79a7', '#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#f0e442', '#000000'];
+/** Okabe–Ito colours (theme.css) for runs A, B, C… (A and B as their masks on the map), as CSS values for `style:`. */
+export const RUN_COLOURS = ['run-a', 'run-b', 'oi-blue', 'oi-orange', 'oi-sky', 'oi-vermillion', 'oi-yellow', 'oi-black'].map(
+  (name) => `var(--fl-${name})`,
+);
 
 /** A CSV file from rows of cells (quoted where needed), downloaded by the browser. */
 export function downloadCsv(fileName: string, rows: (string | number | null)[][]): void {
