@@ -307,6 +307,67 @@ describe.skipIf(missing.length > 0)('Clay checkpoints, cancel and resume from th
     expect(second.data.notes[0]).toMatch(/, 0 computed, 5 reused/);
   });
 
+  it(
+    'trains a clay-decoder on the Clay v1.5 checkpoint from the S1 bands alone, says so on the run card, and compares it',
+    { timeout: 400_000 },
+    async () => {
+      await page.getByTestId('tab-train').click();
+      await page.getByTestId('train-model').selectOption('clay-decoder');
+      await page.getByTestId('train-encoder').selectOption('weights:clay-v1.5.ckpt');
+      await expect.poll(() => page.getByTestId('encoder-identity').textContent()).toContain('Clay v1.x encoder');
+      await page.getByTestId('train-epochs').fill('1');
+      const previous = await progress().getAttribute('data-run-id');
+      await page.getByTestId('train-start').click();
+      const v15RunId = (await waitFor(
+        () => progress().getAttribute('data-run-id'),
+        (id) => !!id && id !== previous && /-clay-decoder-/.test(id),
+        'the Clay v1.5 decoder run',
+      ))!;
+      await waitFor(
+        () => progress().getAttribute('data-status'),
+        (s) => s === 'completed' || s === 'failed',
+        'the Clay v1.5 decoder run to finish',
+        360_000,
+      );
+      const v15 = await record(v15RunId);
+      expect(v15.error).toBeNull();
+      expect(v15.status).toBe('completed');
+      expect(v15.config.encoder).toBe(join(weightsDir, 'clay-v1.5.ckpt'));
+      expect(v15.data.inputBands).toEqual(['embedding:clay-v1.5']);
+      // Every demo chip is Sentinel-1 only: v1.5 encodes VV and VH as they are, nothing fed as zeros.
+      expect(v15.data.encoderInputs).toMatchObject({ version: 'v1.5', zeroFilledBands: [], chipsZeroFilled: 0 });
+      expect(v15.data.encoderInputs!.recipes.length).toBeGreaterThan(0);
+      for (const recipe of v15.data.encoderInputs!.recipes) expect(recipe).toMatch(/sentinel-1.*\[VV, VH\]/);
+      expect(v15.data.notes[0]).toMatch(/embeddings: Clay v1\.x .*5 computed, 0 reused/);
+
+      // The run cards say what each encoder got: v1.5 the radar bands, v0 its optical bands as zeros.
+      await page.getByTestId('tab-runs').click();
+      const inputsOf = (runId: string) =>
+        page.locator(`[data-testid="run-card"][data-run-id="${runId}"] [data-testid="run-encoder-inputs"]`);
+      await expect.poll(() => inputsOf(v15RunId).textContent()).toMatch(/Clay v1\.5: .*sentinel-1.*\[VV, VH\]/);
+      expect(await inputsOf(v15RunId).getAttribute('title')).toContain('saw the bands each chip has');
+      await expect.poll(() => inputsOf(clayRunId).textContent()).toMatch(/Clay v0: \d+ missing bands fed as zeros on 5 chip\(s\)/);
+      await page
+        .locator(`[data-testid="run-card"][data-run-id="${v15RunId}"]`)
+        .screenshot({ path: join(screenshots, 'e2e-clay-v15-card.png') });
+
+      // Compared beside the v0 decoder and the scratch run on the same test chips.
+      await openComparison(page);
+      await waitFor(
+        () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
+        (found) => [v15RunId, clayRunId, scratchRunId].every((id) => found.includes(id)),
+        'the v1.5 decoder, the v0 decoder and the scratch run in the metric table',
+        300_000,
+      );
+      const cells = await page
+        .locator(`[data-testid="metric-cell"][data-run-id="${v15RunId}"]`)
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-value')));
+      expect(cells.length).toBeGreaterThan(0);
+      for (const value of cells) expect(value === 'null' || Number.isFinite(Number(value))).toBe(true);
+      await page.screenshot({ path: join(screenshots, 'e2e-clay-v15-compare.png') });
+    },
+  );
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

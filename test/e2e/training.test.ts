@@ -34,6 +34,16 @@ interface GdalInfo {
   coordinateSystem: { wkt: string };
   bands: { type: string; noDataValue?: number }[];
 }
+/** What the progress card showed at one moment (recorded in the page by a MutationObserver). */
+interface ProgressSeen {
+  phase: string;
+  header: string;
+  active: boolean;
+  bar: number;
+  validationStage: boolean;
+  validationBar: string | null;
+  text: string;
+}
 const gdal = (file: string) => JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' })) as GdalInfo;
 
 describe.skipIf(missing.length > 0)('training, comparison and export from the UI (server mode)', () => {
@@ -96,6 +106,27 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.getByTestId('train-full-chips').uncheck();
     await page.getByTestId('train-chip-size').fill('64');
     await page.getByTestId('train-seed').fill('0');
+    // Every state the progress card goes through, however briefly (a tiny run validates one chip in well under a second).
+    await page.evaluate(() => {
+      const seen: ProgressSeen[] = [];
+      (window as unknown as { progressSeen: ProgressSeen[] }).progressSeen = seen;
+      const panel = document.querySelector('[data-testid="training-panel"]')!;
+      new MutationObserver(() => {
+        const card = panel.querySelector('[data-testid="train-progress"]');
+        if (!card) return;
+        const entry = {
+          phase: card.querySelector('[data-testid="train-phase"]')?.getAttribute('data-phase') ?? '',
+          header: card.querySelector('[data-testid="train-phase"]')?.textContent?.trim() ?? '',
+          active: card.getAttribute('data-active') === 'true',
+          bar: Number(card.querySelector('[data-testid="train-progress-bar"]')?.getAttribute('aria-valuenow')),
+          validationStage: card.querySelector('[data-testid="validation-stage"]') !== null,
+          validationBar: card.querySelector('[data-testid="validation-bar"]')?.getAttribute('aria-valuenow') ?? null,
+          text: (card.querySelector('.meta:not([data-testid])')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        };
+        const last = seen[seen.length - 1];
+        if (!last || JSON.stringify(last) !== JSON.stringify(entry)) seen.push(entry);
+      }).observe(panel, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await page.getByTestId('train-start').click();
 
     const progress = page.getByTestId('train-progress');
@@ -123,6 +154,29 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     expect(await progress.getAttribute('data-status')).toBe('completed');
     expect(maxProgress).toBeGreaterThan(0);
     expect(sawStepLoss).toBe(true);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: ProgressSeen[] }).progressSeen);
+    const steps = seen.flatMap((s) => {
+      const m = /epoch (\d+)\/\d+ · step (\d+)\/(\d+)/.exec(s.text);
+      return s.phase === 'train' && m ? [{ ...s, epoch: Number(m[1]), step: Number(m[2]), steps: Number(m[3]) }] : [];
+    });
+    // A numeric ETA during the first epoch, estimated from its first steps (not "…" until the epoch ends).
+    const early = steps.filter((s) => s.epoch === 1 && s.step < s.steps);
+    expect(early.length, JSON.stringify(seen)).toBeGreaterThan(0);
+    expect(
+      early.some((s) => /ETA ≈ \d/.test(s.text)),
+      JSON.stringify(early),
+    ).toBe(true);
+    // Validation is its own stage with its own bar; the training bar stays where training got to, not emptied.
+    // (validation on fixed crops reports 'validate'; on whole chips, 'evaluate')
+    const validating = seen.filter((s) => s.active && (s.phase === 'validate' || s.phase === 'evaluate'));
+    expect(validating.length, JSON.stringify(seen)).toBeGreaterThan(0);
+    for (const s of validating) {
+      expect(s.validationStage).toBe(true);
+      expect(s.header).toBe('validating');
+      expect(s.text).toMatch(/validating epoch 1: chip \d+\/\d+/);
+      expect(Number(s.validationBar)).toBeGreaterThan(0);
+      expect(s.bar).toBe(steps[steps.length - 1].bar); // one epoch: where its last step left it, 100 %
+    }
     await expect.poll(() => page.getByTestId('iou-chart').getAttribute('data-points')).toBe('1');
     record = await readRunRecord(join(workspaceDir, 'runs', runId));
     expect(record.status).toBe('completed');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, openAppPage, openComparison, rendererDir, screenshots } from './app-browser.ts';
 import { LABEL_COLOURS, rgbHex } from '../../src-main/api/preview.ts';
 import { DISAGREEMENT_COLOURS, ERROR_COLOURS, RUN_MASK_COLOURS } from '../../src-main/api/runs.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
@@ -45,6 +45,22 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await page.getByTestId('tab-dataset').click();
     await page.getByTestId('dataset-panel').getByLabel('Dataset folder').fill(dir);
     await page.getByTestId('dataset-panel').getByRole('button', { name: 'Open' }).click();
+  }
+  async function openReadyDataset(dir: string): Promise<void> {
+    await openDataset(dir);
+    await waitFor(
+      () => page.getByTestId('dataset-panel').getAttribute('data-status'),
+      (s) => s === 'ready',
+      `the dataset ${dir}`,
+    );
+  }
+  /** The current state as `<prefix>-1280-<state>.png` and `<prefix>-1920-<state>.png`, back at 1280×720 after. */
+  async function screenshotAtBothSizes(prefix: string, state: string): Promise<void> {
+    await page.screenshot({ path: join(screenshots, `${prefix}-1280-${state}.png`) });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(screenshots, `${prefix}-1920-${state}.png`) });
+    await page.setViewportSize({ width: 1280, height: 720 });
   }
   const iouOf = async (runId: string) =>
     Number(
@@ -208,11 +224,7 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
       const areas = await page.getByTestId('chip-km2').allTextContents();
       expect(areas).toHaveLength(labelled * 2);
       for (const value of areas) expect(value).toMatch(/^\d+\.\d{3}$/);
-      await page.screenshot({ path: join(screenshots, 'e2e-workbench-1280-compare.png') });
-      await page.setViewportSize({ width: 1920, height: 1080 });
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: join(screenshots, 'e2e-workbench-1920-compare.png') });
-      await page.setViewportSize({ width: 1280, height: 720 });
+      await screenshotAtBothSizes('e2e-workbench', 'compare');
       await page.getByTestId('comparison-fold').click();
 
       // Every chip's mask of run A at once (run B unticked to keep the test short), then again: it asks first.
@@ -244,14 +256,12 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     const boundsBefore = await mapAttribute('data-bounds');
     await page.getByTestId('side-by-side-toggle').check();
     const other = join(demo, 'sen1floods11');
-    await openDataset(other);
-    await waitFor(
-      () => page.getByTestId('dataset-panel').getAttribute('data-status'),
-      (s) => s === 'ready',
-      'the other dataset',
-    );
+    await openReadyDataset(other);
     expect(await page.getByTestId('comparison-panel').getAttribute('data-status')).toBe('idle');
     expect(await page.getByTestId('export-bar').getAttribute('data-status')).toBe('idle');
+    // The chips to export name a set of this folder (the old selected chip is gone), shown as it will be exported.
+    const exportChoice = await page.getByTestId('export-chips').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? '');
+    expect(exportChoice).toBe(`all chips of this dataset (${await page.getByTestId('chip-row').count()})`);
     expect(await page.getByTestId('side-by-side').count()).toBe(0);
     expect(await page.getByTestId('pixel-readout').count()).toBe(0);
     await page.getByTestId('tab-train').click();
@@ -274,4 +284,125 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     await expect.poll(() => page.getByTestId('dataset-panel').textContent()).toContain('does not exist');
     expect(pageErrors).toEqual([]);
   });
+
+  it(
+    "walks the newcomer's path on the other folder: scratch vs Otsu trained from the Train tab, compared on all labelled chips, read, re-thresholded, printed, every mask exported",
+    { timeout: 480_000 },
+    async () => {
+      const other = join(demo, 'sen1floods11');
+      await openReadyDataset(other);
+      const labelled = await page.getByTestId('chip-row').count();
+      // Only the runs trained here are compared and mapped (the demo's baselines stay listed, marked foreign).
+      await page.getByTestId('tab-runs').click();
+      for (const box of await page.getByTestId('run-select').all()) await box.uncheck();
+      const progress = page.getByTestId('train-progress');
+      async function train(model: 'scratch' | 'otsu'): Promise<string> {
+        await page.getByTestId('tab-train').click();
+        await expect.poll(() => page.getByTestId('train-data-dir').inputValue()).toBe(other);
+        await page.getByTestId('train-model').selectOption(model);
+        if (model === 'scratch') {
+          await page.getByTestId('train-epochs').fill('1');
+          await page.getByTestId('train-batch').fill('2');
+          await page.getByTestId('train-full-chips').uncheck();
+          await page.getByTestId('train-chip-size').fill('64');
+          await page.getByTestId('train-seed').fill('0');
+        }
+        const previous = (await progress.count()) > 0 ? await progress.getAttribute('data-run-id') : null;
+        await page.getByTestId('train-start').click();
+        const runId = (await waitFor(
+          () => progress.getAttribute('data-run-id'),
+          (id) => !!id && id !== previous && id.includes(`-${model}-`),
+          `the ${model} run`,
+        ))!;
+        await waitFor(
+          () => progress.getAttribute('data-status'),
+          (s) => s === 'completed' || s === 'failed',
+          `the ${model} run to finish`,
+          300_000,
+        );
+        expect(await progress.getAttribute('data-status')).toBe('completed');
+        return runId;
+      }
+      // All labelled chips chosen first: the comparison that follows each finished run scores on them (the scratch
+      // run is scored once, not on its test split and then again).
+      await page.getByTestId('compare-chipset-choice').selectOption('labelled');
+      const otsu = await train('otsu'); // run A
+      const scratch = await train('scratch'); // run B
+      await page.screenshot({ path: join(screenshots, 'e2e-newcomer-1280-trained.png') });
+      await page.getByTestId('tab-runs').click();
+      for (const runId of [scratch, otsu]) {
+        const card = page.locator(`[data-testid="run-card"][data-run-id="${runId}"]`);
+        expect(await card.getByTestId('run-select').isChecked()).toBe(true);
+        expect(await card.getByTestId('run-foreign').count()).toBe(0); // trained on the open folder: nothing stale
+      }
+      await openComparison(page);
+      await waitFor(
+        () => page.getByTestId('metric-cell').evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-run-id')))]),
+        (ids) => ids.length === 2 && ids.includes(otsu) && ids.includes(scratch),
+        'the comparison of Otsu and scratch',
+        300_000,
+      );
+      expect(await page.getByTestId('comparison-panel').getAttribute('data-status')).toBe('ready');
+      await expect.poll(() => page.getByTestId('compare-chipset').textContent()).toContain(`${labelled} chips`);
+      expect(await page.getByTestId('chip-km2').count()).toBe(labelled * 2);
+      await screenshotAtBothSizes('e2e-newcomer', 'compare');
+      await page.getByTestId('comparison-fold').click();
+
+      // Pixel values of both runs under the cursor, on a chip.
+      await page.getByTestId('tab-dataset').click();
+      await page.locator('[data-testid="chip-row"][data-chip-id="Spain_7370579"]').click();
+      await waitFor(
+        () => mapAttribute('data-quicklooks'),
+        (q) => 'run-a-mask' in JSON.parse(q || '{}') && 'run-b-mask' in JSON.parse(q || '{}'),
+        'the scratch (A) and Otsu (B) masks',
+        150_000,
+      );
+      const map = (await page.getByTestId('map').boundingBox())!;
+      await page.mouse.move(map.x + map.width / 2, map.y + map.height / 2);
+      const readout = page.getByTestId('pixel-readout');
+      await expect.poll(() => readout.getByTestId('readout-run').count()).toBe(2);
+      expect(await readout.textContent()).toMatch(/VV -?\d+\.\d\d dB · VH -?\d+\.\d\d dB/);
+      for (const line of await readout.getByTestId('readout-run').allTextContents())
+        expect(line).toMatch(/p = \d\.\d{3} → (water|not water)/);
+      await screenshotAtBothSizes('e2e-newcomer', 'readout');
+
+      // The threshold re-scores the scratch run's chip metrics (a net's probabilities spread; some threshold moves IoU).
+      const at = async (threshold: string) => {
+        await page.getByTestId('threshold-slider').fill(threshold);
+        await expect
+          .poll(() =>
+            page
+              .locator(`[data-testid="run-layers"][data-run-id="${scratch}"] [data-testid="run-chip-metrics"]`)
+              .getAttribute('data-threshold'),
+          )
+          .toBe(String(Number(threshold)));
+        return iouOf(scratch);
+      };
+      const ious = [await at('0.5'), await at('0.1'), await at('0.9')];
+      expect(new Set(ious).size, `IoU at 0.5, 0.1, 0.9: ${ious.join(', ')}`).toBeGreaterThan(1);
+      await at('0.5');
+
+      // Print: a PNG page whose legend carries both runs' mask colours.
+      const download = page.waitForEvent('download');
+      await page.getByTestId('print-map').click();
+      const file = join(screenshots, 'e2e-newcomer-print.png');
+      await (await download).saveAs(file);
+      expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+      const printed = JSON.parse((await page.getByTestId('print-map').getAttribute('data-print'))!) as { swatches: { colour: string }[] };
+      const printedColours = printed.swatches.map((s) => s.colour.toLowerCase());
+      for (const colour of [RUN_MASK_COLOURS.a, RUN_MASK_COLOURS.b]) expect(printedColours).toContain(rgbHex(colour).toLowerCase());
+
+      // Every mask of both runs on every chip of this folder.
+      await page.getByTestId('export-chips').selectOption({ label: `all chips of this dataset (${labelled})` });
+      await page.getByTestId('export-masks').click();
+      await waitFor(
+        () => page.getByTestId('exported-file').count(),
+        (n) => n === labelled * 2,
+        'every mask of both runs written',
+        200_000,
+      );
+      await page.screenshot({ path: join(screenshots, 'e2e-newcomer-1280-exported.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });
