@@ -38,6 +38,8 @@ export const ScenePredictInputSchema = z.object({
   /** Pixels neighbouring windows share (default window/4); only each window's centre is kept. */
   overlap: z.number().int().min(0).optional(),
   checkpoint: z.enum(['best', 'last']).default('best'),
+  /** Acquisition date YYYY-MM-DD for Clay heads (their encoder takes time); default: the scene's metadata. */
+  date: z.iso.date().optional(),
   shard: ShardSchema.optional(),
   /** Water polygons of the finished mask (not with `shard`: a sharded run vectorises at merge). */
   vector: VectorOptionsSchema.optional(),
@@ -46,7 +48,13 @@ export type ScenePredictInput = z.infer<typeof ScenePredictInputSchema>;
 
 export const SceneSummarySchema = z.object({
   scene: z.string(),
-  run: z.object({ id: z.string(), model: z.string(), checkpoint: z.string(), threshold: z.number() }),
+  run: z.object({
+    id: z.string(),
+    model: z.string(),
+    checkpoint: z.string(),
+    threshold: z.number(),
+    otsuThresholdDb: z.number().optional(),
+  }),
   waterAreaKm2: z.number(),
   validAreaKm2: z.number(),
   waterFraction: z.number(),
