@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { JobProgressSchema } from './jobs.ts';
-import { VectorOptionsSchema } from './vector.ts';
+import { VectorOptionsSchema, type VectorSummary } from './vector.ts';
 
 export const S1_UNITS = ['dB', 'linear'] as const;
 
@@ -99,6 +99,8 @@ export const SceneApiPredictSchema = z.object({
   s1Units: z.enum(S1_UNITS).optional(),
   workers: z.number().int().min(1).max(64).optional(),
   checkpoint: z.enum(['best', 'last']).default('best'),
+  /** Also write the probability COG (`<stem>_prob.tif`), shown on the map as its own layer. */
+  probabilities: z.boolean().default(false),
 });
 export type SceneApiPredict = z.infer<typeof SceneApiPredictSchema>;
 
@@ -108,6 +110,8 @@ export const SceneTileRequestSchema = z.object({
   z: z.number().int().min(0).max(24),
   x: z.number().int().min(0),
   y: z.number().int().min(0),
+  /** The mask (water in the mask colour) or the probabilities (a colour ramp; the job must have written them). */
+  layer: z.enum(['mask', 'probabilities']).default('mask'),
 });
 export type SceneTileRequest = z.infer<typeof SceneTileRequestSchema>;
 
@@ -118,8 +122,13 @@ export interface SceneTile {
   level: number;
 }
 
+/** Water polygons of a finished scene job's mask, written beside it (`<workspace>/scenes/<jobId>/`). */
+export const SceneVectorsRequestSchema = VectorOptionsSchema.extend({ jobId: z.string().min(1).max(100) });
+export type SceneVectorsRequest = z.infer<typeof SceneVectorsRequestSchema>;
+
 export const sceneRequestSchemas = {
   'scene.predict': SceneApiPredictSchema,
+  'scene.vectors': SceneVectorsRequestSchema,
   'scene.cancel': z.object({ jobId: z.string().min(1) }),
   'scene.tile': SceneTileRequestSchema,
 } as const;
@@ -128,6 +137,7 @@ export interface SceneResponseMap {
   'scene.predict': { jobId: string };
   'scene.cancel': { cancelled: boolean };
   'scene.tile': SceneTile;
+  'scene.vectors': VectorSummary;
 }
 
 export const SCENE_PROGRESS_EVENT = 'scene.progress';
