@@ -1,6 +1,6 @@
 /**
- * Run folders with seeded (untrained) weights. A scratch-net run folder with seeded (untrained) weights and real Sen1Floods11 dB statistics: what
- * scene tests need (a deterministic function of the pixels) without minutes of training.
+ * Run folders with seeded (untrained) weights: what scene tests need (a deterministic function of the
+ * pixels) without minutes of training. The scratch net carries real Sen1Floods11 dB statistics.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +19,7 @@ export async function writeSeededScratchRun(dir: string, options: { chipSize: nu
   const net = createScratchNet(2, { seed: options.seed ?? 7 });
   await writeCheckpoint(files.bestCheckpoint, await net.stateDict(), { epoch: 1, valIou: null });
   net.dispose();
-  const now = new Date().toISOString();
-  const record: RunRecord = RunRecordSchema.parse({
-    formatVersion: 1,
-    id: files.runId,
-    status: 'completed',
-    createdAt: now,
-    updatedAt: now,
+  writeRecord(files, {
     config: { model: 'scratch', dataDir: 'sen1floods11', chipSize: options.chipSize, seed: options.seed ?? 7 },
     data: {
       dir: 'sen1floods11',
@@ -37,14 +31,7 @@ export async function writeSeededScratchRun(dir: string, options: { chipSize: nu
       notes: ['seeded weights for tests (not trained)'],
     },
     model: { kind: 'scratch', parameters: 0, inputChannels: 2 },
-    backend: { name: 'wasm', device: null, skipped: [] },
-    versions: { floodlens: 'test', tfjs: 'test', node: process.version, platform: process.platform },
-    epochs: [],
-    best: { epoch: 1, valIou: null },
-    timings: { trainSeconds: 0, resumedTimes: 0 },
-    error: null,
   });
-  writeFileSync(files.runJson, JSON.stringify(record, null, 2));
   return dir;
 }
 
