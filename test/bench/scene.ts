@@ -100,18 +100,22 @@ export async function runSceneBench(): Promise<SceneBenchResult | null> {
       channels: 64,
       patch: 8,
     });
+    // Each row goes to stderr as soon as it is measured (stdout stays one JSON document): a long run cut short keeps its rows.
     const rows: SceneBenchRow[] = [];
+    const add = (row: SceneBenchRow) => {
+      process.stderr.write(`scene row ${JSON.stringify(row)}\n`);
+      rows.push(row);
+    };
     let torchRatio: number | null = null;
     for (const [k, size] of sizes.entries()) {
       const scene = join(root, `scene-${size}.tif`);
       buildChipMosaic(scene, { width: size, height: size });
       // The largest sizes only for the memory figure: 1 worker.
       for (const n of k === 0 ? workers : [1])
-        rows.push(await measureScene('scratch', runDir, scene, size, window, n, join(root, `out-${size}-${n}`)));
+        add(await measureScene('scratch', runDir, scene, size, window, n, join(root, `out-${size}-${n}`)));
       if (k === 0 && clay) {
         // Clay v1.5 tiny (dim 64, depth 2: the real v1.5 is dim 1024, depth 24), 256² encoder tiles, a core of one tile.
-        for (const n of workers)
-          rows.push(await measureScene('clay-decoder', decoderDir, scene, size, null, n, join(root, `clay-${size}-${n}`)));
+        for (const n of workers) add(await measureScene('clay-decoder', decoderDir, scene, size, null, n, join(root, `clay-${size}-${n}`)));
       }
       if (k === 0 && hasTorch) {
         const plan = scenePlan(size, size, window);
@@ -122,7 +126,7 @@ export async function runSceneBench(): Promise<SceneBenchResult | null> {
             cwd: fileURLToPath(new URL('.', import.meta.url)),
           }),
         );
-        rows.push({
+        add({
           model: 'scratch',
           engine: `pytorch ${reference.torch} (${reference.threads} threads)`,
           size,
