@@ -37,7 +37,7 @@ export const BaselineMethodSchema = z.object({
   method: z.literal('otsu'),
   band: z.enum(OTSU_BANDS),
   units: z.literal('dB'),
-  /** The threshold is computed on each chip's own histogram (scene windows: per window). */
+  /** The threshold is computed on each chip's own histogram (a scene is one image: one threshold over the whole scene). */
   scope: z.literal('chip'),
   bins: z.number().int(),
   rule: z.string(),

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { JobProgressSchema } from './jobs.ts';
-import { VectorOptionsSchema } from './vector.ts';
+import { VectorOptionsSchema, type VectorSummary } from './vector.ts';
 
 export const S1_UNITS = ['dB', 'linear'] as const;
 
@@ -38,6 +38,8 @@ export const ScenePredictInputSchema = z.object({
   /** Pixels neighbouring windows share (default window/4); only each window's centre is kept. */
   overlap: z.number().int().min(0).optional(),
   checkpoint: z.enum(['best', 'last']).default('best'),
+  /** Acquisition date YYYY-MM-DD for Clay heads (their encoder takes time); default: the scene's metadata. */
+  date: z.iso.date().optional(),
   shard: ShardSchema.optional(),
   /** Water polygons of the finished mask (not with `shard`: a sharded run vectorises at merge). */
   vector: VectorOptionsSchema.optional(),
@@ -46,7 +48,13 @@ export type ScenePredictInput = z.infer<typeof ScenePredictInputSchema>;
 
 export const SceneSummarySchema = z.object({
   scene: z.string(),
-  run: z.object({ id: z.string(), model: z.string(), checkpoint: z.string(), threshold: z.number() }),
+  run: z.object({
+    id: z.string(),
+    model: z.string(),
+    checkpoint: z.string(),
+    threshold: z.number(),
+    otsuThresholdDb: z.number().optional(),
+  }),
   waterAreaKm2: z.number(),
   validAreaKm2: z.number(),
   waterFraction: z.number(),
@@ -91,6 +99,8 @@ export const SceneApiPredictSchema = z.object({
   s1Units: z.enum(S1_UNITS).optional(),
   workers: z.number().int().min(1).max(64).optional(),
   checkpoint: z.enum(['best', 'last']).default('best'),
+  /** Also write the probability COG (`<stem>_prob.tif`), shown on the map as its own layer. */
+  probabilities: z.boolean().default(false),
 });
 export type SceneApiPredict = z.infer<typeof SceneApiPredictSchema>;
 
@@ -100,6 +110,8 @@ export const SceneTileRequestSchema = z.object({
   z: z.number().int().min(0).max(24),
   x: z.number().int().min(0),
   y: z.number().int().min(0),
+  /** The mask (water in the mask colour) or the probabilities (a colour ramp; the job must have written them). */
+  layer: z.enum(['mask', 'probabilities']).default('mask'),
 });
 export type SceneTileRequest = z.infer<typeof SceneTileRequestSchema>;
 
@@ -110,8 +122,13 @@ export interface SceneTile {
   level: number;
 }
 
+/** Water polygons of a finished scene job's mask, written beside it (`<workspace>/scenes/<jobId>/`). */
+export const SceneVectorsRequestSchema = VectorOptionsSchema.extend({ jobId: z.string().min(1).max(100) });
+export type SceneVectorsRequest = z.infer<typeof SceneVectorsRequestSchema>;
+
 export const sceneRequestSchemas = {
   'scene.predict': SceneApiPredictSchema,
+  'scene.vectors': SceneVectorsRequestSchema,
   'scene.cancel': z.object({ jobId: z.string().min(1) }),
   'scene.tile': SceneTileRequestSchema,
 } as const;
@@ -120,6 +137,7 @@ export interface SceneResponseMap {
   'scene.predict': { jobId: string };
   'scene.cancel': { cancelled: boolean };
   'scene.tile': SceneTile;
+  'scene.vectors': VectorSummary;
 }
 
 export const SCENE_PROGRESS_EVENT = 'scene.progress';

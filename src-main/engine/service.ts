@@ -132,10 +132,12 @@ export class EngineService {
       },
       'scene.cancel': async ({ jobId }) => this.scenes.cancel(jobId),
       // A tile is one windowed COG read + a warp: on the quick-jobs thread, as chip previews.
-      'scene.tile': async ({ jobId, z, x, y }) => {
-        const { pngBase64, level } = await this.quickJobs.run('scene.tile', { file: this.scenes.maskOf(jobId), z, x, y, size: 256 });
+      'scene.tile': async ({ jobId, z, x, y, layer }) => {
+        const file = this.scenes.layerOf(jobId, layer);
+        const { pngBase64, level } = await this.quickJobs.run('scene.tile', { file, z, x, y, size: 256, layer });
         return { pngBase64, level };
       },
+      'scene.vectors': async (payload) => this.scenes.vectorise(payload),
     };
   }
 

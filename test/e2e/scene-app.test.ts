@@ -1,7 +1,8 @@
 /**
  * Issue 9 in the app, in real Chromium at 1280×720 against the in-process server: a scene mosaic of real
  * Sen1Floods11 chips is opened by path, predicted with a seeded scratch run (no training), and its mask is
- * mapped as tiles the engine reads from the COG (MapLibre's `floodlens-scene://` protocol → `scene.tile`).
+ * mapped as tiles the engine reads from the COG (MapLibre's `floodlens-scene://` protocol → `scene.tile`); the
+ * probability layer, and polygons exported from the panel.
  * The km² shown must be the summary's; a tile over the scene must be a PNG with water pixels; a tile of the
  * whole world (zoom 0) must come from an overview, not the full image. Screenshot: test-results/scene-1280x720.png.
  */
@@ -80,9 +81,11 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     // The map's own tile requests and replies, seen on the wire (WebSocket frames of `scene.tile`).
     const tileReplies: string[] = [];
     let tileRequests = 0;
+    let probabilityTileRequests = 0;
     page.on('websocket', (socket) => {
       socket.on('framesent', ({ payload }) => {
         if (String(payload).includes('"scene.tile"')) tileRequests++;
+        if (String(payload).includes('"scene.tile"') && String(payload).includes('"probabilities"')) probabilityTileRequests++;
       });
       socket.on('framereceived', ({ payload }) => {
         const match = /"pngBase64":"([^"]+)"/.exec(String(payload));
@@ -94,6 +97,7 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     await page.getByTestId('tab-scene').click();
     await page.getByTestId('scene-path').fill(scene);
     await expect.poll(() => page.getByTestId('scene-run').inputValue(), { timeout: 10_000 }).toBe(RUN_ID);
+    await page.getByTestId('scene-probabilities').check();
     await page.getByTestId('scene-predict').click();
     await page.waitForTimeout(5000);
     await page.screenshot({ path: join(screenshots, 'scene-progress-1280x720.png') });
@@ -101,7 +105,7 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     expect(await panel.getAttribute('data-status'), (await panel.textContent()) ?? '').toBe('done');
 
     // The km² shown is the summary the engine wrote next to the COG.
-    const maskPath = (await panel.locator('code').textContent())!;
+    const maskPath = (await panel.locator('code').first().textContent())!;
     expect(maskPath.startsWith(join(temp, 'workspace', 'scenes'))).toBe(true);
     const summary = SceneSummarySchema.parse(JSON.parse(readFileSync(maskPath.replace(/_mask\.tif$/, '_summary.json'), 'utf8')));
     const km2 = await page.getByTestId('scene-km2').textContent();
@@ -143,6 +147,25 @@ describe.skipIf(missing.length > 0)('a scene predicted in the app (server mode, 
     // (GDAL counts the COG's overviews: a 533×301 mask may have none, and then level 0 is the coarsest.)
     const gdal = JSON.parse(execFileSync('gdalinfo', ['-json', maskPath], { encoding: 'utf8' })) as { bands: { overviews?: unknown[] }[] };
     expect(world.level).toBe(gdal.bands[0].overviews?.length ?? 0);
+
+    // The probability layer: the map switches to tiles of the probability COG (the ramp over every pixel with data).
+    expect(summary.files.probabilities).not.toBeNull();
+    await page.getByTestId('scene-layer-probabilities').check();
+    await expect.poll(() => probabilityTileRequests, { timeout: 20_000 }).toBeGreaterThan(0);
+    const probabilityTile = (await service.handle('scene.tile', { jobId, z, x, y, layer: 'probabilities' })) as { pngBase64: string };
+    expect((await decodePng(page, probabilityTile.pngBase64)).opaque).toBeGreaterThan(decoded.opaque);
+
+    // Export polygons from the panel: GDAL opens the GeoPackage and counts the features the panel shows.
+    await page.getByTestId('scene-export-polygons').click();
+    const polygons = page.getByTestId('scene-polygons');
+    await polygons.waitFor({ timeout: 60_000 });
+    const gpkg = (await polygons.locator('code').first().textContent())!;
+    expect(gpkg).toMatch(/_water\.gpkg$/);
+    const ogr = execFileSync('ogrinfo', ['-so', '-al', gpkg], { encoding: 'utf8' });
+    const features = Number(/Feature Count: (\d+)/.exec(ogr)![1]);
+    expect((await polygons.locator('dd').first().textContent())!.startsWith(`${features} ·`)).toBe(true);
+    if (summary.waterPixels > 0) expect(features).toBeGreaterThan(0);
+    await page.screenshot({ path: join(screenshots, 'scene-probabilities-1280x720.png') });
     expect(pageErrors).toEqual([]);
   }, 260_000);
 });

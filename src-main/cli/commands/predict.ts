@@ -38,6 +38,7 @@ const SCENE_OPTIONS = [
   'window',
   'overlap',
   'checkpoint',
+  'date',
   'vector',
   'min-pixels',
   'simplify',
@@ -62,6 +63,7 @@ async function predictScene(args: ParsedArgs, io: CliIo): Promise<number> {
     window: option(args, 'window') === undefined ? undefined : numberOption(args, 'window', 0),
     overlap: option(args, 'overlap') === undefined ? undefined : numberOption(args, 'overlap', 0),
     checkpoint: option(args, 'checkpoint') ?? 'best',
+    date: option(args, 'date'),
     shard: shard === undefined ? undefined : parseShard(shard),
     vector,
   });
@@ -90,6 +92,7 @@ export const predictCommand: CliCommand = {
     `floodlens predict --run <runDir> --data <dir> --out <dir> [--probabilities] [--split ${EVAL_SPLITS.join('|')}] [--checkpoint best|last]\n` +
     'floodlens predict --run <runDir> --scene <raster.tif|bands.json> --out <dir> [--bands VV,VH] [--s1-units dB|linear] [--probabilities]\n' +
     '                  [--workers N] [--shard i/N] [--window px] [--overlap px] [--checkpoint best|last]\n' +
+    '                  [--date YYYY-MM-DD]  (Clay heads: the acquisition date their encoder takes; default: the file metadata)\n' +
     `                  ${VECTOR_USAGE}`,
   async run(argv, io) {
     const args = parseArgs(argv, ['probabilities']);

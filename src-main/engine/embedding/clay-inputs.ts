@@ -4,9 +4,9 @@
  * v0 latlon/timestep. v1.5: the bands the chip has from one platform, with their wavelengths,
  * metadata.yaml statistics (S1 in dB) and gsd, v1.5 time/latlon.
  */
-import type { CanonicalBand, ChipInfo } from '../../api/dataset.ts';
+import type { CanonicalBand, ChipInfo, S1Units } from '../../api/dataset.ts';
 import type { ClayBatch } from '../clay/types.ts';
-import { CLAY_V0_BANDS, clayLatLonForBbox, clayTimestep, normaliseClayV0 } from '../dataset/clay-v0.ts';
+import { CLAY_V0_BANDS, clayLatLon, clayTimestep, normaliseClayV0 } from '../dataset/clay-v0.ts';
 import { readChip, type ChipRaster } from '../dataset/read.ts';
 import { wgs84Centre } from '../geo/bbox.ts';
 import { CLAY_V15_SENTINEL1, CLAY_V15_SENTINEL2, type ClayV15Platform, type ClayV15PlatformChoice } from './clay-v15-metadata.ts';
@@ -75,9 +75,48 @@ export function inputRecipeId(version: 'v0' | 'v1.5', options: ClayInputOptions 
   return `clay-v1.5/${options.platform ?? 'auto'}/latlon-${options.latlonOrder ?? 'training'}${tile === null ? '' : `/tile-${tile}`}`;
 }
 
+/** Pixels an encoder input is built from: a chip read whole, or one window of a scene. */
+export type ClayRaster = Pick<ChipRaster, 'width' | 'height' | 'bands' | 'pixels' | 'present'>;
+
+/** What the encoder learns besides pixels: where and when (null = unknown, fed as 0), and the S1 units. */
+export interface ClayRasterContext {
+  /** Named in errors: a chip id or a scene file. */
+  id: string;
+  /** WGS84 [lon, lat] of the chip (or scene) centre. */
+  centre: [number, number] | null;
+  date: string | null;
+  s1Units: S1Units | null;
+}
+
 export async function clayInputForChip(chip: ChipInfo, version: 'v0' | 'v1.5', options: ClayInputOptions = {}): Promise<ClayChipInput> {
   if (chip.width === null || chip.height === null) throw new ClayInputError(chip.id, 'has no readable image');
-  return version === 'v0' ? clayV0Input(chip) : clayV15Input(chip, options);
+  const context: ClayRasterContext = { id: chip.id, centre: centre(chip), date: chip.date, s1Units: chip.s1Units };
+  if (version === 'v0') return clayV0Input(await readChip(chip, { bands: CLAY_V0_BANDS }), context);
+  const platform = choosePlatform((band) => chip.bands.includes(band) && !chip.emptyBands.includes(band), options.platform ?? 'auto');
+  const raster = await readChip(chip, { bands: platform.bands.map((b) => b.band) });
+  return clayV15Input(raster, context, platform, options);
+}
+
+/** The bands an encoder input is read from; v1.5 picks its platform from the bands that have data. */
+export function clayBandsFor(
+  version: 'v0' | 'v1.5',
+  has: (band: CanonicalBand) => boolean,
+  options: ClayInputOptions = {},
+): { bands: readonly CanonicalBand[]; platform: ClayV15Platform | null } {
+  if (version === 'v0') return { bands: CLAY_V0_BANDS, platform: null };
+  const platform = choosePlatform(has, options.platform ?? 'auto');
+  return { bands: platform.bands.map((b) => b.band), platform };
+}
+
+/** The encoder input of pixels already read in the order {@link clayBandsFor} gave (`platform` from it for v1.5). */
+export function clayInputForRaster(
+  raster: ClayRaster,
+  context: ClayRasterContext,
+  version: 'v0' | 'v1.5',
+  platform: ClayV15Platform | null,
+  options: ClayInputOptions = {},
+): ClayChipInput {
+  return version === 'v0' ? clayV0Input(raster, context) : clayV15Input(raster, context, platform!, options);
 }
 
 function centre(chip: ChipInfo): [number, number] | null {
@@ -85,29 +124,28 @@ function centre(chip: ChipInfo): [number, number] | null {
   return wgs84Centre(chip.bbox, { epsg: chip.epsg, proj4: chip.proj4, isGeographic: false });
 }
 
-function nodataNote(chip: ChipInfo, band: string, count: number, plane: number): string | null {
+function nodataNote(band: string, count: number, plane: number): string | null {
   if (count === 0 || count === plane) return null;
   return `${band}: ${count} nodata pixel(s) set to the band mean (0 after normalisation)`;
 }
 
-async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
-  const raster = await readChip(chip, { bands: CLAY_V0_BANDS });
-  const normalised = normaliseClayV0(raster);
+function clayV0Input(raster: ClayRaster, context: ClayRasterContext): ClayChipInput {
+  const normalised = normaliseClayV0(raster, context.s1Units);
   const plane = raster.width * raster.height;
   const missingInputs: string[] = [];
   if (normalised.missingBands.length > 0)
     missingInputs.push(`bands ${normalised.missingBands.join(', ')} missing: fed as zeros (0 after normalisation = the v0 mean)`);
   CLAY_V0_BANDS.forEach((band, i) => {
-    const note = nodataNote(chip, band, normalised.nodataPixels[i], plane);
+    const note = nodataNote(band, normalised.nodataPixels[i], plane);
     if (note) missingInputs.push(note);
   });
   let latlon: [number, number] = [0, 0];
-  if (chip.bbox && chip.proj4) latlon = clayLatLonForBbox(chip.bbox, chip.proj4, chip.epsg);
+  if (context.centre) latlon = clayLatLon(context.centre[0], context.centre[1]);
   else missingInputs.push('no CRS: latlon set to 0');
   let timestep: [number, number, number] = [0, 0, 0];
-  if (chip.date) timestep = clayTimestep(chip.date);
+  if (context.date) timestep = clayTimestep(context.date);
   else missingInputs.push('no date: timestep set to 0');
-  if (normalised.s1UnitsAssumed === 'dB' && chip.s1Units === null)
+  if (normalised.s1UnitsAssumed === 'dB' && context.s1Units === null)
     missingInputs.push('S1 units unknown: assumed dB and converted to linear power');
   return {
     batch: {
@@ -122,27 +160,27 @@ async function clayV0Input(chip: ChipInfo): Promise<ClayChipInput> {
   };
 }
 
-function choosePlatform(chip: ChipInfo, choice: ClayV15PlatformChoice): ClayV15Platform {
-  const has = (band: CanonicalBand) => chip.bands.includes(band) && !chip.emptyBands.includes(band);
+function choosePlatform(has: (band: CanonicalBand) => boolean, choice: ClayV15PlatformChoice): ClayV15Platform {
   if (choice === 'sentinel-1-rtc') return CLAY_V15_SENTINEL1;
   if (choice === 'sentinel-2-l2a') return CLAY_V15_SENTINEL2;
   return CLAY_V15_SENTINEL1.bands.some((b) => has(b.band)) ? CLAY_V15_SENTINEL1 : CLAY_V15_SENTINEL2;
 }
 
-async function clayV15Input(chip: ChipInfo, options: ClayInputOptions): Promise<ClayChipInput> {
-  const platform = choosePlatform(chip, options.platform ?? 'auto');
-  const raster: ChipRaster = await readChip(chip, { bands: platform.bands.map((b) => b.band) });
+function clayV15Input(raster: ClayRaster, context: ClayRasterContext, platform: ClayV15Platform, options: ClayInputOptions): ClayChipInput {
+  const wanted = platform.bands.map((b) => b.band);
+  if (raster.bands.length !== wanted.length || raster.bands.some((band, i) => band !== wanted[i]))
+    throw new Error(`Clay v1.5 ${platform.name} input needs bands ${wanted.join(', ')} in this order, got ${raster.bands.join(', ')}`);
   const used = platform.bands.filter((_, i) => raster.present[i]);
   if (used.length === 0)
-    throw new ClayInputError(chip.id, `has no ${platform.name} band Clay v1.5 knows (${platform.bands.map((b) => b.band).join(', ')})`);
+    throw new ClayInputError(context.id, `has no ${platform.name} band Clay v1.5 knows (${platform.bands.map((b) => b.band).join(', ')})`);
   const plane = raster.width * raster.height;
   const pixels = new Float32Array(used.length * plane);
   const missingInputs: string[] = [];
   const absent = platform.bands.filter((_, i) => !raster.present[i]).map((b) => b.band);
   if (absent.length > 0)
     missingInputs.push(`${platform.name} bands ${absent.join(', ')} absent: encoded without them (v1.5 takes any band subset)`);
-  const toDb = platform === CLAY_V15_SENTINEL1 && chip.s1Units === 'linear';
-  if (platform === CLAY_V15_SENTINEL1 && chip.s1Units === null) missingInputs.push('S1 units unknown: assumed dB');
+  const toDb = platform === CLAY_V15_SENTINEL1 && context.s1Units === 'linear';
+  if (platform === CLAY_V15_SENTINEL1 && context.s1Units === null) missingInputs.push('S1 units unknown: assumed dB');
   used.forEach((meta, c) => {
     const source = raster.bands.indexOf(meta.band);
     const input = raster.pixels.subarray(source * plane, (source + 1) * plane);
@@ -157,17 +195,16 @@ async function clayV15Input(chip: ChipInfo, options: ClayInputOptions): Promise<
       }
       out[i] = (v - meta.mean) / meta.std;
     }
-    const note = nodataNote(chip, meta.band, nodata, plane);
+    const note = nodataNote(meta.band, nodata, plane);
     if (note) missingInputs.push(note);
     else if (nodata === plane) missingInputs.push(`${meta.band}: every pixel is nodata`);
   });
   // Clay pre-training zeroed time and latlon for 20 % of chips: 0 is a value the encoder knows for "unknown".
-  const location = centre(chip);
   let latlon = [0, 0, 0, 0];
-  if (location) latlon = clayV15LatLon(location[0], location[1], options.latlonOrder ?? 'training');
+  if (context.centre) latlon = clayV15LatLon(context.centre[0], context.centre[1], options.latlonOrder ?? 'training');
   else missingInputs.push('no CRS: latlon set to 0 (as Clay pre-training did for unknown locations)');
   let time = [0, 0, 0, 0];
-  if (chip.date) time = clayV15Time(chip.date);
+  if (context.date) time = clayV15Time(context.date);
   else missingInputs.push('no date: time set to 0 (as Clay pre-training did for unknown dates)');
   return {
     batch: {

@@ -13,9 +13,10 @@ import { mergeSceneParts, type SceneSummary } from '../scene/merge-parts.ts';
 import type { SceneOptions } from '../scene/predict-part.ts';
 import { beginScenePartFolder, completeScenePartFolder, sceneStem } from '../scene/scene-part.ts';
 import type { VectorOptions } from '../../api/vector.ts';
-import { scenePlan, shardRows, splitRows, windowsFor } from '../scene/scene-plan.ts';
+import { shardRows, splitRows, windowsFor } from '../scene/scene-plan.ts';
 import { openSceneInfo } from '../scene/scene-source.ts';
-import { defaultWindow } from '../scene/window-model.ts';
+import { scenePlanFor } from '../scene/window-model.ts';
+import { otsuBandOf, sceneOtsuThreshold } from '../scene/otsu-window-model.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { runJobsTogether } from './worker-pool.ts';
 
@@ -43,10 +44,9 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
   const started = performance.now();
   if (request.shard && request.vector)
     throw new Error('polygons of a sharded run are made once, by merge: give --vector to merge, not to each shard');
-  const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units });
+  const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units, date: request.date });
   const record = await readRunRecord(request.runDir);
-  const window = request.window ?? defaultWindow(record);
-  const plan = scenePlan(info.width, info.height, window, request.overlap);
+  const plan = scenePlanFor(record, info.width, info.height, request.window, request.overlap);
   const range = request.shard ? shardRows(plan, request.shard.index, request.shard.count) : ([0, plan.tileRows] as const);
   const workers = Math.max(1, request.workers ?? defaultWorkers());
   const outDir = resolve(request.outDir);
@@ -82,9 +82,15 @@ export async function predictScene(request: ScenePredictRequest, context: JobCon
     await mkdir(partDir, { recursive: true });
     await beginScenePartFolder(partDir);
     const { vector: _vector, ...partRequest } = request;
+    // Otsu: one threshold for the whole scene, computed once here and shared by the workers.
+    if (record.model.kind === 'otsu' && partRequest.otsuThresholdDb === undefined) {
+      const threshold = await sceneOtsuThreshold(info, otsuBandOf(record));
+      if (threshold !== null) partRequest.otsuThresholdDb = threshold;
+      context.log(`Otsu threshold over the whole scene: ${threshold === null ? 'none (no data)' : `${threshold.toFixed(3)} dB`}`);
+    }
     const results = await runJobsTogether(
       'scene.part',
-      ranges.map((rows) => ({ ...partRequest, window, partDir, rows })),
+      ranges.map((rows) => ({ ...partRequest, partDir, rows })),
       context,
       (k, p) => {
         done[k] = p.step;

@@ -1,12 +1,13 @@
 /**
  * `scene.tile`: one 256 px Web Mercator z/x/y tile of a scene mask COG as a PNG (water in the mask colour,
- * dry and nodata transparent). Reads only the window under the tile, from the overview whose resolution
- * matches the zoom, so a zoomed-out map never reads the full-resolution image.
+ * dry and nodata transparent), or of its probability COG (the probability ramp, nodata transparent). Reads
+ * only the window under the tile, from the overview whose resolution matches the zoom, so a zoomed-out map
+ * never reads the full-resolution image.
  */
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import type { ChipGrid, LonLat } from '../../api/preview.ts';
 import { crsFromGeoKeys } from '../geo/crs.ts';
-import { maskRgba } from './overlay-colours.ts';
+import { maskRgba, probabilityRgba } from './overlay-colours.ts';
 import { encodePng } from './png.ts';
 import { applyIndexMap, exactSourcePixel, sourceIndexMap, type MercatorGrid } from './warp.ts';
 import { EARTH_RADIUS, latOfMercatorY, lonOfMercatorX } from './web-mercator.ts';
@@ -17,6 +18,8 @@ export interface SceneTileInput {
   x: number;
   y: number;
   size: number;
+  /** `mask` (uint8 1/0/255, water coloured) or `probabilities` (float32, NaN nodata, the probability ramp). */
+  layer?: 'mask' | 'probabilities';
 }
 
 export interface SceneTilePng {
@@ -125,7 +128,7 @@ export async function sceneTile(input: SceneTileInput): Promise<SceneTilePng> {
   const map = level === 0 ? fullMap : sourceIndexMap(source, target);
   const bounds = indexBounds(map, source.width) ?? [0, 0, 1, 1];
   const [c0, r0, c1, r1] = bounds;
-  const [band] = (await images[level].readRasters({ window: bounds, samples: [0] })) as unknown as Uint8Array[];
+  const [band] = (await images[level].readRasters({ window: bounds, samples: [0] })) as unknown as (Uint8Array | Float32Array)[];
   const windowWidth = c1 - c0;
   // Re-index from the level's full grid to the window read.
   const local = new Int32Array(map.length);
@@ -137,6 +140,13 @@ export async function sceneTile(input: SceneTileInput): Promise<SceneTilePng> {
       local[i] = (r - r0) * windowWidth + (s - r * source.width - c0);
     }
   }
-  const rgba = applyIndexMap(maskRgba(band), local);
+  const colours =
+    input.layer === 'probabilities'
+      ? probabilityRgba(
+          band as Float32Array,
+          Uint8Array.from(band, (v) => (Number.isNaN(v) ? 0 : 1)),
+        )
+      : maskRgba(band as Uint8Array);
+  const rgba = applyIndexMap(colours, local);
   return { pngBase64: encodePng(input.size, input.size, rgba).toString('base64'), level, window: [c0, r0, c1, r1] };
 }

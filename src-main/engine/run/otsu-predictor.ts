@@ -1,5 +1,5 @@
 /** The Otsu baseline as a run's predictor: each chip thresholded on its own histogram of one radar band in dB. */
-import type { BaselineMethod } from '../../api/run.ts';
+import type { BaselineMethod, InputNormalisation } from '../../api/run.ts';
 import { otsuThreshold, OTSU_BINS } from '../models/otsu.ts';
 import { MASK_NODATA, MASK_NOT_WATER, MASK_WATER } from '../export/masks.ts';
 import { pixelSource, type ModelSample, type TrainingSource } from '../inputs/training-source.ts';
@@ -7,6 +7,15 @@ import type { ChipPredictor } from './predict-chip.ts';
 
 /** Width of the soft edge of the probability layer around the threshold (dB): p = σ((t − x) / scale). */
 const PROBABILITY_SCALE_DB = 1;
+
+/** The largest float32 below 0.5: an Otsu probability is above it exactly where the value is water (≤ the threshold). */
+export const OTSU_MASK_THRESHOLD = 0.5 - 2 ** -25;
+
+/** Soft water probability of a dB value: ≥ 0.5 (as float32) exactly where `value <= threshold`. */
+export function otsuProbability(value: number, threshold: number): number {
+  const p = 1 / (1 + Math.exp((value - threshold) / PROBABILITY_SCALE_DB));
+  return value > threshold && Math.fround(p) >= 0.5 ? OTSU_MASK_THRESHOLD : p;
+}
 
 export function otsuMethod(band: BaselineMethod['band']): BaselineMethod {
   return {
@@ -21,7 +30,12 @@ export function otsuMethod(band: BaselineMethod['band']): BaselineMethod {
 
 /** The band as the model input, in dB and unscaled (an identity standardisation); nodata is marked by `inputValid`. */
 export function otsuSource(band: BaselineMethod['band']): TrainingSource {
-  return pixelSource([band], { kind: 'dataset', bands: [band], mean: [0], std: [1], s1Units: 'dB' });
+  return pixelSource([band], otsuNormalisation(band));
+}
+
+/** The identity standardisation in dB: what the baseline thresholds (chips and scene windows alike). */
+export function otsuNormalisation(band: BaselineMethod['band']): InputNormalisation {
+  return { kind: 'dataset', bands: [band], mean: [0], std: [1], s1Units: 'dB' };
 }
 
 /** Threshold of one sample (null when the band has no data on this chip). */
@@ -43,7 +57,7 @@ export function otsuPredictor(): ChipPredictor {
           continue;
         }
         mask[i] = values[i] <= threshold ? MASK_WATER : MASK_NOT_WATER;
-        probabilities[i] = 1 / (1 + Math.exp((values[i] - threshold) / PROBABILITY_SCALE_DB));
+        probabilities[i] = otsuProbability(values[i], threshold);
       }
       return { id: sample.id, probabilities, mask, loss: null };
     },

@@ -3,7 +3,7 @@ import type { ChipInfo } from '../../api/dataset.ts';
 import type { RunRecord } from '../../api/run.ts';
 import { initBackend } from '../compute/backend.ts';
 import { modelTensors, readCheckpoint } from './checkpoint-file.ts';
-import { createNet } from '../models/net-factory.ts';
+import { createNet, type NetShape } from '../models/net-factory.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
 import { pixelSource, usesEmbeddings } from '../inputs/training-source.ts';
 import { CanonicalBandSchema } from '../../api/dataset.ts';
@@ -49,10 +49,8 @@ export async function openTrainedRun(
     const band = record.baseline?.band ?? record.config.otsuBand;
     return { files, record, net: null, predictor: otsuPredictor(), source: otsuSource(band), checkpoint: { which, epoch: null } };
   }
-  const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
-  if (!existsSync(path)) throw new Error(`${runDir} has no ${which} checkpoint yet (${path}): train at least one epoch`);
+  checkpointPath(runDir, which); // a missing checkpoint is reported before any embedding work
   await initBackend();
-  const { tensors, meta } = await readCheckpoint(path);
   // The run's own inputs, whatever this data holds: a band the chips lack is 0 after normalisation.
   const source = usesEmbeddings(record.model.kind)
     ? (await openTrainingSource(record.config, chips, [], null, { runDir, context: options.context })).source
@@ -61,11 +59,33 @@ export async function openTrainedRun(
         record.data.normalisation ?? { kind: 'clay-v0' },
       );
   const probe = chips[0] ? await source.load(chips[0]) : null;
-  const net = createNet(record.model.kind, {
-    inputChannels: record.model.inputChannels,
+  const { net, epoch } = await loadRunNet(runDir, record, which, {
     inputGrid: probe ? [probe.inputHeight, probe.inputWidth] : null,
     outputSize: probe ? [probe.height, probe.width] : null,
   });
+  return { files, record, net, predictor: netPredictor(net, record.config.threshold), source, checkpoint: { which, epoch } };
+}
+
+function checkpointPath(runDir: string, which: CheckpointChoice): string {
+  const files = new RunFiles(runDir);
+  const path = which === 'best' ? files.bestCheckpoint : files.lastCheckpoint;
+  if (!existsSync(path)) throw new Error(`${runDir} has no ${which} checkpoint yet (${path}): train at least one epoch`);
+  return path;
+}
+
+/**
+ * A run's net with a checkpoint's weights, built for inputs of `shape` (embedding heads take any grid:
+ * their weights do not depend on it, only the upsampling factor output/grid does).
+ */
+export async function loadRunNet(
+  runDir: string,
+  record: RunRecord,
+  which: CheckpointChoice,
+  shape: Pick<NetShape, 'inputGrid' | 'outputSize'>,
+): Promise<{ net: SequentialNet; epoch: number | null }> {
+  await initBackend();
+  const { tensors, meta } = await readCheckpoint(checkpointPath(runDir, which));
+  const net = createNet(record.model.kind, { inputChannels: record.model.inputChannels, ...shape });
   net.loadStateDict(modelTensors(tensors));
-  return { files, record, net, predictor: netPredictor(net, record.config.threshold), source, checkpoint: { which, epoch: meta.epoch } };
+  return { net, epoch: meta.epoch };
 }

@@ -26,7 +26,8 @@ export const MASK_PALETTE = new Map<number, readonly [number, number, number]>([
 
 export interface SceneSummary {
   scene: string;
-  run: { id: string; model: string; checkpoint: string; threshold: number };
+  /** `otsuThresholdDb`: the Otsu baseline's one threshold for the whole scene (dB). */
+  run: { id: string; model: string; checkpoint: string; threshold: number; otsuThresholdDb?: number };
   waterAreaKm2: number;
   validAreaKm2: number;
   /** Water area / valid area (0 when nothing is valid). */
@@ -104,7 +105,9 @@ function checkParts(parts: { part: ScenePart; file: string }[]): void {
       part.scene.height !== first.part.scene.height ||
       part.scene.epsg !== first.part.scene.epsg
         ? 'scene grid'
-        : part.run.id !== first.part.run.id || part.run.checkpoint !== first.part.run.checkpoint
+        : part.run.id !== first.part.run.id ||
+            part.run.checkpoint !== first.part.run.checkpoint ||
+            part.run.otsuThresholdDb !== first.part.run.otsuThresholdDb
           ? 'run'
           : !same(part.plan, first.part.plan)
             ? 'window plan'
@@ -146,7 +149,8 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
     FLOODLENS_RUN: first.run.id,
     FLOODLENS_MODEL: first.run.model,
     FLOODLENS_CHECKPOINT: first.run.checkpoint,
-    FLOODLENS_THRESHOLD: String(first.run.threshold),
+    FLOODLENS_THRESHOLD:
+      first.run.otsuThresholdDb === undefined ? String(first.run.threshold) : `Otsu ${first.run.otsuThresholdDb} dB (whole scene)`,
     FLOODLENS_SCENE: scene.path,
     FLOODLENS_WINDOW: `${plan.window} px, overlap ${2 * plan.margin} px (centre ${plan.core} px kept)`,
   };
@@ -221,7 +225,13 @@ export async function mergeSceneParts(request: MergeRequest, context?: JobContex
     : null;
   const summary: SceneSummary = {
     scene: scene.path,
-    run: { id: first.run.id, model: first.run.model, checkpoint: first.run.checkpoint, threshold: first.run.threshold },
+    run: {
+      id: first.run.id,
+      model: first.run.model,
+      checkpoint: first.run.checkpoint,
+      threshold: first.run.threshold,
+      ...(first.run.otsuThresholdDb === undefined ? {} : { otsuThresholdDb: first.run.otsuThresholdDb }),
+    },
     waterAreaKm2: toKm2(area.waterAreaM2),
     validAreaKm2: toKm2(area.validAreaM2),
     waterFraction: area.validAreaM2 > 0 ? area.waterAreaM2 / area.validAreaM2 : 0,

@@ -8,12 +8,14 @@ import { deflateSync } from 'node:zlib';
 import type { S1Units } from '../../api/dataset.ts';
 import { initBackend } from '../compute/backend.ts';
 import type { CheckpointChoice } from '../run/trained-run.ts';
+import { readRunRecord } from '../run/run-record.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { maskFromProbabilities, probabilitiesWithNodata } from '../export/masks.ts';
-import { coreRowsFor, scenePlan, windowsFor, type RowRange, type ScenePlan } from './scene-plan.ts';
+import { coreRowsFor, windowsFor, type RowRange, type ScenePlan } from './scene-plan.ts';
 import { PART_FORMAT, partFileNames, sceneStem, writePartManifest, type ScenePart } from './scene-part.ts';
 import { SceneReader, openSceneInfo, windowOfStrip } from './scene-source.ts';
-import { defaultWindow, openWindowModel, type WindowModel } from './window-model.ts';
+import { openWindowModel, scenePlanFor } from './window-model.ts';
+import type { WindowModel } from './window.ts';
 
 export interface SceneOptions {
   runDir: string;
@@ -28,6 +30,10 @@ export interface SceneOptions {
   overlap?: number;
   probabilities: boolean;
   checkpoint?: CheckpointChoice;
+  /** Acquisition date (YYYY-MM-DD) for encoders that take time (default: the scene's metadata, else unknown). */
+  date?: string;
+  /** Otsu runs: the scene's threshold when already computed (the workers of one run share it). */
+  otsuThresholdDb?: number;
 }
 
 export interface ScenePartRequest extends SceneOptions {
@@ -67,7 +73,7 @@ class CoreStrip {
     const source = await this.reader.readStrip(this.model.rawBands, y - margin, window);
     for (let x = 0; x < width; x += core) {
       const raw = windowOfStrip(source, x - margin, window);
-      const prediction = await this.model.predict(raw, window);
+      const prediction = await this.model.predict(raw, window, { x: x - margin, y: y - margin });
       const cols = Math.min(core, width - x);
       for (let r = 0; r < rows; r++) {
         const from = (margin + r) * window + margin;
@@ -90,16 +96,20 @@ class CoreStrip {
 
 export async function predictScenePart(request: ScenePartRequest, context: JobContext): Promise<ScenePartResult> {
   const started = performance.now();
-  const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units });
+  const info = await openSceneInfo(request.scene, { bands: request.bands, s1Units: request.s1Units, date: request.date });
   const backend = await initBackend();
-  const model = await openWindowModel(request.runDir, info, request.checkpoint ?? 'best');
+  const record = await readRunRecord(request.runDir);
+  const plan = scenePlanFor(record, info.width, info.height, request.window, request.overlap);
+  const [r0, r1] = request.rows;
+  if (r0 < 0 || r1 > plan.tileRows || r1 <= r0) throw new Error(`tile rows ${r0}..${r1} are outside the scene's 0..${plan.tileRows}`);
+  const model = await openWindowModel(request.runDir, record, info, request.checkpoint ?? 'best', {
+    window: plan.window,
+    otsuThresholdDb: request.otsuThresholdDb,
+  });
   const reader = await SceneReader.open(info).catch((error) => {
     model.dispose();
     throw error;
   });
-  const plan = scenePlan(info.width, info.height, request.window ?? defaultWindow(model.record), request.overlap);
-  const [r0, r1] = request.rows;
-  if (r0 < 0 || r1 > plan.tileRows || r1 <= r0) throw new Error(`tile rows ${r0}..${r1} are outside the scene's 0..${plan.tileRows}`);
   const stem = sceneStem(info.path);
   await mkdir(request.partDir, { recursive: true });
   const files = partFileNames(request.partDir, stem, request.rows);
@@ -125,7 +135,7 @@ export async function predictScenePart(request: ScenePartRequest, context: JobCo
   const records: ScenePart['records'] = [];
   try {
     const strip = new CoreStrip(plan, reader, model, onWindow);
-    const threshold = model.record.config.threshold;
+    const threshold = model.maskThreshold;
     let position = 0;
     const append = async (bytes: Uint8Array): Promise<[number, number]> => {
       const compressed = deflateSync(bytes, { level: 1 });
@@ -176,7 +186,8 @@ export async function predictScenePart(request: ScenePartRequest, context: JobCo
         id: model.record.id,
         model: model.record.model.kind,
         checkpoint: `${model.checkpoint.which} (epoch ${model.checkpoint.epoch ?? '?'})`,
-        threshold,
+        threshold: model.record.config.threshold,
+        ...(model.otsuThresholdDb === undefined ? {} : { otsuThresholdDb: model.otsuThresholdDb }),
       },
       probabilities: request.probabilities,
       backend: backend.backend,

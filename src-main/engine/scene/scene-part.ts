@@ -39,7 +39,15 @@ export const ScenePartSchema = z.object({
     tileCols: z.number().int(),
   }),
   rows: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]),
-  run: z.object({ dir: z.string(), id: z.string(), model: z.string(), checkpoint: z.string(), threshold: z.number() }),
+  run: z.object({
+    dir: z.string(),
+    id: z.string(),
+    model: z.string(),
+    checkpoint: z.string(),
+    threshold: z.number(),
+    /** The Otsu baseline's scene-wide threshold in dB (otsu runs). */
+    otsuThresholdDb: z.number().optional(),
+  }),
   probabilities: z.boolean(),
   backend: z.string(),
   windows: z.number().int(),

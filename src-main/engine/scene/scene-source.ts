@@ -9,6 +9,7 @@ import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import type { CanonicalBand, S1Units } from '../../api/dataset.ts';
 import { canonicalBandName, isS1Band } from '../dataset/bands.ts';
 import { detectS1Units } from '../dataset/units.ts';
+import { dateFromMetadata } from '../dataset/dates.ts';
 import { readRasterHeader, type RasterHeader } from '../geo/geotiff-file.ts';
 import type { CrsInfo } from '../geo/crs.ts';
 import type { GeoTransform } from '../geo/bbox.ts';
@@ -43,19 +44,24 @@ export interface SceneInfo {
   bands: SceneBand[];
   s1Units: S1Units | null;
   s1UnitsSource: 'detected' | 'override' | null;
+  /** Acquisition date (YYYY-MM-DD) for encoders that take time: the option, the manifest's `date`, or the file's metadata. */
+  date: string | null;
 }
 
 export interface OpenSceneOptions {
   /** Band names in file order, for a multi-band file without (or overriding) descriptions. */
   bands?: readonly string[];
   s1Units?: S1Units;
+  /** Acquisition date, YYYY-MM-DD (overrides what the files say). */
+  date?: string;
 }
 
 interface Manifest {
   bands: Record<string, string>;
+  date?: string;
 }
 
-async function manifestBands(path: string): Promise<[string, string][]> {
+async function readManifest(path: string): Promise<{ bands: [string, string][]; date: string | null }> {
   let parsed: Manifest;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8')) as Manifest;
@@ -65,7 +71,10 @@ async function manifestBands(path: string): Promise<[string, string][]> {
   if (!parsed || typeof parsed.bands !== 'object' || parsed.bands === null || Object.keys(parsed.bands).length === 0) {
     throw new SceneInputError(path, 'a scene manifest needs "bands": { "<band>": "<file.tif>", … }');
   }
-  return Object.entries(parsed.bands).map(([band, file]) => [band, resolve(dirname(path), String(file))]);
+  return {
+    bands: Object.entries(parsed.bands).map(([band, file]) => [band, resolve(dirname(path), String(file))]),
+    date: typeof parsed.date === 'string' ? dateFromMetadata({ date: parsed.date }) : null,
+  };
 }
 
 function sameGrid(a: RasterHeader, b: RasterHeader): boolean {
@@ -107,6 +116,7 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
   const isManifest = /\.json$/i.test(absolute);
   let bands: SceneBand[];
   let reference: RasterHeader;
+  let manifestDate: string | null = null;
   const header = async (file: string) => {
     try {
       return await readRasterHeader(file);
@@ -116,7 +126,9 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
   };
   if (isManifest) {
     if (options.bands) throw new SceneInputError(absolute, '--bands names the bands of one multi-band file; a manifest names them itself');
-    const entries = await manifestBands(absolute);
+    const manifest = await readManifest(absolute);
+    const entries = manifest.bands;
+    manifestDate = manifest.date;
     bands = [];
     let first: RasterHeader | null = null;
     for (const [raw, file] of entries) {
@@ -158,7 +170,9 @@ export async function openSceneInfo(path: string, options: OpenSceneOptions = {}
     bands,
     s1Units: null,
     s1UnitsSource: null,
+    date: options.date ? dateFromMetadata({ date: options.date }) : (manifestDate ?? dateFromMetadata(reference.metadata)),
   };
+  if (options.date && !info.date) throw new SceneInputError(absolute, `date must be YYYY-MM-DD, got "${options.date}"`);
   if (options.s1Units) {
     info.s1Units = options.s1Units;
     info.s1UnitsSource = 'override';

@@ -1,10 +1,17 @@
 /** Scene predictions started from a UI: one job per scene, outputs in `<workspace>/scenes/<jobId>/`, tiles by job id. */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EmitEvent } from '../../api/events.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
-import { SCENE_FINISHED_EVENT, SCENE_PROGRESS_EVENT, type SceneApiPredict, type SceneSummaryRecord } from '../../api/scene.ts';
+import {
+  SCENE_FINISHED_EVENT,
+  SCENE_PROGRESS_EVENT,
+  type SceneApiPredict,
+  type SceneSummaryRecord,
+  type SceneVectorsRequest,
+} from '../../api/scene.ts';
+import type { VectorSummary } from '../../api/vector.ts';
 import { wgs84Bbox, type GeoTransform } from '../geo/bbox.ts';
 import { proj4ForEpsg } from '../geo/crs.ts';
 import { runJob } from '../jobs/worker-host.ts';
@@ -12,8 +19,11 @@ import type { RunWorkspace } from './run-workspace.ts';
 
 interface SceneJob {
   controller: AbortController;
+  outDir: string;
   /** The mask COG once the job is done. */
   mask: string | null;
+  /** The probability COG once done, when asked for. */
+  probabilities: string | null;
 }
 
 export class SceneJobs {
@@ -31,13 +41,13 @@ export class SceneJobs {
     const jobId = `scene-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const outDir = join(workspace.dir, 'scenes', jobId);
     await mkdir(outDir, { recursive: true });
-    const job: SceneJob = { controller: new AbortController(), mask: null };
+    const job: SceneJob = { controller: new AbortController(), outDir, mask: null, probabilities: null };
     this.jobs.set(jobId, job);
     const { runId: _runId, ...options } = request;
     void _runId;
     runJob(
       'scene.predict',
-      { ...options, runDir, outDir, probabilities: false },
+      { ...options, runDir, outDir },
       {
         jobId,
         signal: job.controller.signal,
@@ -47,6 +57,7 @@ export class SceneJobs {
       (result) => {
         const summary = (result.summary as SceneSummaryRecord | null) ?? null;
         job.mask = summary?.files.mask ?? null;
+        job.probabilities = summary?.files.probabilities ?? null;
         this.emit(SCENE_FINISHED_EVENT, { jobId, status: 'done', error: null, summary, bbox: summary && sceneBbox(summary) });
       },
       (error: unknown) => {
@@ -75,6 +86,22 @@ export class SceneJobs {
     const mask = this.jobs.get(jobId)?.mask;
     if (!mask) throw new Error(`scene job ${jobId} has no finished mask`);
     return mask;
+  }
+
+  /** The COG of a finished job's layer; throws for an unknown or unfinished job, or probabilities it did not write. */
+  layerOf(jobId: string, layer: 'mask' | 'probabilities'): string {
+    if (layer === 'mask') return this.maskOf(jobId);
+    const file = this.jobs.get(jobId)?.probabilities;
+    if (!file) throw new Error(`scene job ${jobId} has no probabilities (predict with probabilities to map them)`);
+    return file;
+  }
+
+  /** Water polygons of a finished job's mask, written in its folder; throws for an unknown or unfinished job. */
+  async vectorise(request: SceneVectorsRequest): Promise<VectorSummary> {
+    const { jobId, ...options } = request;
+    const mask = this.maskOf(jobId);
+    const outDir = this.jobs.get(jobId)!.outDir;
+    return runJob('vectorise', { maskPath: mask, outDir, stem: basename(mask).replace(/_mask\.tif$/, ''), options });
   }
 
   cancelAll(): void {

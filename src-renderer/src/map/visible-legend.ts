@@ -24,7 +24,11 @@ export function visibleLegend(app: AppModel): LegendEntry[] {
   const entries: LegendEntry[] = [];
   const scene = scenes.shown;
   if (scene?.summary)
-    entries.push({ id: 'scene-mask', title: `Scene mask · ${formatKm2(scene.summary.waterAreaKm2)} flooded`, items: SCENE_MASK_LEGEND });
+    entries.push(
+      scenes.shownLayer === 'probabilities'
+        ? { id: 'scene-mask', title: `Scene water probability · ${formatKm2(scene.summary.waterAreaKm2)} flooded (mask)`, items: [] }
+        : { id: 'scene-mask', title: `Scene mask · ${formatKm2(scene.summary.waterAreaKm2)} flooded`, items: SCENE_MASK_LEGEND },
+    );
   const chip = dataset.selected;
   if (chip && runs.mappedIds.length === 2 && runLayers.disagreement.visible)
     entries.push({ id: 'disagreement', title: 'A ≠ B', items: DISAGREEMENT_LEGEND });

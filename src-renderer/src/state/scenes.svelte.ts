@@ -8,6 +8,9 @@ import {
   type SceneSummaryRecord,
 } from '../../../src-main/api/scene.ts';
 import type { EventEnvelope } from '../../../src-main/api/events.ts';
+import type { VectorSummary } from '../../../src-main/api/vector.ts';
+
+export type SceneLayer = 'mask' | 'probabilities';
 
 export interface SceneJobView {
   jobId: string;
@@ -26,11 +29,45 @@ export class SceneState {
   error = $state<string | null>(null);
   /** The mask layer on the map (a finished job's). */
   visible = $state(true);
+  /** Ask the next prediction for the probability COG too. */
+  probabilities = $state(false);
+  /** Which of a finished job's COGs the map shows. */
+  layer = $state<SceneLayer>('mask');
+  /** Water polygons exported from the current job (null until asked). */
+  polygons = $state<VectorSummary | null>(null);
+  exporting = $state(false);
+  /** Minimum mapping unit for the export: polygons with fewer water pixels are dropped. */
+  minPixels = $state(1);
 
   constructor(private readonly client: FloodlensClient) {}
 
   get shown(): SceneJobView | null {
     return this.job?.status === 'done' && this.visible ? this.job : null;
+  }
+
+  /** The layer drawn: probabilities only when the shown job wrote them. */
+  get shownLayer(): SceneLayer {
+    return this.layer === 'probabilities' && this.shown?.summary?.files.probabilities ? 'probabilities' : 'mask';
+  }
+
+  /** GeoPackage (scene CRS) and GeoJSON (WGS84) of the finished job's water, beside its mask. */
+  async exportPolygons(): Promise<void> {
+    const job = this.job;
+    if (job?.status !== 'done') return;
+    this.error = null;
+    this.exporting = true;
+    try {
+      this.polygons = await this.client.request('scene.vectors', {
+        jobId: job.jobId,
+        formats: ['gpkg', 'geojson'],
+        minPixels: Math.max(1, Math.round(this.minPixels) || 1),
+        simplify: 0,
+      });
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.exporting = false;
+    }
   }
 
   async predict(): Promise<void> {
@@ -41,7 +78,9 @@ export class SceneState {
       return;
     }
     try {
-      const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene });
+      const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene, probabilities: this.probabilities });
+      this.polygons = null;
+      this.layer = 'mask';
       this.job = { jobId, scene, status: 'running', progress: null, summary: null, bbox: null, error: null };
     } catch (e) {
       this.error = (e as Error).message;
