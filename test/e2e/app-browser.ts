@@ -19,11 +19,15 @@ export function missingForE2e(): string[] {
   ].filter((item): item is string => Boolean(item));
 }
 
-/** Debian's Chromium, headless with WebGL through SwiftShader, on `url`; page errors land in `pageErrors`. */
+/**
+ * Debian's Chromium, headless with WebGL through SwiftShader, on `url`; page errors land in `pageErrors`.
+ * `beforeLoad` sees the page before it loads (to listen from the first request, e.g. the WebSocket).
+ */
 export async function openAppPage(
   url: string,
   viewport: { width: number; height: number },
   pageErrors: string[],
+  beforeLoad?: (page: Page) => void,
 ): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -43,6 +47,7 @@ export async function openAppPage(
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   mkdirSync(screenshots, { recursive: true });
+  beforeLoad?.(page);
   await page.goto(url);
   return { browser, page };
 }

@@ -3,25 +3,24 @@
  * decoder run and a linear-probe run (seeded heads on the real tiny Clay v1.5 checkpoint: no training) predict
  * an odd-sized mosaic of real Sen1Floods11 chips (533×301, as the scratch scene e2e; the CLI tests and the bench
  * cover larger ones) from the Scene panel, with the acquisition date typed in the panel. The decoder's mask is the
- * one `floodlens predict --scene … --date …` (the real CLI, another process, 1 worker against the app's 2) writes
+ * one `floodlens predict --scene … --date …` (the CLI's entry, 1 worker against the app's 2) writes
  * for the same run, scene and date: GDAL reads both and compares every pixel; the km² shown is that summary's.
  * The map draws it from the COG; the probability layer's legend shows the ramp the engine colours tiles with.
  * Screenshot: test-results/scene-clay-probabilities-1280x720.png.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
 import { PROBABILITY_RAMP } from '../../src-main/api/runs.ts';
+import { runCli } from '../../src-main/cli/main.ts';
 import { SceneSummarySchema, type SceneSummaryRecord } from '../../src-main/api/scene.ts';
 import { EngineService } from '../../src-main/engine/service.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { runPythonJson } from '../helpers/python-reference.ts';
-import { hasShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
+import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { buildChipMosaic } from '../helpers/scene-mosaic.ts';
 import { writeSeededHeadRun } from '../helpers/seeded-run.ts';
 
@@ -53,6 +52,7 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
   let scene: string;
   let cli: Promise<SceneSummaryRecord>;
   const pageErrors: string[] = [];
+  let tileReplies = 0;
   const panel = () => page.getByTestId('scene-panel');
 
   /** Picks `runId` in the panel, predicts and waits for the end; returns the summary beside the mask the panel names. */
@@ -86,17 +86,26 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     mkdirSync(dataDir);
     scene = join(dataDir, 'mosaic.tif');
     buildChipMosaic(scene, { width: 533, height: 301 });
-    // The CLI's product for the same run, scene and date, made meanwhile in its own process.
+    // The CLI's product for the same run, scene and date (`floodlens predict --scene`), made meanwhile.
     const cliOut = join(temp, 'cli');
+    let cliErrors = '';
+    const cliIo = { stdout: () => undefined, stderr: (text: string) => (cliErrors += text) };
     const args = ['predict', '--run', decoderDir, '--scene', scene, '--date', DATE, '--workers', '1', '--out', cliOut];
-    const main = join(repoRoot, 'src-main/cli/main.ts');
-    cli = promisify(execFile)(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repoRoot, maxBuffer: 16 << 20 }).then(() =>
-      SceneSummarySchema.parse(JSON.parse(readFileSync(join(cliOut, 'mosaic_summary.json'), 'utf8'))),
-    );
+    cli = runCli(args, cliIo).then((code) => {
+      if (code !== 0) throw new Error(`floodlens ${args.join(' ')} exited ${code}: ${cliErrors}`);
+      return SceneSummarySchema.parse(JSON.parse(readFileSync(join(cliOut, 'mosaic_summary.json'), 'utf8')));
+    });
     cli.catch(() => undefined); // awaited (and reported) by the test
     service = new EngineService({ demoWorkspace: demo, workspaceDir, readRoots: [dataDir, demo, workspaceDir] });
     server = await startServer({ service, rendererDir, port: 0 });
-    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
+    // The map's tile replies (`scene.tile` over the WebSocket), counted from the first page load.
+    const countTiles = (opened: Page) =>
+      opened.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          if (String(payload).includes('"pngBase64"')) tileReplies++;
+        }),
+      );
+    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors, countTiles));
     await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
     await page.getByTestId('tab-scene').click();
     await page.getByTestId('scene-path').fill(scene);
@@ -118,12 +127,6 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
   });
 
   it('clay-decoder: the mask the CLI writes, on the map, km² shown; the probability layer has its colour ramp', async () => {
-    let tileReplies = 0;
-    page.on('websocket', (socket) =>
-      socket.on('framereceived', ({ payload }) => {
-        if (String(payload).includes('"pngBase64"')) tileReplies++;
-      }),
-    );
     const summary = await predictFromPanel(DECODER_ID, true);
     expect(summary).toMatchObject({ width: 533, height: 301, window: 768, run: { model: 'clay-decoder', threshold: 0.4 } });
 
