@@ -8,17 +8,14 @@
  * The map draws it from the COG; the probability layer's legend shows the ramp the engine colours tiles with.
  * Screenshot: test-results/scene-clay-probabilities-1280x720.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, screenshots, startAppSession, type AppSession } from './app-browser.ts';
 import { PROBABILITY_RAMP } from '../../src-main/api/runs.ts';
 import { runCli } from '../../src-main/cli/main.ts';
 import { SceneSummarySchema, type SceneSummaryRecord } from '../../src-main/api/scene.ts';
-import { EngineService } from '../../src-main/engine/service.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { runPythonJson } from '../helpers/python-reference.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { buildChipMosaic } from '../helpers/scene-mosaic.ts';
@@ -44,11 +41,8 @@ print(json.dumps({"differing": int((a != b).sum()), "water": int((a == 1).sum())
 }
 
 describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (server mode, 1280×720)', () => {
-  let server: RunningServer;
-  let service: EngineService;
-  let browser: Browser;
+  let app: AppSession;
   let page: Page;
-  let temp: string;
   let scene: string;
   let cli: Promise<SceneSummaryRecord>;
   const pageErrors: string[] = [];
@@ -65,7 +59,7 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     await expect.poll(() => panel().getAttribute('data-status'), { timeout: 200_000, interval: 250 }).toMatch(/done|failed|cancelled/);
     expect(await panel().getAttribute('data-status'), (await panel().textContent()) ?? '').toBe('done');
     const maskPath = (await panel().locator('[data-testid="scene-summary"] code').first().textContent())!;
-    expect(maskPath.startsWith(join(temp, 'workspace', 'scenes'))).toBe(true);
+    expect(maskPath.startsWith(join(app.workspaceDir, 'scenes'))).toBe(true);
     const summary = SceneSummarySchema.parse(JSON.parse(readFileSync(maskPath.replace(/_mask\.tif$/, '_summary.json'), 'utf8')));
     expect(summary.run).toMatchObject({ id: runId });
     const km2 = Number((await page.getByTestId('scene-km2').textContent())!.replace(/[^0-9.]/g, ''));
@@ -73,21 +67,20 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     return summary;
   }
 
-  beforeAll(async () => {
-    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-scene-clay-'));
-    const workspaceDir = join(temp, 'workspace');
+  /** Two seeded Clay v1.5 heads in the workspace, the mosaic beside it, and the CLI started on the decoder. */
+  async function prepare(workspaceDir: string): Promise<void> {
     const encoder = sharedFixture('clay-v1.5', 'clay-v1.5-tiny.ckpt');
     // Seeded heads give probabilities in a narrow band (decoder ≈ 0.36…0.41, probe ≈ 0.50…0.64 on this mosaic):
     // thresholds inside them make masks with both water and land.
     const head = { encoder, version: 'v1.5', channels: 64, patch: 8 } as const;
     const decoderDir = await writeSeededHeadRun(join(workspaceDir, 'runs', DECODER_ID), { ...head, kind: 'clay-decoder', threshold: 0.4 });
     await writeSeededHeadRun(join(workspaceDir, 'runs', PROBE_ID), { ...head, kind: 'linear-probe', threshold: 0.6 });
-    const dataDir = join(temp, 'data');
+    const dataDir = join(workspaceDir, '..', 'data');
     mkdirSync(dataDir);
     scene = join(dataDir, 'mosaic.tif');
     buildChipMosaic(scene, { width: 533, height: 301 });
     // The CLI's product for the same run, scene and date (`floodlens predict --scene`), made meanwhile.
-    const cliOut = join(temp, 'cli');
+    const cliOut = join(workspaceDir, '..', 'cli');
     let cliErrors = '';
     const cliIo = { stdout: () => undefined, stderr: (text: string) => (cliErrors += text) };
     const args = ['predict', '--run', decoderDir, '--scene', scene, '--date', DATE, '--workers', '1', '--out', cliOut];
@@ -96,27 +89,34 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
       return SceneSummarySchema.parse(JSON.parse(readFileSync(join(cliOut, 'mosaic_summary.json'), 'utf8')));
     });
     cli.catch(() => undefined); // awaited (and reported) by the test
-    service = new EngineService({ demoWorkspace: demo, workspaceDir, readRoots: [dataDir, demo, workspaceDir] });
-    server = await startServer({ service, rendererDir, port: 0 });
-    // The map's tile replies (`scene.tile` over the WebSocket), counted from the first page load.
-    const countTiles = (opened: Page) =>
-      opened.on('websocket', (socket) =>
-        socket.on('framereceived', ({ payload }) => {
-          if (String(payload).includes('"pngBase64"')) tileReplies++;
-        }),
-      );
-    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors, countTiles));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  }
+
+  beforeAll(async () => {
+    app = await startAppSession(
+      'scene-clay',
+      {
+        viewport: { width: 1280, height: 720 },
+        prepare,
+        // Server mode: reads confined to the data folder, the demo and the workspace.
+        readRoots: (temp) => [join(temp, 'data'), demo, join(temp, 'workspace')],
+        // The map's tile replies (`scene.tile` over the WebSocket), counted from the first page load.
+        beforeLoad: (opened) =>
+          opened.on('websocket', (socket) =>
+            socket.on('framereceived', ({ payload }) => {
+              if (String(payload).includes('"pngBase64"')) tileReplies++;
+            }),
+          ),
+      },
+      pageErrors,
+    );
+    page = app.page;
     await page.getByTestId('tab-scene').click();
     await page.getByTestId('scene-path').fill(scene);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.close();
+    await app?.close();
     await cli?.catch(() => undefined);
-    if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
   it('offers both Clay runs, and the date field only for them', async () => {

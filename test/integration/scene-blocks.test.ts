@@ -58,7 +58,7 @@ describe.skipIf(!hasShared)('scene windows read in blocks (a 533×301 mosaic of 
     }
   });
 
-  it('a part predicted one window per block is the part predicted from whole-width blocks, byte for byte', async () => {
+  it('a part predicted one window per block is the part predicted from strips of the scene’s width, byte for byte', async () => {
     const runDir = await writeSeededScratchRun(join(work, 'run'), { chipSize: 256 });
     const context = new LocalJobContext('test');
     const part = async (name: string, readBlockBytes?: number) => {
@@ -66,7 +66,7 @@ describe.skipIf(!hasShared)('scene windows read in blocks (a 533×301 mosaic of 
       const { manifest } = await predictScenePart({ runDir, scene, probabilities: true, partDir, rows: [0, 1], readBlockBytes }, context);
       return readFileSync(manifest.replace(/\.json$/, '.bin'));
     };
-    // 256-px windows, 192-px cores: 3 windows across, read together or one at a time.
+    // 256-px windows, 192-px cores: 3 windows across, read in one strip of the scene's width or one at a time.
     const wide = await part('wide');
     const narrow = await part('narrow', 1);
     expect(narrow.equals(wide)).toBe(true);

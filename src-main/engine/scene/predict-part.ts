@@ -52,7 +52,7 @@ export interface ScenePartResult {
   seconds: number;
 }
 
-/** Raw band values read at once (a block of windows); one window larger than this is read alone. */
+/** Raw band bytes read at once: a strip of the scene's width when it fits, else blocks of windows (at least one). */
 const RAW_BLOCK_BYTES = 64 * 2 ** 20;
 
 /** Keeps the core strip (one core row of windows across the scene) that the current rows fall in. */
@@ -78,11 +78,14 @@ class CoreStrip {
     const y = coreRow * core;
     const rows = Math.min(core, height - y);
     const bands = this.model.rawBands;
-    // Windows read together: neighbours share 2 × margin columns, so wider blocks decode fewer pixels twice.
-    const perBlock = Math.max(1, Math.floor((this.blockBytes / (4 * bands.length * window) - window) / core) + 1);
+    // Windows read together (neighbours share 2 × margin columns: wider blocks decode fewer pixels twice); a scene
+    // narrow enough is read across its width at once.
+    const budgetColumns = Math.max(window, Math.floor(this.blockBytes / (4 * bands.length * window)));
+    const perBlock = width <= budgetColumns ? Infinity : Math.floor((budgetColumns - window) / core) + 1;
     let source: SceneStrip | null = null;
     for (let x = 0, k = 0; x < width; x += core, k++) {
-      if (k % perBlock === 0) {
+      if (perBlock === Infinity && k === 0) source = await this.reader.readStrip(bands, y - margin, window);
+      else if (k % perBlock === 0) {
         const cores = Math.min(perBlock, Math.ceil((width - x) / core));
         source = null; // the previous block goes before the next is read
         source = await this.reader.readBlock(bands, x - margin, y - margin, (cores - 1) * core + window, window);
