@@ -220,7 +220,7 @@ export interface SceneStrip {
 
 /**
  * The `size`×`size` window of a strip (of `size` rows) starting at scene column `x`, columns
- * reflect-padded beyond the scene's left and right edges: [bands, size, size].
+ * reflect-padded beyond the scene's left and right edges: [bands, size, size] (read only: it may be the strip's own).
  */
 export function windowOfStrip(strip: SceneStrip, x: number, size: number): { pixels: Float32Array; present: boolean[] } {
   const { width, rows } = strip;
@@ -231,6 +231,8 @@ export function windowOfStrip(strip: SceneStrip, x: number, size: number): { pix
     return found;
   };
   const contiguous = x >= strip.x && x + size <= strip.x + width;
+  // A block of exactly this window (Clay v0's 13 × 1536² floats) is handed over as it is, not copied.
+  if (contiguous && x === strip.x && width === size && rows === size) return { pixels: strip.pixels, present: strip.present };
   const cols = contiguous ? [] : Array.from({ length: size }, (_, i) => local(x + i));
   const plane = size * size;
   const bands = strip.present.length;
