@@ -155,7 +155,7 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     expect(stops).toEqual(PROBABILITY_RAMP.map((rgb) => [...rgb]));
     expect(await ramp.locator('.ticks span').allTextContents()).toEqual(['0', '0.5', '1']);
     const mark = await ramp.locator('.mark').evaluate((m) => (m as HTMLElement).style.left);
-    expect(mark).toBe('40%');
+    expect(mark).toBe('40%'); // the threshold's place on the 0…1 bar
     expect(await ramp.textContent()).toContain('water above 0.4');
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(screenshots, 'scene-clay-probabilities-1280x720.png') });
