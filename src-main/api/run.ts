@@ -99,8 +99,9 @@ export const TrainConfigSchema = z.object({
    */
   encoderTile: z.number().int().nonnegative().nullable().default(null),
   /**
-   * Threads computing a step's gradients on wasm/cpu (data-parallel: each takes some of the batch's samples);
-   * null = one per core. Any count trains the same run. GPU backends and tfjs-node use one (docs/TRAINING.md).
+   * Threads computing a step's gradients on wasm/cpu (data-parallel: each takes some of the batch's samples; any
+   * count trains the same run); null = one per core, capped at the batch size (linear-probe: one). GPU backends and
+   * tfjs-node use one (docs/TRAINING.md).
    */
   trainWorkers: z.number().int().positive().max(256).nullable().default(null),
 });

@@ -20,6 +20,8 @@ import { readLastCheckpoint } from '../../src-main/engine/run/checkpoint-file.ts
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { GradientPool, runningGradientWorkers } from '../../src-main/engine/training/gradient-pool.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
+import { trainParallelism } from '../../src-main/engine/training/train-workers.ts';
+import type { ModelKind } from '../../src-main/api/run.ts';
 import { writeTinyS1Dataset } from '../helpers/tiny-dataset.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'floodlens-data-parallel-'));
@@ -75,6 +77,57 @@ describe('data-parallel training on wasm', () => {
     }
     expect(runningGradientWorkers()).toBe(0);
   }, 240_000);
+
+  it.each(['clay-decoder', 'linear-probe'] as const)(
+    '%s: a step over 2 threads equals the step on one, bit for bit',
+    async (kind: ModelKind) => {
+      await initBackend({ force: 'wasm' });
+      const shape = { inputChannels: 32, inputGrid: [8, 8] as [number, number], outputSize: [64, 64] as [number, number], seed: 3 };
+      const [alone, parallel] = [createNet(kind, shape), createNet(kind, shape)];
+      const [adamAlone, adamParallel] = [new Adam(alone.variables), new Adam(parallel.variables)];
+      const pool = new GradientPool({ threads: 2, backend: 'wasm', kind, shape });
+      // Deterministic embeddings; labels and a valid mask with a different count of valid pixels in each sample.
+      const batch = tf.tidy(() => {
+        const wave = (n: number, f: number) => tf.sin(tf.mul(tf.range(0, n, 1, 'float32'), f));
+        return {
+          input: wave(3 * 8 * 8 * 32, 0.37).reshape([3, 8, 8, 32]) as tf.Tensor4D,
+          label: tf
+            .greater(wave(3 * 64 * 64, 0.011), 0)
+            .cast('float32')
+            .reshape([3, 64, 64, 1]) as tf.Tensor4D,
+          valid: tf
+            .greater(wave(3 * 64 * 64, 0.0007), -0.6)
+            .cast('float32')
+            .reshape([3, 64, 64, 1]) as tf.Tensor4D,
+        };
+      });
+      try {
+        for (let step = 0; step < 2; step++) {
+          const a = await trainStep(alone, adamAlone, batch, 1);
+          const b = await trainStep(parallel, adamParallel, batch, 1, pool.gradients(parallel, new LocalJobContext('heads')));
+          expect(b.loss).toBe(a.loss);
+        }
+        const [x, y] = [await alone.stateDict(), await parallel.stateDict()];
+        for (const [key, tensor] of x) expect(Buffer.from(y.get(key)!.data.buffer).equals(Buffer.from(tensor.data.buffer)), key).toBe(true);
+      } finally {
+        await pool.close();
+        tf.dispose([batch.input, batch.label, batch.valid]);
+        [alone, parallel].forEach((net) => net.dispose());
+        [adamAlone, adamParallel].forEach((adam) => adam.dispose());
+      }
+    },
+    120_000,
+  );
+
+  it('trainWorkers: one per core on wasm/cpu (capped at the batch), one on GPU backends and for linear probes by default', () => {
+    expect(trainParallelism(3, 'wasm', 'scratch', 4)).toEqual({ workers: 3, perSampleGradients: true, note: null });
+    expect(trainParallelism(8, 'cpu', 'clay-decoder', 4)).toMatchObject({ workers: 4, perSampleGradients: true });
+    expect(trainParallelism(1, 'wasm', 'scratch', 4)).toMatchObject({ workers: 1, perSampleGradients: true });
+    expect(trainParallelism(null, 'wasm', 'linear-probe', 4)).toEqual({ workers: 1, perSampleGradients: false, note: null });
+    expect(trainParallelism(2, 'wasm', 'linear-probe', 4)).toMatchObject({ workers: 2, perSampleGradients: true });
+    expect(trainParallelism(4, 'webgpu', 'scratch', 4)).toMatchObject({ workers: 1, perSampleGradients: false, note: /webgpu/ });
+    expect(trainParallelism(null, 'node-gpu', 'scratch', 4)).toEqual({ workers: 1, perSampleGradients: false, note: null });
+  });
 
   it('a failing gradient worker fails the step with its message and stops the pool', async () => {
     await initBackend({ force: 'wasm' });

@@ -176,7 +176,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   record.error = null;
   record.stopReason = null;
   record.backend = backendRecord(backend);
-  const parallel = trainParallelism(config.trainWorkers, backend.backend, config.batchSize);
+  const parallel = trainParallelism(config.trainWorkers, backend.backend, config.model, config.batchSize);
   if (parallel.note) context.log(parallel.note);
   if (parallel.perSampleGradients) context.log(`gradients per sample on ${parallel.workers} thread(s)`);
   record.trainWorkers = parallel.workers;
