@@ -3,12 +3,10 @@
  * engine's backend (wasm is one thread per worker under Node) on its own copy of a seed net; all start
  * together, and throughput = samples / wall time. Compared with PyTorch CPU (all its threads) on the
  * same case in the same run. BENCH_PARALLEL_CASE picks the case (default `scratch b1 256²`).
- * Then one training step split over 1 and N train workers (data-parallel training, train-workers.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { CASES, round, torchReference } from './seed-nets.ts';
 import type { BenchContext, BenchRow, BenchSection } from './section.ts';
-import { trainWorkerRows } from './train-workers.ts';
 
 interface WorkerTimes {
   trainMs: number;
@@ -84,7 +82,6 @@ export const parallelSection: BenchSection = {
         trainRatioVsTorch: reference ? round(trainMsPerSample / (reference.trainMs / c.inputShape[0]), 2) : null,
       });
     }
-    rows.push(...(await trainWorkerRows(backend, steps, workers, log)));
     return rows;
   },
 };

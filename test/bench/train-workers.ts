@@ -1,5 +1,5 @@
 /**
- * Rows of the bench's `parallel` section for data-parallel training (src-main/engine/training/gradient-pool.ts):
+ * Bench section `train-workers`: data-parallel training (src-main/engine/training/gradient-pool.ts):
  * the trainer's step with its gradients spread over 1 and N threads (one sample per part, summed in order), and
  * the one-piece whole-batch step as it ran before, all on the same batch in the same process. Throughput =
  * samples / wall time per step, after one warm-up step (which also waits for the workers to start).
@@ -12,7 +12,7 @@ import { Adam } from '../../src-main/engine/models/optimizer.ts';
 import { trainStep, type TrainBatch } from '../../src-main/engine/models/train-step.ts';
 import { GradientPool } from '../../src-main/engine/training/gradient-pool.ts';
 import { build, CASES, round, torchReference, type BenchCase } from './seed-nets.ts';
-import type { BenchRow } from './section.ts';
+import type { BenchContext, BenchRow, BenchSection } from './section.ts';
 import { syntheticBatch } from './step-timing.ts';
 
 const TRAIN_DEFAULTS_CASE: BenchCase = {
@@ -55,12 +55,7 @@ async function timeSteps(c: BenchCase, backend: BackendInfo, threads: number, ba
   }
 }
 
-export async function trainWorkerRows(
-  backend: BackendInfo,
-  steps: number,
-  workers: number[],
-  log: (line: string) => void,
-): Promise<BenchRow[]> {
+async function trainWorkerRows({ backend, steps, workers, log }: BenchContext): Promise<BenchRow[]> {
   const name = process.env.BENCH_TRAIN_WORKERS_CASE;
   const c = name ? CASES.find((k) => k.name === name) : TRAIN_DEFAULTS_CASE;
   if (!c) throw new Error(`BENCH_TRAIN_WORKERS_CASE="${name}" is not one of ${CASES.map((k) => k.name).join(', ')}`);
@@ -78,7 +73,7 @@ export async function trainWorkerRows(
       one ??= ms;
       log(`  ${c.name}, per-sample gradients on ${threads} train worker(s): ${(ms / n).toFixed(0)} ms/sample`);
       rows.push({
-        section: 'parallel',
+        section: 'train-workers',
         case: `train step ${c.name}`,
         backend: backend.backend,
         trainWorkers: threads,
@@ -95,3 +90,5 @@ export async function trainWorkerRows(
     tf.dispose([batch.input, batch.label]);
   }
 }
+
+export const trainWorkersSection: BenchSection = { name: 'train-workers', run: trainWorkerRows };
