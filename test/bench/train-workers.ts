@@ -23,8 +23,17 @@ const TRAIN_DEFAULTS_CASE: BenchCase = {
   labelSize: [64, 64],
 };
 
-/** Median ms of `steps` training steps after one warm-up, with gradients in parts on `threads` (0 = one piece). */
-async function timeSteps(c: BenchCase, backend: BackendInfo, threads: number, batch: TrainBatch, steps: number): Promise<number> {
+/**
+ * Median ms of `steps` training steps after one warm-up, with gradients in parts on `threads` (0 = one piece), and
+ * the process's CPU time per wall time over them (how many cores its threads got: ~N on an idle machine).
+ */
+async function timeSteps(
+  c: BenchCase,
+  backend: BackendInfo,
+  threads: number,
+  batch: TrainBatch,
+  steps: number,
+): Promise<{ ms: number; coresBusy: number }> {
   const net = build(c);
   const optimizer = new Adam(net.variables);
   const [, , h, w] = c.inputShape;
@@ -42,12 +51,15 @@ async function timeSteps(c: BenchCase, backend: BackendInfo, threads: number, ba
   try {
     await step();
     const times: number[] = [];
+    const cpu = process.cpuUsage();
     for (let i = 0; i < steps; i++) {
       const start = performance.now();
       await step();
       times.push(performance.now() - start);
     }
-    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    const { user, system } = process.cpuUsage(cpu);
+    const wallMs = times.reduce((x, y) => x + y, 0);
+    return { ms: times.sort((x, y) => x - y)[Math.floor(times.length / 2)], coresBusy: (user + system) / 1000 / wallMs };
   } finally {
     await pool?.close();
     optimizer.dispose();
@@ -64,14 +76,16 @@ async function trainWorkerRows({ backend, steps, workers, log }: BenchContext): 
   const reference = torchReference([c], steps, log)?.cases[c.name];
   const torchMsPerSample = reference ? reference.trainMs / n : null;
   try {
-    const wholeBatchMs = await timeSteps(c, backend, 0, batch, steps);
+    const { ms: wholeBatchMs } = await timeSteps(c, backend, 0, batch, steps);
     log(`  ${c.name}, whole batch in one piece: ${(wholeBatchMs / n).toFixed(0)} ms/sample`);
     const rows: BenchRow[] = [];
     let one: number | null = null;
     for (const threads of [...new Set(workers.map((k) => Math.min(k, n)))]) {
-      const ms = await timeSteps(c, backend, threads, batch, steps);
+      const { ms, coresBusy } = await timeSteps(c, backend, threads, batch, steps);
       one ??= ms;
-      log(`  ${c.name}, per-sample gradients on ${threads} train worker(s): ${(ms / n).toFixed(0)} ms/sample`);
+      log(
+        `  ${c.name}, per-sample gradients on ${threads} train worker(s): ${(ms / n).toFixed(0)} ms/sample, ${coresBusy.toFixed(2)} cores busy`,
+      );
       rows.push({
         section: 'train-workers',
         case: `train step ${c.name}`,
@@ -81,6 +95,7 @@ async function trainWorkerRows({ backend, steps, workers, log }: BenchContext): 
         wholeBatchMsPerSample: round(wholeBatchMs / n),
         trainSpeedupVs1: round(one / ms, 2),
         trainSpeedupVsWholeBatch: round(wholeBatchMs / ms, 2),
+        coresBusy: round(coresBusy, 2),
         torchTrainMsPerSample: torchMsPerSample === null ? null : round(torchMsPerSample),
         trainRatioVsTorch: torchMsPerSample === null ? null : round(ms / n / torchMsPerSample, 2),
       });
