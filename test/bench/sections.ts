@@ -4,5 +4,6 @@ import { sceneSection } from './scene.ts';
 import { sceneWidthSection } from './scene-width.ts';
 import { seedNetsSection } from './seed-nets.ts';
 import type { BenchSection } from './section.ts';
+import { trainWorkersSection } from './train-workers.ts';
 
-export const SECTIONS: BenchSection[] = [seedNetsSection, parallelSection, sceneSection, sceneWidthSection];
+export const SECTIONS: BenchSection[] = [seedNetsSection, parallelSection, trainWorkersSection, sceneSection, sceneWidthSection];
