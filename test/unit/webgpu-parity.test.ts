@@ -20,20 +20,29 @@ import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { writeTinyS1Dataset } from '../helpers/tiny-dataset.ts';
-import { describeScratchForwardOnCrop, describeSeedNetParity } from './parity-seed-nets.suite.ts';
+import { describeScratchChainOnCrop, describeSeedNetParity } from './parity-seed-nets.suite.ts';
+import { describeClayV0Encoder } from './clay-v0.suite.ts';
+import { describeSceneOnWebGpu } from './webgpu-scene.suite.ts';
 
 // SwiftShader compiles each tfjs shader in seconds and runs tiled kernels slowly.
 vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
 const skip = !softwareWebGpuAvailable;
 if (skip) console.warn('[skipped] webgpu parity: no WebGPU adapter (Debian: apt install chromium, for its SwiftShader Vulkan driver)');
 else process.env.FLOODLENS_BACKEND = 'webgpu';
+const scenes = mkdtempSync(join(tmpdir(), 'floodlens-webgpu-scene-'));
+afterAll(() => rmSync(scenes, { recursive: true, force: true }));
 
 // chainedAdam: Adam's first step moves p by lr·g/(|g| + ε), so an entry whose |g| is at float32 noise level can move by up to
 // lr = 1e-3, i.e. 0.07 of max|p| of decoder.0.weight (≈ 1/√4608); wasm lands at ≤ 1e-3 and webgpu at 1.03e-3 (its
 // summation order differs). The optimizer itself is held to 1e-4 on PyTorch's gradients, as on wasm.
 describeSeedNetParity('webgpu', { tensor: 1e-4, chainedAdam: 2e-3 }, skip, ['finetune-decoder']);
-describeScratchForwardOnCrop('webgpu', 1e-4, skip);
+// The scratch net's whole chain on a 64² crop of its fixture, with its real weights, PyTorch computing the reference live on
+// the same crop; wasm's tolerances hold (webgpu: ≤ 8e-6 per tensor, 1.5e-4 for Adam on our own gradients).
+describeScratchChainOnCrop('webgpu', { tensor: 1e-4, chainedAdam: 1e-3 }, skip, 64);
 if (!skip) await import('./clay-v15.test.ts');
+// Clay v0 on one of the fixture's two chips: each chip's outputs depend on that chip alone (clay-v0.suite.ts).
+describeClayV0Encoder(1);
+describeSceneOnWebGpu(scenes, skip);
 
 describe.skipIf(skip)('a tiny scratch run on webgpu', () => {
   const work = mkdtempSync(join(tmpdir(), 'floodlens-webgpu-run-'));
