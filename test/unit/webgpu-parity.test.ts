@@ -15,7 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { softwareWebGpuAvailable } from '../helpers/webgpu.ts';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
+import { GpuDeviceLostError } from '../../src-main/engine/compute/gpu-memory.ts';
+import { guardGpu, loseWebGpuDeviceForTest, recoverWebGpu } from '../../src-main/engine/compute/webgpu.ts';
 import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
@@ -67,5 +70,18 @@ describe.skipIf(skip)('a tiny scratch run on webgpu', () => {
     expect(saved.backend?.adapter?.maxStorageBufferBindingSize).toBeGreaterThan(0);
     expect(saved.backend?.device).toMatch(/GPU: /);
     expect(existsSync(join(runDir, 'checkpoints', 'best.pt'))).toBe(true);
+  });
+});
+
+describe.skipIf(skip)('a lost SwiftShader device (last: it replaces the device the suites above used)', () => {
+  it('fails the step at once, naming the adapter, and a re-created device computes again', async () => {
+    const info = await initBackend();
+    loseWebGpuDeviceForTest();
+    const product = async () => (await tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).data())[0];
+    await expect(guardGpu(product)).rejects.toThrow(new RegExp(`GPU device lost on software GPU: ${info.adapter!.description}`));
+    await expect(guardGpu(product), 'no hung step: every later one fails too').rejects.toBeInstanceOf(GpuDeviceLostError);
+    const adapter = await recoverWebGpu();
+    expect(adapter.description).toBe(info.adapter!.description);
+    expect(await guardGpu(product)).toBe(64);
   });
 });
