@@ -14,6 +14,8 @@ export default defineConfig({
           index: resolve('src-main/electron/main.ts'),
           // The engine's worker thread (see src-main/engine/jobs/worker-host.ts).
           'engine-worker': resolve('src-main/engine/jobs/worker-entry.ts'),
+          // Data-parallel training's gradient workers (see src-main/engine/training/gradient-pool.ts).
+          'gradient-worker': resolve('src-main/engine/training/gradient-worker.ts'),
         },
       },
     },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   buildScaledDataset,
+  demoRunTrainArgs,
   measurePeakRss,
   mib,
   removeRoot,
@@ -44,21 +45,7 @@ try {
   let runDir: string | null = null;
   if (steps.has('evaluate')) {
     runDir = join(root, 'run');
-    const train = await measurePeakRss('train', 4, [
-      'train',
-      '--data',
-      join(repoRoot, 'resources/demo'),
-      '--model',
-      'scratch',
-      '--out',
-      runDir,
-      '--chip-size',
-      '64',
-      '--batch-size',
-      '2',
-      '--epochs',
-      '1',
-    ]);
+    const train = await measurePeakRss('train', 4, demoRunTrainArgs(runDir));
     if (train.code !== 0) throw new Error(`training the run to evaluate failed:\n${train.stderrTail}`);
   }
   for (const chips of sizes) {

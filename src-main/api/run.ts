@@ -98,6 +98,12 @@ export const TrainConfigSchema = z.object({
    * chip's grid; 0 = whole chips; null = the encoder's default (Clay v1.5: 256, Clay v0: whole 512² chips).
    */
   encoderTile: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * Threads computing a step's gradients on wasm/cpu (data-parallel: each takes some of the batch's samples; any
+   * count trains the same run); null = one per core, capped at the batch size (linear-probe: one). GPU backends and
+   * tfjs-node use one (docs/TRAINING.md).
+   */
+  trainWorkers: z.number().int().positive().max(256).nullable().default(null),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
@@ -124,6 +130,7 @@ export const TRAIN_NUMBER_OPTIONS = [
   'valCropSize',
   'valCropsPerChip',
   'encoderTile',
+  'trainWorkers',
 ] as const satisfies readonly (keyof TrainConfig)[];
 export type TrainNumberOption = (typeof TRAIN_NUMBER_OPTIONS)[number];
 
@@ -200,6 +207,8 @@ export const RunRecordSchema = z.object({
   epochs: z.array(EpochRecordSchema),
   best: z.object({ epoch: z.number().int(), valIou: z.number().nullable() }).nullable(),
   timings: z.object({ trainSeconds: z.number(), resumedTimes: z.number().int() }),
+  /** Threads that computed gradients in the latest start, the trainer's included (absent in older runs and baselines). */
+  trainWorkers: z.number().int().positive().optional(),
   error: z.string().nullable(),
   /** Why the training loop ended (null while running, and for baselines). */
   stopReason: StopReasonSchema.nullable().default(null),

@@ -4,7 +4,8 @@
  * together, and throughput = samples / wall time. Compared with PyTorch CPU (all its threads) on the
  * same case in the same run. BENCH_PARALLEL_CASE picks the case (default `scratch b1 256²`).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startEngineThread } from '../../src-main/engine/compute/worker-thread.ts';
 import { CASES, round, torchReference } from './seed-nets.ts';
 import type { BenchContext, BenchRow, BenchSection } from './section.ts';
 
@@ -13,13 +14,8 @@ interface WorkerTimes {
   inferMs: number;
 }
 
-function startWorker(workerData: object): Worker {
-  // Node 20 does not apply `--import tsx` inside workers: load the TypeScript entry through tsx's API.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./parallel-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
+const startWorker = (workerData: object): Worker =>
+  startEngineThread(new URL('./parallel-worker.ts', import.meta.url), 'parallel-worker', workerData);
 
 /** Starts `count` warmed-up workers, releases them together, returns the wall time of the slowest. */
 async function runTogether(count: number, data: object): Promise<WorkerTimes> {

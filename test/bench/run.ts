@@ -5,7 +5,7 @@
  * (progress goes to stderr). Nothing asserts a time; ratios are against PyTorch in the same run.
  *   --backend: names from the ladder (node-gpu, webgpu, node, wasm, cpu), each forced (so webgpu runs on a
  *   software adapter too: its rows carry the adapter), `all` = every rung; default: the ladder's choice.
- *   --workers N: the `parallel` section compares 1 and N workers (default: one per core).
+ *   --workers N: the `parallel` and `train-workers` sections compare 1 and N workers (default: one per core).
  *   BENCH_STEPS=N timed steps per case (default 3).
  */
 import { execFileSync } from 'node:child_process';

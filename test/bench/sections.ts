@@ -3,5 +3,6 @@ import { parallelSection } from './parallel.ts';
 import { sceneSection } from './scene.ts';
 import { seedNetsSection } from './seed-nets.ts';
 import type { BenchSection } from './section.ts';
+import { trainWorkersSection } from './train-workers.ts';
 
-export const SECTIONS: BenchSection[] = [seedNetsSection, parallelSection, sceneSection];
+export const SECTIONS: BenchSection[] = [seedNetsSection, parallelSection, trainWorkersSection, sceneSection];

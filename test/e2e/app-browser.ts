@@ -1,9 +1,12 @@
-/** What the e2e suites share: where the built UI and the demo are, and a Chromium page on the app. */
-import { existsSync, mkdirSync } from 'node:fs';
+/** What the e2e suites share: where the built UI and the demo are, a Chromium page on the app, the app session. */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/shared.ts';
 import { CHROMIUM, has } from '../helpers/references.ts';
+import { EngineService } from '../../src-main/engine/service.ts';
+import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 
 export { CHROMIUM };
 export const rendererDir = join(repoRoot, 'out/renderer');
@@ -51,4 +54,59 @@ export async function openAppPage(
 export async function openComparison(page: Page): Promise<void> {
   const fold = page.getByTestId('comparison-fold');
   if ((await fold.getAttribute('aria-expanded')) !== 'true') await fold.click();
+}
+
+/** The app as a suite drives it: a fresh workspace, the engine service, the server and a page whose chip list has loaded. */
+export interface AppSession {
+  temp: string;
+  workspaceDir: string;
+  exportDir: string;
+  service: EngineService;
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export interface AppSessionOptions {
+  viewport: { width: number; height: number };
+  /** Fills the workspace (runs, scenes) before the server starts. */
+  prepare?: (workspaceDir: string) => Promise<void>;
+}
+
+/** Starts the app on the demo in a temp folder named after `suite`; page errors land in `pageErrors`. */
+export async function startAppSession(suite: string, options: AppSessionOptions, pageErrors: string[]): Promise<AppSession> {
+  const temp = mkdtempSync(join(tmpdir(), `floodlens-e2e-${suite}-`));
+  const workspaceDir = join(temp, 'workspace');
+  const exportDir = join(temp, 'exports');
+  await options.prepare?.(workspaceDir);
+  const service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: exportDir } });
+  const server = await startServer({ service, rendererDir, port: 0 });
+  const { browser, page } = await openAppPage(server.url, options.viewport, pageErrors);
+  await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  const close = async () => {
+    await browser.close();
+    await server.close();
+    await service.close();
+    rmSync(temp, { recursive: true, force: true });
+  };
+  return { temp, workspaceDir, exportDir, service, server, browser, page, close };
+}
+
+/** Polls `read` until `check` holds (a read that throws counts as not yet), or fails naming `what` and the last value. */
+export async function waitForValue<T>(
+  page: Page,
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read().catch(() => undefined);
+    if (last !== undefined && check(last)) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 400)}`);
 }

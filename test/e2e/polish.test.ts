@@ -4,44 +4,29 @@
  * are drawn, and a broken chip (a truncated GeoTIFF in a temp folder) says why on the map instead of a blank map.
  * Screenshots at 1280×720 and 1920×1080 go to test-results/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, rendererDir, screenshots } from './app-browser.ts';
-import { EngineService } from '../../src-main/engine/service.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
+import { demo, missingForE2e, screenshots, startAppSession, type AppSession } from './app-browser.ts';
 
 const missing = missingForE2e();
 if (missing.length > 0) console.warn(`[skipped] e2e polish: missing ${missing.join(', ')}`);
 
 describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server mode)', () => {
-  let server: RunningServer;
-  let service: EngineService;
-  let browser: Browser;
+  let app: AppSession;
   let page: Page;
   let temp: string;
   const pageErrors: string[] = [];
   const mapAttribute = async (name: string) => (await page.getByTestId('map').getAttribute(name)) ?? '';
 
   beforeAll(async () => {
-    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-polish-'));
-    service = new EngineService({
-      demoWorkspace: demo,
-      workspaceDir: join(temp, 'workspace'),
-      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
-    });
-    server = await startServer({ service, rendererDir, port: 0 });
-    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+    app = await startAppSession('polish', { viewport: { width: 1280, height: 720 } }, pageErrors);
+    ({ page, temp } = app);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.close();
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('shows every chip table column in the default left panel', async () => {

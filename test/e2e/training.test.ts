@@ -6,12 +6,11 @@
  * Screenshots go to test-results/ (look at them).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, openComparison, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, openComparison, screenshots, startAppSession, waitForValue, type AppSession } from './app-browser.ts';
 import type { ChipInfo } from '../../src-main/api/dataset.ts';
 import type { EvaluationRecord, RunRecord } from '../../src-main/api/run.ts';
 import { COMPARED_SCORES } from './scores.ts';
@@ -20,8 +19,6 @@ import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
 import { chipGridOf } from '../../src-main/engine/preview/chip-preview.ts';
 import { chipFootprint } from '../../src-main/engine/preview/footprint.ts';
-import { EngineService } from '../../src-main/engine/service.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { has } from '../helpers/references.ts';
 
 const gdalinfo = has('gdal');
@@ -47,12 +44,9 @@ interface ProgressSeen {
 const gdal = (file: string) => JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' })) as GdalInfo;
 
 describe.skipIf(missing.length > 0)('training, comparison and export from the UI (server mode)', () => {
-  let server: RunningServer;
-  let service: EngineService;
-  let browser: Browser;
+  let app: AppSession;
   let page: Page;
   let chips: ChipInfo[];
-  let temp: string;
   let workspaceDir: string;
   let exportDir: string;
   let runId: string;
@@ -61,33 +55,17 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
   const pageErrors: string[] = [];
 
   const mapAttribute = async (name: string) => (await page.getByTestId('map').getAttribute(name)) ?? '';
-  async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      last = await read().catch(() => undefined);
-      if (last !== undefined && check(last)) return last;
-      await page.waitForTimeout(250);
-    }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 400)}`);
-  }
+  const waitFor = <T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs?: number) =>
+    waitForValue(page, read, check, what, timeoutMs);
 
   beforeAll(async () => {
     chips = (await inspectDataset(demo)).chips;
-    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-train-'));
-    workspaceDir = join(temp, 'workspace');
-    exportDir = join(temp, 'exports');
-    service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: exportDir } });
-    server = await startServer({ service, rendererDir, port: 0 });
-    ({ browser, page } = await openAppPage(server.url, { width: 1500, height: 950 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
-  });
+    app = await startAppSession('train', { viewport: { width: 1500, height: 950 } }, pageErrors);
+    ({ page, workspaceDir, exportDir } = app);
+  }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.close();
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('shows designed empty states before any run exists', async () => {

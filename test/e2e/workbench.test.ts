@@ -5,17 +5,14 @@
  * readout and radar stretch, print to PNG with its legend, comparison on all labelled chips, exporting every
  * chip's mask and asking before overwriting. Screenshots at 1280×720 and 1920×1080 go to test-results/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, missingForE2e, openAppPage, openComparison, rendererDir, screenshots } from './app-browser.ts';
+import { demo, missingForE2e, openComparison, screenshots, startAppSession, waitForValue, type AppSession } from './app-browser.ts';
 import { LABEL_COLOURS, rgbHex } from '../../src-main/api/preview.ts';
 import { DISAGREEMENT_COLOURS, ERROR_COLOURS, RUN_MASK_COLOURS } from '../../src-main/api/runs.ts';
 import { runJob } from '../../src-main/engine/jobs/worker-host.ts';
-import { EngineService } from '../../src-main/engine/service.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 
 const missing = missingForE2e();
 if (missing.length > 0) console.warn(`[skipped] e2e workbench: missing ${missing.join(', ')}`);
@@ -23,24 +20,14 @@ if (missing.length > 0) console.warn(`[skipped] e2e workbench: missing ${missing
 const RUNS = ['20260101-000000-otsu-00vh', '20260101-000001-otsu-00vv'];
 
 describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server mode)', () => {
-  let server: RunningServer;
-  let service: EngineService;
-  let browser: Browser;
+  let app: AppSession;
   let page: Page;
   let temp: string;
   const pageErrors: string[] = [];
 
   const mapAttribute = async (name: string) => (await page.getByTestId('map').getAttribute(name)) ?? '';
-  async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      last = await read().catch(() => undefined);
-      if (last !== undefined && check(last)) return last;
-      await page.waitForTimeout(200);
-    }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 400)}`);
-  }
+  const waitFor = <T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs?: number) =>
+    waitForValue(page, read, check, what, timeoutMs);
   async function openDataset(dir: string): Promise<void> {
     await page.getByTestId('tab-dataset').click();
     await page.getByTestId('dataset-panel').getByLabel('Dataset folder').fill(dir);
@@ -68,26 +55,21 @@ describe.skipIf(missing.length > 0)('the analyst workbench at 1280×720 (server 
     );
 
   beforeAll(async () => {
-    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-workbench-'));
-    const workspaceDir = join(temp, 'workspace');
     // Two Otsu baselines (VH and VV) on the demo: real runs, recorded like any other, in seconds.
-    for (const [i, runId] of RUNS.entries()) {
-      await runJob('train', {
-        outDir: join(workspaceDir, 'runs', runId),
-        config: { model: 'otsu', dataDir: demo, otsuBand: i === 0 ? 'VH' : 'VV' },
-      });
-    }
-    service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: join(temp, 'exports') } });
-    server = await startServer({ service, rendererDir, port: 0 });
-    ({ browser, page } = await openAppPage(server.url, { width: 1280, height: 720 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+    const prepare = async (workspaceDir: string) => {
+      for (const [i, runId] of RUNS.entries()) {
+        await runJob('train', {
+          outDir: join(workspaceDir, 'runs', runId),
+          config: { model: 'otsu', dataDir: demo, otsuBand: i === 0 ? 'VH' : 'VV' },
+        });
+      }
+    };
+    app = await startAppSession('workbench', { viewport: { width: 1280, height: 720 }, prepare }, pageErrors);
+    ({ page, temp } = app);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.close();
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('keeps most of the window for the map at 1280×720, with the export bar on screen', async () => {

@@ -170,6 +170,8 @@ export async function runFuzz<T>(
   });
   if (options.inProgressFile) rmSync(options.inProgressFile, { force: true });
   if (!details.failed) return;
+  // Interrupted by the time budget before a single case ran (a starved background chunk): no case, no failure.
+  if (details.interrupted && details.counterexample === null && details.numRuns === 0) return;
   const counterexample = details.counterexample?.[0] as T | undefined;
   let saved = '(no counterexample)';
   if (counterexample !== undefined) {

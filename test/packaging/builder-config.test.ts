@@ -98,7 +98,13 @@ describe('electron-builder.yml', () => {
       expect(matches.length, glob).toBeGreaterThan(0);
     }
     // What package.json and the main process load at run time is among the packed files.
-    for (const needed of [pkg.main, 'out/main/engine-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']) {
+    for (const needed of [
+      pkg.main,
+      'out/main/engine-worker.js',
+      'out/main/gradient-worker.js',
+      'out/preload/index.cjs',
+      'out/renderer/index.html',
+    ]) {
       expect(existsSync(join(repoRoot, needed)), needed).toBe(true);
       expect(
         config.files.some((glob) => globRegExp(glob).test(needed)),

@@ -105,4 +105,23 @@ export function removeRoot(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
+/** The CLI arguments of the small scratch run (demo chips, 64-px crops, one epoch) that the scale checks evaluate. */
+export function demoRunTrainArgs(runDir: string): string[] {
+  return [
+    'train',
+    '--data',
+    join(repoRoot, 'resources/demo'),
+    '--model',
+    'scratch',
+    '--out',
+    runDir,
+    '--chip-size',
+    '64',
+    '--batch-size',
+    '2',
+    '--epochs',
+    '1',
+  ];
+}
+
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScaledDataset, measurePeakRss, mib, removeRoot, repoRoot, scratchRoot } from './scale-harness.ts';
+import { buildScaledDataset, demoRunTrainArgs, measurePeakRss, mib, removeRoot, scratchRoot } from './scale-harness.ts';
 
 const SMALL = 20;
 const LARGE = 100;
@@ -17,21 +17,7 @@ describe('peak memory does not grow with the number of chips', () => {
 
   it(`inspect and evaluate: peak RSS at ${LARGE} chips within ×${MAX_RATIO} of ${SMALL} chips`, async () => {
     const runDir = join(root, 'run');
-    const train = await measurePeakRss('train', 4, [
-      'train',
-      '--data',
-      join(repoRoot, 'resources/demo'),
-      '--model',
-      'scratch',
-      '--out',
-      runDir,
-      '--chip-size',
-      '64',
-      '--batch-size',
-      '2',
-      '--epochs',
-      '1',
-    ]);
+    const train = await measurePeakRss('train', 4, demoRunTrainArgs(runDir));
     expect(train.code, train.stderrTail).toBe(0);
     const peaks: Record<string, number[]> = { inspect: [], evaluate: [] };
     for (const chips of [SMALL, LARGE]) {

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { EmbeddingStore } from '../../src-main/engine/embedding/embedding-store.ts';
-import { embedOnWorkers, splitEvenly } from '../../src-main/engine/jobs/embed-job.ts';
+import { splitEvenly } from '../../src-main/engine/compute/worker-thread.ts';
+import { embedOnWorkers } from '../../src-main/engine/jobs/embed-job.ts';
 import { hasShared, reportSkippedWithoutShared, repoRoot, sharedFixture } from '../helpers/shared.ts';
 
 reportSkippedWithoutShared('embed on a worker pool (tiny Clay v0 checkpoint)');

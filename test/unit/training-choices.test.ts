@@ -12,6 +12,8 @@ import { bceWithLogits } from '../../src-main/engine/models/loss.ts';
 import type { ModelSample } from '../../src-main/engine/inputs/training-source.ts';
 import { inputBandsOf, labelledChips, sharedInputBands } from '../../src-main/engine/inputs/chip-samples.ts';
 import { inspectDataset } from '../../src-main/engine/dataset/inspect.ts';
+import { openTrainingSource } from '../../src-main/engine/inputs/open-source.ts';
+import type { CanonicalBand } from '../../src-main/api/dataset.ts';
 import { hasShared, reportSkippedWithoutShared, sharedData } from '../helpers/shared.ts';
 
 describe('collapse', () => {
@@ -136,5 +138,22 @@ describe.skipIf(!hasShared)('default input bands of a pixel model (real Sen1Floo
     const s2Only = { ...spain, bandDetails: spain.bandDetails.filter((b) => b.name !== 'VV' && b.name !== 'VH') };
     const s1Only = chips.find((c) => c.id === 'India_900498')!;
     expect(sharedInputBands([s2Only, s1Only])).toEqual(inputBandsOf([s2Only, s1Only]));
+  });
+
+  it('refuse a chosen band that only validation chips hold, instead of standardising it with mean 0 / std 1', async () => {
+    const chips = labelledChips(await inspectDataset(sharedData('sen1floods11')));
+    const trainChips = chips.filter((c) => c.id !== 'Spain_7370579');
+    const config = {
+      model: 'scratch' as const,
+      embeddingsDir: null,
+      encoder: null,
+      chipSize: null,
+      augment: false,
+      normalisation: 'dataset' as const,
+      bands: ['VV', 'B04'] as CanonicalBand[],
+    };
+    await expect(openTrainingSource(config, chips, trainChips)).rejects.toThrow(/no training chip has data in the chosen band B04/);
+    const accepted = await openTrainingSource(config, chips, chips);
+    expect(accepted.source.inputBands).toEqual(['B04', 'VV']);
   });
 });

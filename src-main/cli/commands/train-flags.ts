@@ -41,6 +41,7 @@ const NULL_DEFAULTS: Partial<Record<TrainNumberOption, string>> = {
   chipSize: 'full chip',
   valCropSize: 'whole chips',
   encoderTile: 'Clay v1.5 256, v0 whole chip; 0 = whole chip',
+  trainWorkers: 'wasm/cpu: one per core, linear-probe 1; GPU: 1',
 };
 const numberUsage = Object.entries(NUMBER_FLAGS)
   .map(([flag, field]) => `[--${flag} N (${TRAIN_CONFIG_DEFAULTS[field] ?? NULL_DEFAULTS[field] ?? 'none'})]`)

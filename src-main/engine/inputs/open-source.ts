@@ -43,6 +43,13 @@ export async function openTrainingSource(
       throw new Error(
         `no chip has data in the chosen band${absent.length === 1 ? '' : 's'} ${absent.join(', ')} (bands with data: ${withData.join(', ') || 'none'})`,
       );
+    const inTraining = recorded ? withData : inputBandsOf(trainChips);
+    const untrained = chosen?.filter((band) => !inTraining.includes(band)) ?? [];
+    if (untrained.length > 0)
+      throw new Error(
+        `no training chip has data in the chosen band${untrained.length === 1 ? '' : 's'} ${untrained.join(', ')}: the model could not learn ` +
+          `from it (only validation chips hold it; training chips have: ${inTraining.join(', ') || 'none'})`,
+      );
     const bands = chosen ? CLAY_V0_BANDS.filter((band) => chosen.includes(band)) : sharedInputBands(chips);
     if (bands.length === 0) throw new Error('no chip has any Clay v0 band with data: nothing to train on');
     const missing = CLAY_V0_BANDS.filter((band) => !bands.includes(band) && !withData.includes(band));

@@ -8,21 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
+import { defaultWorkers, splitEvenly } from '../compute/worker-thread.ts';
 import { encoderFileOptions, mergeEmbeddingParts, openMatchingStore, pendingChips } from '../embedding/embed-chips.ts';
 import { chipsToEmbed, embedDataset, logEmbedResult, type EmbedRequest, type EmbedResult } from '../embedding/embed-dataset.ts';
 import { encoderIdentity } from '../embedding/encoder-file.ts';
 import { EmbeddingStore } from '../embedding/embedding-store.ts';
 import { encoderTileFor, inputRecipeId } from '../embedding/clay-inputs.ts';
-import { defaultWorkers } from './scene-job.ts';
 import { runJobsTogether } from './worker-pool.ts';
-
-/** Contiguous ranges of `items`, one per worker, sizes differing by at most one. */
-export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
-  const count = Math.max(1, Math.min(parts, items.length));
-  return Array.from({ length: count }, (_, k) =>
-    items.slice(Math.floor((k * items.length) / count), Math.floor(((k + 1) * items.length) / count)),
-  );
-}
 
 export async function embedOnWorkers(request: EmbedRequest, context: JobContext): Promise<EmbedResult> {
   const workers = Math.max(1, Math.floor(request.workers ?? defaultWorkers()));

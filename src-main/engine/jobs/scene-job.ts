@@ -5,7 +5,6 @@
  * shards merged later) give the same bytes. Progress sums the workers'; cancel stops them all.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import { readRunRecord } from '../run/run-record.ts';
@@ -18,6 +17,7 @@ import { openSceneInfo } from '../scene/scene-source.ts';
 import { scenePlanFor } from '../scene/window-model.ts';
 import { otsuBandOf, sceneOtsuThreshold } from '../scene/otsu-window-model.ts';
 import { etaSeconds, type JobContext } from '../compute/job-context.ts';
+import { defaultWorkers } from '../compute/worker-thread.ts';
 import { runJobsTogether } from './worker-pool.ts';
 
 export interface ScenePredictRequest extends SceneOptions {
@@ -37,8 +37,6 @@ export interface ScenePredictResult {
   outDir: string;
   windows: number;
 }
-
-export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
 export async function predictScene(request: ScenePredictRequest, context: JobContext): Promise<ScenePredictResult> {
   const started = performance.now();

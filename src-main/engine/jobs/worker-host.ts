@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../api/errors.ts';
 import { JobCancelledError, type JobProgress } from '../../api/jobs.ts';
+import { startEngineThread } from '../compute/worker-thread.ts';
 import type { JobInput, JobKind, JobResult } from './registry.ts';
 import type { HostToWorker, WorkerToHost } from './worker-protocol.ts';
 
@@ -28,28 +26,8 @@ export class JobFailedError extends EngineError {
   }
 }
 
-/**
- * The worker script: next to this module when running from source (TypeScript through tsx), or the
- * bundle electron-vite emits beside the main bundle (`engine-worker.js`).
- */
-// geotiff.js pulls in the `web-worker` package, which reads `workerData.mod` in any worker thread
-// and crashes when workerData is undefined: always pass an (empty) object.
-const workerOptions = { workerData: {} };
-
-function startWorker(): Worker {
-  if (fileURLToPath(import.meta.url).endsWith('.ts')) {
-    // Node 20 does not apply `--import tsx` inside workers: load the TypeScript entry through tsx's API.
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./worker-entry.ts', import.meta.url).href;
-    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-    return new Worker(bootstrap, { ...workerOptions, eval: true });
-  }
-  // Bundled: this code sits in out/main/ or in out/main/chunks/, beside or below the worker bundle.
-  const candidates = ['./engine-worker.js', '../engine-worker.js'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
-  const bundled = candidates.find((path) => existsSync(path));
-  if (!bundled) throw new Error(`engine worker bundle missing: looked for ${candidates.join(', ')}`);
-  return new Worker(bundled, workerOptions);
-}
+/** The engine's job thread: `worker-entry.ts` from source, the `engine-worker.js` bundle when packaged. */
+const startWorker = () => startEngineThread(new URL('./worker-entry.ts', import.meta.url), 'engine-worker');
 
 interface PendingJob {
   options: RunJobOptions;

@@ -25,15 +25,17 @@ import { applyTransform, drawTransform, waterPixelIndices } from '../inputs/augm
 import { disposeBatch, sameShapeBatches, toTensorBatch } from '../inputs/batches.ts';
 import { modelTensors, OPTIMIZER_PREFIX, optimizerTensors, readLastCheckpoint, writeCheckpoint } from '../run/checkpoint-file.ts';
 import { dataFingerprint, labelledChips } from '../inputs/chip-samples.ts';
-import { createNet } from '../models/net-factory.ts';
+import { createNet, type NetShape } from '../models/net-factory.ts';
 import { Adam } from '../models/optimizer.ts';
 import { writeStateDict } from '../torch/checkpoint.ts';
-import { trainStep, type TrainBatch } from '../models/train-step.ts';
+import { trainStep, type StepResult, type TrainBatch } from '../models/train-step.ts';
 import type { SequentialNet } from '../models/sequential-net.ts';
 import { RunFiles } from '../run/run-files.ts';
 import { readRunRecordIfAny, writeRunRecord } from '../run/run-record.ts';
 import { SeededRandom } from '../inputs/seeded-random.ts';
 import { heldOutSplit, splitChips } from './split.ts';
+import { GradientPool } from './gradient-pool.ts';
+import { trainParallelism } from './train-workers.ts';
 import { openTrainingSource } from '../inputs/open-source.ts';
 import { cachedSource, type ModelSample, type TrainingSource } from '../inputs/training-source.ts';
 import { learningRate } from './lr-schedule.ts';
@@ -132,12 +134,13 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   // An encoder's cache folder is chosen on the first start; the record keeps it for evaluate/predict/resume.
   if (embeddingsDir && !config.embeddingsDir) config.embeddingsDir = embeddingsDir;
   const first = await source.load(chipsOf(split.train)[0]);
-  const net = createNet(config.model, {
+  const shape: NetShape = {
     inputChannels: source.inputChannels,
     inputGrid: [first.inputHeight, first.inputWidth],
     outputSize: [first.height, first.width],
     seed: config.seed + 1,
-  });
+  };
+  const net = createNet(config.model, shape);
   const optimizer = new Adam(net.variables, { lr: config.lr });
 
   const now = new Date().toISOString();
@@ -173,6 +176,10 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   record.error = null;
   record.stopReason = null;
   record.backend = backendRecord(backend);
+  const parallel = trainParallelism(config.trainWorkers, backend.backend, config.model, config.batchSize);
+  if (parallel.note) context.log(parallel.note);
+  if (parallel.perSampleGradients) context.log(`gradients per sample on ${parallel.workers} thread(s)`);
+  record.trainWorkers = parallel.workers;
   const state: LoopState = {
     epoch: 0,
     random: new SeededRandom(config.seed),
@@ -192,6 +199,13 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
   const budget = new TrainingBudget(config.maxMinutes, record.timings.trainSeconds);
   const trainSource = cachedSource(source);
   const validation = await validationSet(config, source, chipsOf(split.val));
+  // Workers start (tfjs, the backend) while the first batch loads; the first step waits for them.
+  const pool =
+    parallel.workers > 1 ? new GradientPool({ threads: parallel.workers, backend: backend.backend, kind: config.model, shape }) : null;
+  const takeStep = (batch: TrainBatch): Promise<StepResult> =>
+    parallel.perSampleGradients
+      ? trainStep(net, optimizer, batch, 1, pool?.gradients(net, context))
+      : gpuSafeStep(net, optimizer, batch, state, context);
   try {
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
       const epochRecord = await runEpoch(
@@ -199,6 +213,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
         config,
         net,
         optimizer,
+        takeStep,
         trainSource,
         chipsOf(split.train),
         validation,
@@ -255,6 +270,7 @@ async function trainLocked(request: TrainRequest, context: JobContext, hooks: Tr
     await saveRecord(files, record);
     throw error;
   } finally {
+    await pool?.close();
     net.dispose();
     optimizer.dispose();
   }
@@ -289,6 +305,7 @@ async function runEpoch(
   config: TrainConfig,
   net: SequentialNet,
   optimizer: Adam,
+  takeStep: (batch: TrainBatch) => Promise<StepResult>,
   source: TrainingSource,
   train: ChipInfo[],
   validation: ValidationSet,
@@ -336,7 +353,7 @@ async function runEpoch(
     const batch = toTensorBatch(samplesOfBatch);
     const epochsDone = (epoch - 1 + step / steps) / config.epochs;
     optimizer.lr = learningRate(config, { step: optimizer.step, done: Math.max(epochsDone, budget.fractionUsed() ?? 0) });
-    const { loss } = await gpuSafeStep(net, optimizer, { ...batch, posWeight: config.posWeight }, state, context);
+    const { loss } = await takeStep({ ...batch, posWeight: config.posWeight });
     disposeBatch(batch);
     step++;
     samples += batch.size;
