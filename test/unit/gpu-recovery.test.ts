@@ -3,7 +3,7 @@
  * - A scene window the GPU cannot hold is predicted in bands of rows (halved until it fits), equal to the whole window.
  * - Encoder tiles are batched on a GPU and the batch is halved after an out-of-memory error; the stitched grid is the same.
  * - A lost device: the job's log names the adapter, the device is re-created and the job runs again; a training
- *   run resumes from its last checkpoint. (webgpu-parity.test.ts loses a real SwiftShader device and recovers.)
+ *   run resumes from its last checkpoint.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,8 +7,10 @@
  *   `npm run test:webgpu` (parity-seed-nets-webgpu.test.ts);
  * - the Clay v1.5 encoder parity suite (clay-v15.test.ts) and Clay v0's on one of its fixture's two chips (clay-v0.suite.ts);
  * - tiled scene prediction vs wasm on a small odd-sized scene of real chips (webgpu-scene.suite.ts);
- * - a tiny scratch run trained end to end on webgpu, its run.json naming the backend and the adapter;
- * - a real device loss (last), the error naming the adapter, and a re-created device computing again.
+ * - a tiny scratch run trained end to end on webgpu, its run.json naming the backend and the adapter.
+ * A lost device is tested by injection (gpu-recovery.test.ts): destroying the SwiftShader device here, after the suites
+ * above compiled their pipelines, aborted the process inside Dawn/SwiftShader (a pthread assertion), so it cannot run
+ * in this file.
  * Measured on the shared 2-core machine under load ≈ 12–16 (its quiet time is several times less): finetune chain
  * 195 s, scratch crop chain 555 s, Clay v0 ≈ 600 s (compute-bound: ≈ 1 GMAC a chip, 4 heads × 1538² attention scores,
  * at 5–40 M MAC/s), scene 269 s, tiny run 118 s; the file 1840 s.
@@ -19,10 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { softwareWebGpuAvailable } from '../helpers/webgpu.ts';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
-import { GpuDeviceLostError } from '../../src-main/engine/compute/gpu-memory.ts';
-import { guardGpu, loseWebGpuDeviceForTest, recoverWebGpu } from '../../src-main/engine/compute/webgpu.ts';
 import { LocalJobContext } from '../../src-main/engine/compute/job-context.ts';
 import { readRunRecord } from '../../src-main/engine/run/run-record.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
@@ -74,21 +73,5 @@ describe.skipIf(skip)('a tiny scratch run on webgpu', () => {
     expect(saved.backend?.adapter?.maxStorageBufferBindingSize).toBeGreaterThan(0);
     expect(saved.backend?.device).toMatch(/GPU: /);
     expect(existsSync(join(runDir, 'checkpoints', 'best.pt'))).toBe(true);
-  });
-});
-
-describe.skipIf(skip)('a lost SwiftShader device (last: it replaces the device the suites above used)', () => {
-  it('fails the step at once, naming the adapter, and a re-created device computes again', async () => {
-    const info = await initBackend();
-    const product = async () => (await tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).data())[0];
-    // Lost mid-job, as a driver reset finds it: its shaders compiled. (A pipeline compiled on an already destroyed
-    // SwiftShader device corrupts the process: Dawn aborts in the next readback on the new device.)
-    expect(await guardGpu(product)).toBe(64);
-    loseWebGpuDeviceForTest();
-    await expect(guardGpu(product)).rejects.toThrow(new RegExp(`GPU device lost on software GPU: ${info.adapter!.description}`));
-    await expect(guardGpu(product), 'no hung step: every later one fails too').rejects.toBeInstanceOf(GpuDeviceLostError);
-    const adapter = await recoverWebGpu();
-    expect(adapter.description).toBe(info.adapter!.description);
-    expect(await guardGpu(product)).toBe(64);
   });
 });

@@ -170,11 +170,6 @@ export async function recoverWebGpu(): Promise<GpuAdapterInfo> {
   return activateWebGpu(true);
 }
 
-/** For tests: loses the device as a driver reset would (Dawn reports reason `destroyed`). */
-export function loseWebGpuDeviceForTest(): void {
-  device?.destroy();
-}
-
 /**
  * Runs one GPU step (it must end by reading its result back) inside WebGPU error scopes: an allocation the
  * device refused becomes a GpuOutOfMemoryError (callers retry smaller: gpu-memory.ts), and a device lost
