@@ -13,7 +13,7 @@
  * in this file.
  * Measured on the shared 2-core machine under load ≈ 12–16 (its quiet time is several times less): finetune chain
  * 195 s, scratch crop chain 555 s, Clay v0 ≈ 600 s (compute-bound: ≈ 1 GMAC a chip, 4 heads × 1538² attention scores,
- * at 5–40 M MAC/s), scene 269 s, tiny run 118 s; the file 1840 s.
+ * at 5–40 M MAC/s), scene 269 s, tiny run 118 s; the file 1840 s (631 s in a second run at load ≈ 5–10).
  * Without a WebGPU adapter this file is skipped and says so.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
