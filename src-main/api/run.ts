@@ -28,6 +28,8 @@ export const MODEL_KINDS = ['scratch', 'clay-decoder', 'linear-probe', 'otsu'] a
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
 export const isBaselineKind = (kind: ModelKind) => kind === 'otsu';
+/** Heads on a Clay encoder's embeddings: they encode the input (and its place and date) with the run's encoder. */
+export const isEncoderHeadKind = (kind: ModelKind) => kind === 'clay-decoder' || kind === 'linear-probe';
 
 /** Radar bands an Otsu baseline can threshold (in dB; Sen1Floods11's own Otsu labels use VH). */
 export const OTSU_BANDS = ['VH', 'VV'] as const;

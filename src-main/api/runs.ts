@@ -201,3 +201,13 @@ export const RUN_MASK_COLOURS = {
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 export const MASK_COLOUR = RUN_MASK_COLOURS.a;
+
+/**
+ * Water probability, light yellow (0) through teal (0.5) to dark blue (1): a sequential ramp readable with any
+ * colour vision, linear between these stops. The engine colours probability tiles with it, the legend draws it.
+ */
+export const PROBABILITY_RAMP = [
+  [255, 255, 217],
+  [65, 182, 196],
+  [8, 29, 88],
+] as const satisfies readonly (readonly [number, number, number])[];

@@ -101,6 +101,8 @@ export const SceneApiPredictSchema = z.object({
   checkpoint: z.enum(['best', 'last']).default('best'),
   /** Also write the probability COG (`<stem>_prob.tif`), shown on the map as its own layer. */
   probabilities: z.boolean().default(false),
+  /** Acquisition date YYYY-MM-DD for Clay heads (as `predict --date`); default: the scene's metadata. */
+  date: z.iso.date().optional(),
 });
 export type SceneApiPredict = z.infer<typeof SceneApiPredictSchema>;
 

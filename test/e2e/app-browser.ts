@@ -22,11 +22,15 @@ export function missingForE2e(): string[] {
   ].filter((item): item is string => Boolean(item));
 }
 
-/** Debian's Chromium, headless with WebGL through SwiftShader, on `url`; page errors land in `pageErrors`. */
+/**
+ * Debian's Chromium, headless with WebGL through SwiftShader, on `url`; page errors land in `pageErrors`.
+ * `beforeLoad` sees the page before it loads (to listen from the first request, e.g. the WebSocket).
+ */
 export async function openAppPage(
   url: string,
   viewport: { width: number; height: number },
   pageErrors: string[],
+  beforeLoad?: (page: Page) => void,
 ): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -46,6 +50,7 @@ export async function openAppPage(
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   mkdirSync(screenshots, { recursive: true });
+  beforeLoad?.(page);
   await page.goto(url);
   return { browser, page };
 }
@@ -72,6 +77,10 @@ export interface AppSessionOptions {
   viewport: { width: number; height: number };
   /** Fills the workspace (runs, scenes) before the server starts. */
   prepare?: (workspaceDir: string) => Promise<void>;
+  /** Server mode's read roots, from the session's temp folder (default: none, reads anywhere). */
+  readRoots?: (temp: string) => string[];
+  /** Sees the page before it loads (openAppPage). */
+  beforeLoad?: (page: Page) => void;
 }
 
 /** Starts the app on the demo in a temp folder named after `suite`; page errors land in `pageErrors`. */
@@ -80,9 +89,14 @@ export async function startAppSession(suite: string, options: AppSessionOptions,
   const workspaceDir = join(temp, 'workspace');
   const exportDir = join(temp, 'exports');
   await options.prepare?.(workspaceDir);
-  const service = new EngineService({ demoWorkspace: demo, workspaceDir, exportTarget: { kind: 'folder', dir: exportDir } });
+  const service = new EngineService({
+    demoWorkspace: demo,
+    workspaceDir,
+    exportTarget: { kind: 'folder', dir: exportDir },
+    ...(options.readRoots ? { readRoots: options.readRoots(temp) } : {}),
+  });
   const server = await startServer({ service, rendererDir, port: 0 });
-  const { browser, page } = await openAppPage(server.url, options.viewport, pageErrors);
+  const { browser, page } = await openAppPage(server.url, options.viewport, pageErrors, options.beforeLoad);
   await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
   const close = async () => {
     await browser.close();

@@ -67,6 +67,8 @@ export async function writeSeededHeadRun(
     channels: number;
     patch: number;
     seed?: number;
+    /** Mask threshold (seeded heads give probabilities in a narrow band: a threshold inside it makes a mixed mask). */
+    threshold?: number;
   },
 ): Promise<string> {
   await initBackend();
@@ -81,7 +83,13 @@ export async function writeSeededHeadRun(
   await writeCheckpoint(files.bestCheckpoint, await net.stateDict(), { epoch: 1, valIou: null });
   net.dispose();
   writeRecord(files, {
-    config: { model: options.kind, dataDir: 'sen1floods11', encoder: options.encoder, seed: options.seed ?? 5 },
+    config: {
+      model: options.kind,
+      dataDir: 'sen1floods11',
+      encoder: options.encoder,
+      seed: options.seed ?? 5,
+      threshold: options.threshold,
+    },
     data: {
       dir: 'sen1floods11',
       fingerprint: '0'.repeat(64),

@@ -1,12 +1,12 @@
 /** Job `run.chipOverlays` (worker): one run's prediction on one chip as map layers, plus its raw mask. */
 import type { ChipInfo } from '../../api/dataset.ts';
 import { rgbHex } from '../../api/preview.ts';
-import { ERROR_COLOURS, MASK_COLOUR, type RunChipPrediction } from '../../api/runs.ts';
+import { ERROR_COLOURS, MASK_COLOUR, PROBABILITY_RAMP, type RunChipPrediction } from '../../api/runs.ts';
 import { probabilitiesWithNodata } from '../export/masks.ts';
 import { openTrainedRun } from '../run/trained-run.ts';
 import type { JobContext } from '../compute/job-context.ts';
 import { buildMetricsReport, confusionFromMask } from '../metrics/index.ts';
-import { errorRgba, maskRgba, probabilityRgba, PROBABILITY_RAMP } from '../preview/overlay-colours.ts';
+import { errorRgba, maskRgba, probabilityRgba } from '../preview/overlay-colours.ts';
 import { overlayWarper } from '../preview/warp-overlay.ts';
 
 export interface ChipOverlaysRequest {

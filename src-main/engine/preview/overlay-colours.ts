@@ -1,5 +1,5 @@
 /** RGBA on a chip's own grid for the prediction layers: mask, probability, error map, disagreement. */
-import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR } from '../../api/runs.ts';
+import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR, PROBABILITY_RAMP } from '../../api/runs.ts';
 import { MASK_NODATA, MASK_WATER } from '../export/masks.ts';
 
 type Rgb = readonly [number, number, number];
@@ -12,13 +12,7 @@ export function maskRgba(mask: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Light yellow (0) to dark blue (1), a sequential ramp readable with any colour vision; transparent without input. */
-export const PROBABILITY_RAMP: readonly Rgb[] = [
-  [255, 255, 217],
-  [65, 182, 196],
-  [8, 29, 88],
-];
-
+/** `value` (0…1) on the probability ramp, linear between its stops. */
 export function rampColour(value: number): Rgb {
   const v = Math.max(0, Math.min(1, value)) * (PROBABILITY_RAMP.length - 1);
   const k = Math.min(PROBABILITY_RAMP.length - 2, Math.floor(v));
@@ -27,6 +21,7 @@ export function rampColour(value: number): Rgb {
   return [Math.round(a[0] + t * (b[0] - a[0])), Math.round(a[1] + t * (b[1] - a[1])), Math.round(a[2] + t * (b[2] - a[2]))];
 }
 
+/** The ramp over every pixel with input; transparent without. */
 export function probabilityRgba(probabilities: Float32Array, inputValid: Uint8Array): Uint8Array {
   const out = new Uint8Array(probabilities.length * 4);
   for (let i = 0; i < probabilities.length; i++) if (inputValid[i] !== 0) put(out, i, rampColour(probabilities[i]));

@@ -1,7 +1,8 @@
 /**
- * Predicts the COG tile rows `rows` of a scene into one part (scene-part.ts). Reads one window at a
- * time, keeps one strip of cores (core × scene width) and one tile row: memory is bounded by the
- * scene's width and the window, never by its area.
+ * Predicts the COG tile rows `rows` of a scene into one part (scene-part.ts). Reads the scene in blocks of
+ * whole windows (at most RAW_BLOCK_BYTES of raw bands unless one window is larger), keeps one strip of cores'
+ * probabilities (core × scene width, 5 bytes a pixel) and one tile row: the raw pixels (13 float bands for
+ * Clay v0) do not grow with the scene's width; only the outputs do, and nothing grows with its area.
  */
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
@@ -13,7 +14,7 @@ import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { maskFromProbabilities, probabilitiesWithNodata } from '../export/masks.ts';
 import { coreRowsFor, windowsFor, type RowRange, type ScenePlan } from './scene-plan.ts';
 import { PART_FORMAT, partFileNames, sceneStem, writePartManifest, type ScenePart } from './scene-part.ts';
-import { SceneReader, openSceneInfo, windowOfStrip } from './scene-source.ts';
+import { SceneReader, openSceneInfo, windowOfStrip, type SceneStrip } from './scene-source.ts';
 import { openWindowModel, scenePlanFor } from './window-model.ts';
 import type { WindowModel } from './window.ts';
 
@@ -34,6 +35,8 @@ export interface SceneOptions {
   date?: string;
   /** Otsu runs: the scene's threshold when already computed (the workers of one run share it). */
   otsuThresholdDb?: number;
+  /** Raw band bytes read at once (default RAW_BLOCK_BYTES); any value gives the same bytes out. */
+  readBlockBytes?: number;
 }
 
 export interface ScenePartRequest extends SceneOptions {
@@ -49,6 +52,9 @@ export interface ScenePartResult {
   seconds: number;
 }
 
+/** Raw band bytes read at once: a strip of the scene's width when it fits, else blocks of windows (at least one). */
+const RAW_BLOCK_BYTES = 64 * 2 ** 20;
+
 /** Keeps the core strip (one core row of windows across the scene) that the current rows fall in. */
 class CoreStrip {
   private row = -1;
@@ -60,6 +66,7 @@ class CoreStrip {
     private readonly reader: SceneReader,
     private readonly model: WindowModel,
     private readonly onWindow: () => void,
+    private readonly blockBytes: number,
   ) {
     this.probabilities = new Float32Array(plan.core * plan.width);
     this.valid = new Uint8Array(plan.core * plan.width);
@@ -70,9 +77,20 @@ class CoreStrip {
     const { width, height, window, margin, core } = this.plan;
     const y = coreRow * core;
     const rows = Math.min(core, height - y);
-    const source = await this.reader.readStrip(this.model.rawBands, y - margin, window);
-    for (let x = 0; x < width; x += core) {
-      const raw = windowOfStrip(source, x - margin, window);
+    const bands = this.model.rawBands;
+    // Windows read together (neighbours share 2 × margin columns: wider blocks decode fewer pixels twice); a scene
+    // narrow enough is read across its width at once.
+    const budgetColumns = Math.max(window, Math.floor(this.blockBytes / (4 * bands.length * window)));
+    const perBlock = width <= budgetColumns ? Infinity : Math.floor((budgetColumns - window) / core) + 1;
+    let source: SceneStrip | null = null;
+    for (let x = 0, k = 0; x < width; x += core, k++) {
+      if (perBlock === Infinity && k === 0) source = await this.reader.readStrip(bands, y - margin, window);
+      else if (k % perBlock === 0) {
+        const cores = Math.min(perBlock, Math.ceil((width - x) / core));
+        source = null; // the previous block goes before the next is read
+        source = await this.reader.readBlock(bands, x - margin, y - margin, (cores - 1) * core + window, window);
+      }
+      const raw = windowOfStrip(source!, x - margin, window);
       const prediction = await this.model.predict(raw, window, { x: x - margin, y: y - margin });
       const cols = Math.min(core, width - x);
       for (let r = 0; r < rows; r++) {
@@ -135,7 +153,7 @@ export async function predictScenePart(request: ScenePartRequest, context: JobCo
   const handle = await open(files.bin, 'w');
   const records: ScenePart['records'] = [];
   try {
-    const strip = new CoreStrip(plan, reader, model, onWindow);
+    const strip = new CoreStrip(plan, reader, model, onWindow, request.readBlockBytes ?? RAW_BLOCK_BYTES);
     const threshold = model.maskThreshold;
     let position = 0;
     const append = async (bytes: Uint8Array): Promise<[number, number]> => {

@@ -206,20 +206,34 @@ export function reflectIndex(i: number, n: number): number {
   return k;
 }
 
+/** Rows × columns of a scene, [bands, rows, width]: columns x … x+width in scene coordinates, reflect-padded past the edges. */
 export interface SceneStrip {
   pixels: Float32Array;
   present: boolean[];
   rows: number;
   width: number;
+  /** Scene column of the first column (negative when padded on the left). */
+  x: number;
+  /** The scene's width (columns beyond the strip are found by reflection). */
+  sceneWidth: number;
 }
 
 /**
  * The `size`×`size` window of a strip (of `size` rows) starting at scene column `x`, columns
- * reflect-padded beyond the left and right edges: [bands, size, size].
+ * reflect-padded beyond the scene's left and right edges: [bands, size, size] (read only: it may be the strip's own).
  */
 export function windowOfStrip(strip: SceneStrip, x: number, size: number): { pixels: Float32Array; present: boolean[] } {
   const { width, rows } = strip;
-  const cols = Array.from({ length: size }, (_, i) => reflectIndex(x + i, width));
+  const local = (column: number) => {
+    const inside = column - strip.x;
+    const found = inside >= 0 && inside < width ? inside : reflectIndex(column, strip.sceneWidth) - strip.x;
+    if (found < 0 || found >= width) throw new RangeError(`scene column ${column} is outside the strip's ${strip.x}…${strip.x + width}`);
+    return found;
+  };
+  const contiguous = x >= strip.x && x + size <= strip.x + width;
+  // A block of exactly this window (Clay v0's 13 × 1536² floats) is handed over as it is, not copied.
+  if (contiguous && x === strip.x && width === size && rows === size) return { pixels: strip.pixels, present: strip.present };
+  const cols = contiguous ? [] : Array.from({ length: size }, (_, i) => local(x + i));
   const plane = size * size;
   const bands = strip.present.length;
   const pixels = new Float32Array(bands * plane);
@@ -227,7 +241,7 @@ export function windowOfStrip(strip: SceneStrip, x: number, size: number): { pix
     for (let r = 0; r < size; r++) {
       const source = c * rows * width + r * width;
       const target = c * plane + r * size;
-      if (x >= 0 && x + size <= width) pixels.set(strip.pixels.subarray(source + x, source + x + size), target);
+      if (contiguous) pixels.set(strip.pixels.subarray(source + x - strip.x, source + x - strip.x + size), target);
       else for (let i = 0; i < size; i++) pixels[target + i] = strip.pixels[source + cols[i]];
     }
   }
@@ -280,22 +294,38 @@ export class SceneReader {
    * the scene lacks the band), rows reflect-padded beyond the top and bottom edges.
    */
   async readStrip(bands: readonly CanonicalBand[], y: number, rows: number): Promise<SceneStrip> {
+    return this.readBlock(bands, 0, y, this.info.width, rows);
+  }
+
+  /**
+   * Columns x … x+cols of rows y … y+rows in `bands` order ([bands, rows, cols], NaN where nodata or the scene
+   * lacks the band), both reflect-padded beyond the scene's edges: a window's pixels without the scene's width.
+   */
+  async readBlock(bands: readonly CanonicalBand[], x: number, y: number, cols: number, rows: number): Promise<SceneStrip> {
     const { width, height } = this.info;
     const rowIndex = Array.from({ length: rows }, (_, i) => reflectIndex(y + i, height));
-    const ry0 = Math.min(...rowIndex);
-    const ry1 = Math.max(...rowIndex) + 1;
-    const plane = rows * width;
+    const colIndex = Array.from({ length: cols }, (_, i) => reflectIndex(x + i, width));
+    const [ry0, ry1] = [Math.min(...rowIndex), Math.max(...rowIndex) + 1];
+    const [rx0, rx1] = [Math.min(...colIndex), Math.max(...colIndex) + 1];
+    const readWidth = rx1 - rx0;
+    // Columns straight from the read when the block lies inside the scene; else one by one (reflected).
+    const contiguous = x === rx0 && cols === readWidth;
+    const plane = rows * cols;
     const pixels = new Float32Array(bands.length * plane).fill(Number.NaN);
     const present = bands.map(() => false);
     for (const [c, name] of bands.entries()) {
       const band = this.info.bands.find((b) => b.name === name);
       if (!band) continue;
       present[c] = true;
-      const values = await this.readBand(band, [0, ry0, width, ry1]);
-      for (let r = 0; r < rows; r++)
-        pixels.set(values.subarray((rowIndex[r] - ry0) * width, (rowIndex[r] - ry0 + 1) * width), c * plane + r * width);
+      const values = await this.readBand(band, [rx0, ry0, rx1, ry1]);
+      for (let r = 0; r < rows; r++) {
+        const from = (rowIndex[r] - ry0) * readWidth;
+        const to = c * plane + r * cols;
+        if (contiguous) pixels.set(values.subarray(from, from + cols), to);
+        else for (let i = 0; i < cols; i++) pixels[to + i] = values[from + colIndex[i] - rx0];
+      }
     }
-    return { pixels, present, rows, width };
+    return { pixels, present, rows, width: cols, x, sceneWidth: width };
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,18 @@
 /** Legends of every map layer, from the same colour constants the layers are drawn with. */
 import { LABEL_COLOURS, rgbHex } from '../../../src-main/api/preview.ts';
-import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
-import { FOOTPRINT_COLOURS } from './map-colours.ts';
+import { DISAGREEMENT_COLOURS, ERROR_COLOURS, MASK_COLOUR, PROBABILITY_RAMP, RUN_MASK_COLOURS } from '../../../src-main/api/runs.ts';
+import { FOOTPRINT_COLOURS, PROBABILITY_GRADIENT } from './map-colours.ts';
 
 export interface LegendItem {
   label: string;
   colour: string;
+}
+
+/** A continuous layer's colour bar: a CSS gradient, labels at its evenly spaced stops, and an optional mark (0…1). */
+export interface LegendRamp {
+  gradient: string;
+  ticks: string[];
+  mark?: { at: number; label: string };
 }
 
 export const LABEL_LEGEND: LegendItem[] = [
@@ -28,6 +35,13 @@ export const maskLegend = (slot: 'a' | 'b'): LegendItem[] => [
 
 /** Scene masks are drawn by the engine (preview/scene-tile.ts) in the run A mask colour. */
 export const SCENE_MASK_LEGEND: LegendItem[] = [{ label: 'water (scene)', colour: rgbHex(MASK_COLOUR) }];
+
+/** Scene probabilities are drawn by the engine on PROBABILITY_RAMP; the mark is the mask's threshold. */
+export const sceneProbabilityRamp = (threshold: number): LegendRamp => ({
+  gradient: PROBABILITY_GRADIENT,
+  ticks: PROBABILITY_RAMP.map((_, i) => String(i / (PROBABILITY_RAMP.length - 1))),
+  mark: { at: threshold, label: `mask: water above ${threshold}` },
+});
 
 export const ERROR_LEGEND: LegendItem[] = [
   { label: 'true positive', colour: rgbHex(ERROR_COLOURS.truePositive) },

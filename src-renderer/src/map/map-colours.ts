@@ -4,6 +4,7 @@
  * the UI's own colours live in theme.css (print uses the same values: ink, text, muted).
  */
 import { LABEL_COLOURS, rgbHex } from '../../../src-main/api/preview.ts';
+import { PROBABILITY_RAMP } from '../../../src-main/api/runs.ts';
 
 const mix = (a: readonly [number, number, number], b: readonly [number, number, number], t: number) =>
   a.map((v, i) => Math.round(v + (b[i] - v) * t)) as [number, number, number];
@@ -25,6 +26,11 @@ export const FOOTPRINT_COLOURS = {
   outline: '#17324d',
   selected: '#000000',
 } as const;
+
+/** The engine's probability ramp as a CSS gradient, 0 at the left to 1 at the right, its stops evenly spaced as in the tiles. */
+export const PROBABILITY_GRADIENT = `linear-gradient(to right, ${PROBABILITY_RAMP.map(
+  (rgb, i) => `${rgbHex(rgb)} ${(100 * i) / (PROBABILITY_RAMP.length - 1)}%`,
+).join(', ')})`;
 
 /** The Sentinel-1 false-colour composite's channels. */
 export const S1_CHANNEL_COLOURS = { vv: '#ff0000', vh: '#00ff00', ratio: '#0000ff' } as const;

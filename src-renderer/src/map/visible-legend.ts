@@ -9,7 +9,9 @@ import {
   FOOTPRINT_LEGEND,
   LABEL_LEGEND,
   maskLegend,
+  sceneProbabilityRamp,
   type LegendItem,
+  type LegendRamp,
 } from './legend.ts';
 import { S1_CHANNEL_COLOURS } from './map-colours.ts';
 
@@ -17,6 +19,8 @@ export interface LegendEntry {
   id: string;
   title: string;
   items: LegendItem[];
+  /** Continuous layers: a colour bar besides (or instead of) the swatches. */
+  ramp?: LegendRamp;
 }
 
 export function visibleLegend(app: AppModel): LegendEntry[] {
@@ -26,7 +30,12 @@ export function visibleLegend(app: AppModel): LegendEntry[] {
   if (scene?.summary)
     entries.push(
       scenes.shownLayer === 'probabilities'
-        ? { id: 'scene-mask', title: `Scene water probability · ${formatKm2(scene.summary.waterAreaKm2)} flooded (mask)`, items: [] }
+        ? {
+            id: 'scene-mask',
+            title: `Scene water probability · ${formatKm2(scene.summary.waterAreaKm2)} flooded (mask)`,
+            items: [],
+            ramp: sceneProbabilityRamp(scene.summary.run.threshold),
+          }
         : { id: 'scene-mask', title: `Scene mask · ${formatKm2(scene.summary.waterAreaKm2)} flooded`, items: SCENE_MASK_LEGEND },
     );
   const chip = dataset.selected;

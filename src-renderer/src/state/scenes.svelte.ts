@@ -29,6 +29,8 @@ export class SceneState {
   error = $state<string | null>(null);
   /** The mask layer on the map (a finished job's). */
   visible = $state(true);
+  /** Acquisition date (YYYY-MM-DD) for Clay runs; empty: the scene's metadata. */
+  date = $state('');
   /** Ask the next prediction for the probability COG too. */
   probabilities = $state(false);
   /** Which of a finished job's COGs the map shows. */
@@ -78,7 +80,8 @@ export class SceneState {
       return;
     }
     try {
-      const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene, probabilities: this.probabilities });
+      const date = this.date.trim() || undefined;
+      const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene, probabilities: this.probabilities, date });
       this.polygons = null;
       this.layer = 'mask';
       this.job = { jobId, scene, status: 'running', progress: null, summary: null, bbox: null, error: null };
