@@ -2,9 +2,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// test/unit/webgpu-parity.test.ts runs in `npm test` on SwiftShader (Clay v1.5, the finetune decoder's whole chain, the
-// scratch net's forward on a crop, a tiny run). The scratch net's whole chain and Clay v0 on WebGPU (*-webgpu.test.ts)
-// take software WebGPU tens of minutes: only on request, `npm run test:webgpu` (issue 10).
+// test/unit/webgpu-parity.test.ts runs in `npm test` on SwiftShader (seed nets' whole chains — the scratch net on a 64²
+// crop —, Clay v0 and v1.5, scene prediction, a tiny run). The scratch net's chain on the fixture's full
+// 128² input (*-webgpu.test.ts) takes software WebGPU over 30 min: only on request, `npm run test:webgpu` (issue 10).
 const webgpuSuites = 'test/**/*-webgpu.test.ts';
 const webgpuOnly = process.env.FLOODLENS_WEBGPU_PARITY === '1';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SetBasemapsRequestSchema, type BasemapsState } from './basemaps.ts';
+import type { ComputeBackend } from './compute.ts';
 import type { DatasetInspection } from './dataset.ts';
 import { encoderRequestSchemas, type EncoderResponseMap } from './encoders.ts';
 import { EngineError, toEngineErrorData, type EngineErrorData } from './errors.ts';
@@ -37,6 +38,8 @@ export type EngineInfo = z.infer<typeof EngineInfoSchema>;
 
 export const requestSchemas = {
   'engine.info': z.object({}),
+  /** The backend and device the engine's workers compute on (as `floodlens doctor` prints it). */
+  'compute.info': z.object({}),
   'dataset.inspect': z.object({ dir: z.string().min(1) }),
   'chip.footprints': z.object({ chips: z.array(ChipGridSchema).max(10_000) }),
   'chip.preview': ChipPreviewRequestSchema,
@@ -54,6 +57,7 @@ export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas
 
 export interface ResponseMap extends EncoderResponseMap, SceneResponseMap {
   'engine.info': EngineInfo;
+  'compute.info': ComputeBackend;
   'dataset.inspect': DatasetInspection;
   'chip.footprints': ChipFootprint[];
   'chip.preview': ChipPreview;

@@ -90,6 +90,8 @@ export class EngineService {
         exportTarget: this.runs.exportTargetKind,
         lastDataset: this.options.lastDataset ?? null,
       }),
+      // What a worker computes on (the chosen backend, the GPU adapter): initialised on the quick-jobs thread, once.
+      'compute.info': () => this.quickJobs.run('compute.info', {}),
       'dataset.inspect': async (payload) => {
         const dir = await this.readable(payload.dir);
         // A mistyped folder is said as such, not as "no chips found".

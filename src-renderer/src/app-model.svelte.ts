@@ -4,6 +4,7 @@
  * Components reach it through Svelte context (app-context.ts), not through chains of props.
  */
 import type { EngineInfo, FloodlensClient } from '../../src-main/api/contract.ts';
+import type { ComputeBackend } from '../../src-main/api/compute.ts';
 import { ONLINE_BASEMAP_IDS } from '../../src-main/api/basemaps.ts';
 import { EXPORT_MASKS_EVENT, OPEN_DATASET_EVENT, OpenDatasetEventSchema } from '../../src-main/api/ui-events.ts';
 import type { RunSummary } from '../../src-main/api/runs.ts';
@@ -38,6 +39,8 @@ export class AppModel {
   readonly view = new ViewState();
   readonly reading = new ReadingState();
   info = $state<Loadable<EngineInfo>>({ status: 'idle' });
+  /** What the engine's workers compute on (backend, GPU adapter): asked once the engine answers. */
+  compute = $state<Loadable<ComputeBackend>>({ status: 'idle' });
   compareChipSet = $state<CompareChipSet>('test');
   /** A warning to show when a run is mapped on chips it was not trained on (null when it was). */
   readonly foreignRunNote = (run: RunSummary | undefined): string | null => {
@@ -94,6 +97,11 @@ export class AppModel {
           .request('engine.info', {})
           .then((value) => {
             this.info = { status: 'ready', value };
+            this.compute = { status: 'loading' };
+            this.client
+              .request('compute.info', {})
+              .then((backend) => (this.compute = { status: 'ready', value: backend }))
+              .catch((e: Error) => (this.compute = { status: 'error', message: e.message }));
             const start = value.lastDataset ?? value.demoWorkspace;
             if (start && this.dataset.status === 'idle') void this.dataset.open(start);
             if (value.workspaceDir) void this.runs.refresh();

@@ -1,6 +1,6 @@
 /**
  * GPU memory: how many samples one kernel's buffers can hold on an adapter, and a retry that halves the
- * chunk of work after an out-of-memory error until it fits (down to one sample, then a clear error).
+ * chunk of work (samples, tiles, rows of a window) after an out-of-memory error until it fits (down to one, then a clear error).
  * A lost device is not retried: the backend is gone, so the job fails at once with the reason.
  */
 import type { GpuAdapter } from '../../api/compute.ts';
@@ -48,6 +48,7 @@ export async function retryWithSmallerChunks<T>(
   chunk: number,
   attempt: (chunk: number) => Promise<T>,
   onRetry: (next: number, error: GpuOutOfMemoryError) => void = () => undefined,
+  unit = 'sample',
 ): Promise<ShrinkingRetry<T>> {
   let size = Math.max(1, Math.floor(chunk));
   for (;;) {
@@ -57,7 +58,7 @@ export async function retryWithSmallerChunks<T>(
       if (!(error instanceof GpuOutOfMemoryError)) throw error;
       if (size === 1) {
         throw new GpuOutOfMemoryError(
-          `${error.message}; even one sample at a time does not fit the GPU's memory: use smaller chips/crops, or FLOODLENS_BACKEND=wasm`,
+          `${error.message}; even one ${unit} at a time does not fit the GPU's memory: use smaller chips/crops, or FLOODLENS_BACKEND=wasm`,
         );
       }
       size = Math.ceil(size / 2);

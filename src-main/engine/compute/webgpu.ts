@@ -146,8 +146,8 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<GpuAdapter
     },
   });
   lostReason = undefined;
-  lost = device.lost.then((info) => {
-    lostReason = `GPU device lost (${info.reason}): ${info.message}`;
+  lost = device.lost.then((loss) => {
+    lostReason = `GPU device lost on ${adapterLabel(info)} (${loss.reason}${loss.message ? `: ${firstLineOf(loss.message)}` : ''})`;
     throw new GpuDeviceLostError(lostReason);
   });
   lost.catch(() => undefined); // observed by guardGpu; not an unhandled rejection when nothing runs
@@ -159,6 +159,15 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<GpuAdapter
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu did not initialise on the adapter');
   await tf.ready();
   return info;
+}
+
+/**
+ * After a lost device: a new device on the adapter and a new tfjs backend on it (every tensor of the old one is
+ * gone: the caller reloads what it needs and starts its work again). Returns the adapter; throws when none answers.
+ */
+export async function recoverWebGpu(): Promise<GpuAdapterInfo> {
+  if (!lostReason) throw new Error('recoverWebGpu: the WebGPU device is not lost');
+  return activateWebGpu(true);
 }
 
 /**

@@ -12,7 +12,7 @@ import { etaSeconds, type JobContext } from '../compute/job-context.ts';
 import { EMBEDDINGS_INDEX, EmbeddingStore } from './embedding-store.ts';
 import { chipFingerprint } from './chip-fingerprint.ts';
 import { clayInputForChip, encoderTileFor, inputRecipeId, type ClayInputOptions } from './clay-inputs.ts';
-import { embedInTiles } from './encoder-tiles.ts';
+import { defaultTileBatching, embedInTiles } from './encoder-tiles.ts';
 import { encoderIdentity, openEncoder, type EncoderFileOptions, type EncoderIdentity } from './encoder-file.ts';
 
 export class EmbeddingCacheMismatchError extends Error {
@@ -158,12 +158,13 @@ export async function embedChips(
     let store = await openMatchingStore(dir, identity, recipe);
     for (const id of reused) result.missingInputs[id] = store?.entry(id)?.missingInputs ?? [];
     const started = performance.now();
+    const tileBatching = defaultTileBatching((line) => context.log(line));
     for (const [index, chip] of todo.entries()) {
       context.throwIfCancelled();
       try {
         const input = await clayInputForChip(chip, identity.version, options.inputs);
         const forwardStarted = performance.now();
-        const { grid, shape, tiles, tile } = await embedInTiles(encoder!, input.batch, encoderTile);
+        const { grid, shape, tiles, tile } = await embedInTiles(encoder!, input.batch, encoderTile, tileBatching);
         result.encoderSeconds += (performance.now() - forwardStarted) / 1000;
         const [, channels, gridHeight, gridWidth] = shape;
         const pixelsPerCell = input.batch.shape[2] / gridHeight;

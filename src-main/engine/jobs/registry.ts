@@ -6,6 +6,7 @@ import type { JobContext } from '../compute/job-context.ts';
  */
 export interface JobKinds {
   'dataset.inspect': { input: { dir: string }; result: import('../../api/dataset.ts').DatasetInspection };
+  'compute.info': { input: Record<string, never>; result: import('../../api/compute.ts').ComputeBackend };
   train: { input: import('../training/trainer.ts').TrainRequest; result: import('../../api/run.ts').RunRecord };
   evaluate: { input: import('../evaluation/evaluate-run.ts').EvaluateRequest; result: import('../../api/run.ts').EvaluationRecord };
   compare: { input: import('../evaluation/compare-runs.ts').CompareRequest; result: import('../../api/run.ts').Comparison };
@@ -37,6 +38,10 @@ export const jobRunners: { [K in JobKind]: () => Promise<JobRunner<K>> } = {
   'dataset.inspect': async () => {
     const { inspectDataset } = await import('../dataset/inspect.ts');
     return (input) => inspectDataset(input.dir);
+  },
+  'compute.info': async () => {
+    const { backendRecord, initBackend } = await import('../compute/backend.ts');
+    return async () => backendRecord(await initBackend());
   },
   train: async () => (await import('../training/trainer.ts')).trainRun,
   evaluate: async () => (await import('../evaluation/evaluate-run.ts')).evaluateRun,

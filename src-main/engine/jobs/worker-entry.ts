@@ -3,6 +3,7 @@ import { toEngineErrorData } from '../../api/errors.ts';
 import { JobCancelledError } from '../../api/jobs.ts';
 import { LocalJobContext } from '../compute/job-context.ts';
 import { isJobKind, jobRunners, type JobKind, type JobRunner } from './registry.ts';
+import { runWithDeviceRetry } from './device-retry.ts';
 import type { HostToWorker, WorkerToHost } from './worker-protocol.ts';
 
 // Runs the jobs its host sends, each with its own context. Cancellation is cooperative: jobs call
@@ -27,7 +28,7 @@ async function start(jobId: string, kind: string, input: unknown): Promise<void>
   try {
     if (!isJobKind(kind)) throw new Error(`unknown job kind "${kind}"`);
     const runner = (await jobRunners[kind]()) as JobRunner<JobKind>;
-    const result = await runner(input as never, context);
+    const result = await runWithDeviceRetry(kind, input as never, context, runner);
     post({ jobId, type: 'done', result });
   } catch (error) {
     if (error instanceof JobCancelledError) post({ jobId, type: 'cancelled' });

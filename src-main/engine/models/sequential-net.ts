@@ -143,6 +143,28 @@ export class SequentialNet {
     return largest * 4;
   }
 
+  /**
+   * Input pixels on each side that can change one logit (the receptive field's radius): a logit computed on a
+   * crop that keeps this many pixels around it, starting on a multiple of `stride`, equals the whole input's.
+   */
+  get receptiveRadius(): number {
+    let radius = 0;
+    let scale = 1; // input pixels per pixel of the current layer
+    for (const block of this.blocks) {
+      for (const spec of block.layers) {
+        if (spec.type === 'conv' || spec.type === 'convT') radius += ((spec.kernel - 1) / 2) * scale;
+        else if (spec.type === 'maxPool') {
+          radius += (spec.size - 1) * scale;
+          scale *= spec.size;
+        } else if (spec.type === 'upsample') {
+          if (spec.mode === 'bilinear') radius += scale; // interpolates between neighbouring pixels of the layer below
+          scale /= spec.scale;
+        }
+      }
+    }
+    return Math.ceil(radius);
+  }
+
   /** Product of the pooling sizes: input sides must be multiples of it (logits pads to one). */
   get stride(): number {
     let stride = 1;

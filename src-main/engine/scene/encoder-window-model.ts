@@ -15,7 +15,7 @@ import { nativeBbox, wgs84Centre } from '../geo/bbox.ts';
 import { loadRunNet, type CheckpointChoice } from '../run/trained-run.ts';
 import { toNhwc } from '../inputs/batches.ts';
 import { clayBandsFor, clayInputForRaster, encoderTileFor, type ClayRasterContext } from '../embedding/clay-inputs.ts';
-import { cropBatch } from '../embedding/encoder-tiles.ts';
+import { cropBatch, embedInTiles } from '../embedding/encoder-tiles.ts';
 import { openEncoder } from '../embedding/encoder-file.ts';
 import { EMBEDDINGS_INDEX, EmbeddingStore } from '../embedding/embedding-store.ts';
 import type { SceneInfo } from './scene-source.ts';
@@ -104,7 +104,7 @@ export async function openEncoderWindowModel(
         tile,
       ).pixels;
       const input = clayInputForRaster({ ...windowRaster, width: tile, height: tile, pixels }, context, version, platform);
-      const { grid, shape } = await encoder.embed(input.batch);
+      const { grid, shape } = await embedInTiles(encoder, input.batch, null);
       if (shape[1] !== embeddingChannels || shape[2] !== cells || shape[3] !== cells)
         throw new Error(
           `${file}: a ${tile}² tile gave a [${shape.slice(1).join(', ')}] grid, expected [${embeddingChannels}, ${cells}, ${cells}]`,

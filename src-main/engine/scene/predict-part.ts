@@ -123,6 +123,7 @@ export async function predictScenePart(request: ScenePartRequest, context: JobCo
   const model = await openWindowModel(request.runDir, record, info, request.checkpoint ?? 'best', {
     window: plan.window,
     otsuThresholdDb: request.otsuThresholdDb,
+    log: (line) => context.log(line),
   });
   const reader = await SceneReader.open(info).catch((error) => {
     model.dispose();

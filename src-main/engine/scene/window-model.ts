@@ -10,6 +10,9 @@ import { loadRunNet, type CheckpointChoice } from '../run/trained-run.ts';
 import { normalisePixels, rawBandsFor } from '../inputs/input-normalisation.ts';
 import { usesEmbeddings } from '../inputs/training-source.ts';
 import { toNhwc } from '../inputs/batches.ts';
+import { retryWithSmallerChunks } from '../compute/gpu-memory.ts';
+import { guardGpu } from '../compute/webgpu.ts';
+import { logitsInBands } from '../models/logits-in-bands.ts';
 import { scenePlan, ScenePlanError, type ScenePlan } from './scene-plan.ts';
 import type { SceneInfo } from './scene-source.ts';
 import { validWhereAny, type WindowModel } from './window.ts';
@@ -21,6 +24,8 @@ export interface WindowModelOptions {
   window: number;
   /** Otsu runs: the scene's threshold when already computed (workers of one scene share it). */
   otsuThresholdDb?: number;
+  /** Told when a window is retried smaller after the GPU ran out of memory. */
+  log?: (line: string) => void;
 }
 
 /** Window a pixel net predicts in by default: the size it was trained on (random crops, else its chips). */
@@ -55,10 +60,16 @@ export async function openWindowModel(
 ): Promise<WindowModel> {
   if (record.model.kind === 'otsu') return openOtsuWindowModel(record, scene, which, options.otsuThresholdDb);
   if (usesEmbeddings(record.model.kind)) return openEncoderWindowModel(runDir, record, scene, which, options.window);
-  return openPixelWindowModel(runDir, record, scene, which);
+  return openPixelWindowModel(runDir, record, scene, which, options.log);
 }
 
-async function openPixelWindowModel(runDir: string, record: RunRecord, scene: SceneInfo, which: CheckpointChoice): Promise<WindowModel> {
+async function openPixelWindowModel(
+  runDir: string,
+  record: RunRecord,
+  scene: SceneInfo,
+  which: CheckpointChoice,
+  log: (line: string) => void = () => undefined,
+): Promise<WindowModel> {
   const bands = record.data.inputBands.map((band) => CanonicalBandSchema.parse(band));
   const normalisation = record.data.normalisation ?? { kind: 'clay-v0' as const };
   const rawBands = rawBandsFor(bands, normalisation);
@@ -69,6 +80,8 @@ async function openPixelWindowModel(runDir: string, record: RunRecord, scene: Sc
   }
   const { net, epoch } = await loadRunNet(runDir, record, which, { inputGrid: null, outputSize: null });
   const inputChannels = bands.length;
+  // Rows of a window computed at once: the whole window until the GPU runs out of memory, then halved (exact: logits-in-bands.ts).
+  let rows = Infinity;
   return {
     record,
     checkpoint: { which, epoch },
@@ -87,13 +100,26 @@ async function openPixelWindowModel(runDir: string, record: RunRecord, scene: Sc
         normalisation,
         scene.s1Units,
       );
-      const probabilities = tf.tidy(() => {
-        const input = toNhwc([{ input: pixels, channels: inputChannels, inputHeight: window, inputWidth: window }]);
-        return tf.sigmoid(net.logits(input)).reshape([plane]);
-      });
-      const values = (await probabilities.data()) as Float32Array;
-      probabilities.dispose();
-      return { probabilities: values, inputValid };
+      const attempt = (bandRows: number) =>
+        guardGpu(async () => {
+          const probabilities = tf.tidy(() => {
+            const input = toNhwc([{ input: pixels, channels: inputChannels, inputHeight: window, inputWidth: window }]);
+            return tf.sigmoid(logitsInBands(net, input, bandRows)).reshape([plane]);
+          });
+          try {
+            return (await probabilities.data()) as Float32Array;
+          } finally {
+            probabilities.dispose();
+          }
+        });
+      const { value, chunk } = await retryWithSmallerChunks(
+        Math.min(rows, window),
+        attempt,
+        (next, error) => log(`${error.message}: predicting this ${window}² window in bands of ${next} rows`),
+        'row',
+      );
+      rows = chunk;
+      return { probabilities: value, inputValid };
     },
     dispose: () => net.dispose(),
   };
