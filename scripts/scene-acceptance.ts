@@ -97,12 +97,12 @@ try {
       cli(['predict', '--run', runDir, '--scene', scene, '--out', out, '--date', DATE, '--workers', values.workers!, ...extra]);
     const single = join(work, model, 'single');
     const started = performance.now();
-    await predict(single, ['--probabilities', '--vector', 'gpkg,geojson', '--min-pixels', '4']);
+    await predict(single, ['--probabilities', '--vector', 'gpkg,geojson']);
     const wall = (performance.now() - started) / 1000;
     const stem = `mosaic-${width}x${height}`;
     const summary: SceneSummaryRecord = SceneSummarySchema.parse(JSON.parse(readFileSync(join(single, `${stem}_summary.json`), 'utf8')));
     const maskGrid = gdalInfo(summary.files.mask);
-    const judged = judgeVectors(summary.files.mask, 4, [summary.files.vectors!.gpkg!, summary.files.vectors!.geojson!]);
+    const judged = judgeVectors(summary.files.mask, 1, [summary.files.vectors!.gpkg!, summary.files.vectors!.geojson!]);
     const gpkg = judged.files[summary.files.vectors!.gpkg!];
     const polygonAreaError = judged.maskWaterM2 > 0 ? Math.abs(gpkg.areaM2 - judged.maskWaterM2) / judged.maskWaterM2 : 0;
     const kmError = judged.maskWaterM2 > 0 ? Math.abs(summary.waterAreaKm2 * 1e6 - judged.maskWaterM2) / judged.maskWaterM2 : 0;
@@ -131,7 +131,7 @@ try {
       waterFraction: summary.waterFraction,
       polygonAreaError,
       features: gpkg.features,
-      gdalPolygonsAtLeastMin: judged.gdalPolygonsAtLeastMin,
+      gdalPolygons: judged.gdalPolygons,
       engineSeconds: summary.seconds,
       wallSeconds: Number(wall.toFixed(1)),
       mpxPerSecond: Number(((width * height) / 1e6 / summary.seconds).toFixed(4)),

@@ -38,6 +38,12 @@ vi.mock('../../src-main/engine/models/train-step.ts', async (importOriginal) => 
   };
 });
 
+// On wasm the trainer computes gradients per sample over its threads; a GPU backend takes whole-batch steps, chunked
+// only when memory asks: the path under test here.
+vi.mock('../../src-main/engine/training/train-workers.ts', () => ({
+  trainParallelism: () => ({ workers: 1, perSampleGradients: false, note: null }),
+}));
+
 const work = mkdtempSync(join(tmpdir(), 'floodlens-gpu-memory-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
