@@ -1,6 +1,7 @@
 /**
  * Issue 9's "every model from the app", in real Chromium at 1280×720 against the in-process server: a Clay v1.5
- * decoder run and a linear-probe run (seeded heads on the real tiny Clay v1.5 checkpoint: no training) predict
+ * decoder run and a linear-probe run (seeded heads on the real tiny Clay v1.5 checkpoint: no training) and an
+ * Otsu baseline run predict
  * an odd-sized mosaic of real Sen1Floods11 chips (533×301, as the scratch scene e2e; the CLI tests and the bench
  * cover larger ones) from the Scene panel, with the acquisition date typed in the panel. The decoder's mask is the
  * one `floodlens predict --scene … --date …` (the CLI's entry, 1 worker against the app's 2) writes
@@ -19,13 +20,14 @@ import { SceneSummarySchema, type SceneSummaryRecord } from '../../src-main/api/
 import { runPythonJson } from '../helpers/python-reference.ts';
 import { hasShared, sharedFixture } from '../helpers/shared.ts';
 import { buildChipMosaic } from '../helpers/scene-mosaic.ts';
-import { writeSeededHeadRun } from '../helpers/seeded-run.ts';
+import { writeOtsuRun, writeSeededHeadRun } from '../helpers/seeded-run.ts';
 
 const missing = [...missingForE2e(), ...(hasShared ? [] : ['../shared'])];
 if (missing.length > 0) console.warn(`[skipped] e2e Clay scene: missing ${missing.join(', ')}`);
 
 const DECODER_ID = '20260101-000000-clay-decoder-seeded';
 const PROBE_ID = '20260101-000001-linear-probe-seeded';
+const OTSU_ID = '20260101-000002-otsu-vh';
 /** The Ghana chips' event date (../shared/data/README.md); the mosaic's files carry none. */
 const DATE = '2018-09-18';
 
@@ -52,7 +54,7 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
   /** Picks `runId` in the panel, predicts and waits for the end; returns the summary beside the mask the panel names. */
   async function predictFromPanel(runId: string, probabilities: boolean): Promise<SceneSummaryRecord> {
     await page.getByTestId('scene-run').selectOption(runId);
-    await page.getByTestId('scene-date').fill(DATE);
+    if ((await page.getByTestId('scene-date').count()) > 0) await page.getByTestId('scene-date').fill(DATE); // Clay heads only
     await page.getByTestId('scene-probabilities').setChecked(probabilities);
     await page.getByTestId('scene-predict').click();
     await expect.poll(() => panel().getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
@@ -75,6 +77,7 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     const head = { encoder, version: 'v1.5', channels: 64, patch: 8 } as const;
     const decoderDir = await writeSeededHeadRun(join(workspaceDir, 'runs', DECODER_ID), { ...head, kind: 'clay-decoder', threshold: 0.4 });
     await writeSeededHeadRun(join(workspaceDir, 'runs', PROBE_ID), { ...head, kind: 'linear-probe', threshold: 0.6 });
+    writeOtsuRun(join(workspaceDir, 'runs', OTSU_ID), 'VH');
     const dataDir = join(workspaceDir, '..', 'data');
     mkdirSync(dataDir);
     scene = join(dataDir, 'mosaic.tif');
@@ -169,6 +172,18 @@ describe.skipIf(missing.length > 0)('Clay heads predict a scene in the app (serv
     expect(masks.water).toBeGreaterThan(0);
     expect(masks.land).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="legend-entry"][data-layer="scene-mask"]').textContent()).toContain('Scene mask');
+  }, 300_000);
+
+  it('otsu: one threshold over the whole scene, no date field; mask with water and land, km² shown', async () => {
+    await page.getByTestId('scene-run').selectOption(OTSU_ID);
+    await expect.poll(() => page.getByTestId('scene-date').count()).toBe(0);
+    const summary = await predictFromPanel(OTSU_ID, false);
+    expect(summary).toMatchObject({ width: 533, height: 301, run: { model: 'otsu' } });
+    expect(summary.run.otsuThresholdDb).toBeLessThan(0);
+    const masks = compareMasks(summary.files.mask, summary.files.mask);
+    expect(masks.water).toBe(summary.waterPixels);
+    expect(masks.water).toBeGreaterThan(0);
+    expect(masks.land).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   }, 300_000);
 });
