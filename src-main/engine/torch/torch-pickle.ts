@@ -251,7 +251,10 @@ class TorchPolicy implements UnpicklePolicy {
     const [, type, key, , numel] = pid as PyValue[];
     if (!(type instanceof PyGlobal) || this.kind(type) !== 'storage') this.fail('storage persistent id without a storage type');
     if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key) || key.includes('..'))
-      this.fail(`bad storage key ${JSON.stringify(key)}`);
+      // Never stringify a non-string key: a pickle can nest lists thousands deep (JSON.stringify overflowed the stack).
+      this.fail(
+        `bad storage key ${typeof key === 'string' ? JSON.stringify(key.slice(0, 80)) : `(a ${Array.isArray(key) ? 'list' : typeof key}, not a string)`}`,
+      );
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) this.fail(`storage ${key as string} has a bad size`);
     const dtype = STORAGE_DTYPES[(type as PyGlobal).name];
     const existing = this.storages.get(key as string);
