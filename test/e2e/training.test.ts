@@ -84,6 +84,7 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await page.getByTestId('train-full-chips').uncheck();
     await page.getByTestId('train-chip-size').fill('64');
     await page.getByTestId('train-seed').fill('0');
+    await page.getByTestId('train-workers').fill('1');
     // Every state the progress card goes through, however briefly (a tiny run validates one chip in well under a second).
     await page.evaluate(() => {
       const seen: ProgressSeen[] = [];
@@ -158,7 +159,8 @@ describe.skipIf(missing.length > 0)('training, comparison and export from the UI
     await expect.poll(() => page.getByTestId('iou-chart').getAttribute('data-points')).toBe('1');
     record = await readRunRecord(join(workspaceDir, 'runs', runId));
     expect(record.status).toBe('completed');
-    expect(record.config).toMatchObject({ model: 'scratch', epochs: 1, batchSize: 2, chipSize: 64, seed: 0 });
+    expect(record.config).toMatchObject({ model: 'scratch', epochs: 1, batchSize: 2, chipSize: 64, seed: 0, trainWorkers: 1 });
+    expect(record.trainWorkers).toBe(1); // the default would be one per core (2 here, capped at the batch of 2)
     expect(await page.getByTestId('train-backend').textContent()).toContain(record.backend.name);
     await page.screenshot({ path: join(screenshots, 'e2e-train-done.png') });
   });

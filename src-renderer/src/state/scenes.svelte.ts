@@ -72,7 +72,8 @@ export class SceneState {
     }
   }
 
-  async predict(): Promise<void> {
+  /** `sendsDate`: the chosen run's encoder takes the date (a date typed for an earlier Clay run is not sent with another). */
+  async predict(sendsDate: boolean): Promise<void> {
     this.error = null;
     const scene = this.path.trim();
     if (!scene || !this.runId) {
@@ -80,7 +81,7 @@ export class SceneState {
       return;
     }
     try {
-      const date = this.date.trim() || undefined;
+      const date = sendsDate ? this.date.trim() || undefined : undefined;
       const { jobId } = await this.client.request('scene.predict', { runId: this.runId, scene, probabilities: this.probabilities, date });
       this.polygons = null;
       this.layer = 'mask';
