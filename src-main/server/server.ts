@@ -116,8 +116,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   function serveSocket(ws: WebSocket): void {
-    // An oversize or malformed frame makes ws emit 'error' and close with 1009/1002; without a listener it would throw.
-    ws.on('error', () => ws.terminate());
+    // An oversize or malformed frame makes ws emit 'error' after it has sent the close frame (1009/1002); without a
+    // listener it would throw. ws then drains what the peer still sends and ends the socket (after 30 s at most):
+    // destroying it at once reset a browser still sending a 50 MB message before it read the close code (1006).
+    ws.on('error', () => undefined);
     ws.on('message', (data: RawData, isBinary: boolean) => void answer(ws, data, isBinary));
   }
 

@@ -1,0 +1,82 @@
+/**
+ * Issue 12, case 12, from a real browser: an oversize WebSocket message closes the socket with 1009 (the code the
+ * docs promise), not 1006. The Node `ws` client saw 1009 even before the fix; Chromium, still sending a 50 MB
+ * message when the server destroyed the socket, was reset before it read the close frame.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineService } from '../../src-main/engine/service.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, startServer, type RunningServer } from '../../src-main/server/server.ts';
+import { demo, missingForE2e, openAppPage, rendererDir } from './app-browser.ts';
+
+const missing = missingForE2e();
+
+interface CloseSeen {
+  code: number;
+  clean: boolean;
+}
+
+describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium (needs ${missing.join(', ') || 'nothing'})`, () => {
+  let temp: string;
+  let service: EngineService;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  /** Opens a second socket from the app's page, sends `bytes` of text and reports how it closed. */
+  function sendFromPage(bytes: number): Promise<CloseSeen | 'open'> {
+    return page.evaluate(
+      ({ token, bytes }) =>
+        new Promise<CloseSeen | 'open'>((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/ws?token=${token}`);
+          ws.onopen = () => ws.send('x'.repeat(bytes));
+          ws.onmessage = () => {
+            resolve('open'); // answered: the message was within the limit
+            ws.close();
+          };
+          ws.onclose = (event) => resolve({ code: event.code, clean: event.wasClean });
+        }),
+      { token: server.token, bytes },
+    );
+  }
+
+  beforeAll(async () => {
+    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-ws-'));
+    service = new EngineService({
+      demoWorkspace: demo,
+      workspaceDir: join(temp, 'workspace'),
+      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
+    });
+    server = await startServer({ service, rendererDir, port: 0 });
+    ({ browser, page } = await openAppPage(server.url, { width: 800, height: 600 }, pageErrors));
+    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await service?.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('a message at the limit is answered', async () => {
+    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES)).toBe('open');
+  }, 60_000);
+
+  it('one byte over the limit closes with 1009', async () => {
+    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES + 1)).toEqual({ code: 1009, clean: true });
+  }, 60_000);
+
+  it('50 MB, still being sent when the limit is hit, closes with 1009 (was 1006)', async () => {
+    expect(await sendFromPage(50 * 2 ** 20)).toEqual({ code: 1009, clean: true });
+  }, 90_000);
+
+  it('the app page itself kept its socket and raised no errors', async () => {
+    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="chip-row"]').length)).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
