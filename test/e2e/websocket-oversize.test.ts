@@ -3,14 +3,10 @@
  * docs promise), not 1006. The Node `ws` client saw 1009 even before the fix; Chromium, still sending a 50 MB
  * message when the server destroyed the socket, was reset before it read the close frame.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineService } from '../../src-main/engine/service.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { demo, missingForE2e, openAppPage, rendererDir } from './app-browser.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src-main/server/server.ts';
+import { missingForE2e, startAppSession, type AppSession } from './app-browser.ts';
 
 const missing = missingForE2e();
 
@@ -20,10 +16,7 @@ interface CloseSeen {
 }
 
 describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium (needs ${missing.join(', ') || 'nothing'})`, () => {
-  let temp: string;
-  let service: EngineService;
-  let server: RunningServer;
-  let browser: Browser;
+  let app: AppSession;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -40,27 +33,17 @@ describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium
           };
           ws.onclose = (event) => resolve({ code: event.code, clean: event.wasClean });
         }),
-      { token: server.token, bytes },
+      { token: app.server.token, bytes },
     );
   }
 
   beforeAll(async () => {
-    temp = mkdtempSync(join(tmpdir(), 'floodlens-e2e-ws-'));
-    service = new EngineService({
-      demoWorkspace: demo,
-      workspaceDir: join(temp, 'workspace'),
-      exportTarget: { kind: 'folder', dir: join(temp, 'exports') },
-    });
-    server = await startServer({ service, rendererDir, port: 0 });
-    ({ browser, page } = await openAppPage(server.url, { width: 800, height: 600 }, pageErrors));
-    await page.getByTestId('chip-row').first().waitFor({ timeout: 120_000 });
-  }, 120_000);
+    app = await startAppSession('ws', { viewport: { width: 800, height: 600 } }, pageErrors);
+    page = app.page;
+  }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await service?.close();
-    rmSync(temp, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('a message at the limit is answered', async () => {
