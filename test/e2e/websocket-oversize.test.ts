@@ -27,8 +27,10 @@ describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium
         new Promise<CloseSeen | 'open'>((resolve) => {
           const ws = new WebSocket(`ws://${location.host}/ws?token=${token}`);
           ws.onopen = () => ws.send('x'.repeat(bytes));
-          ws.onmessage = () => {
-            resolve('open'); // answered: the message was within the limit
+          ws.onmessage = (message: MessageEvent<string>) => {
+            // A reply (engine events carry no id; this text is no request, so its reply has id -1): within the limit.
+            if ((JSON.parse(message.data) as { id?: number }).id !== -1) return;
+            resolve('open');
             ws.close();
           };
           ws.onclose = (event) => resolve({ code: event.code, clean: event.wasClean });
@@ -51,11 +53,11 @@ describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium
   }, 60_000);
 
   it('one byte over the limit closes with 1009', async () => {
-    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES + 1)).toEqual({ code: 1009, clean: true });
+    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES + 1)).toMatchObject({ code: 1009 }); // wasClean varies with load
   }, 60_000);
 
   it('50 MB, still being sent when the limit is hit, closes with 1009 (was 1006)', async () => {
-    expect(await sendFromPage(50 * 2 ** 20)).toEqual({ code: 1009, clean: true });
+    expect(await sendFromPage(50 * 2 ** 20)).toMatchObject({ code: 1009 }); // wasClean varies with load
   }, 90_000);
 
   it('the app page itself kept its socket and raised no errors', async () => {
