@@ -48,10 +48,6 @@ describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium
     await app?.close();
   });
 
-  it('a message at the limit is answered', async () => {
-    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES)).toBe('open');
-  }, 60_000);
-
   it('one byte over the limit closes with 1009', async () => {
     expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES + 1)).toMatchObject({ code: 1009 }); // wasClean varies with load
   }, 60_000);
@@ -60,8 +56,8 @@ describe.skipIf(missing.length > 0)(`an oversize WebSocket message from Chromium
     expect(await sendFromPage(50 * 2 ** 20)).toMatchObject({ code: 1009 }); // wasClean varies with load
   }, 90_000);
 
-  it('the app page itself kept its socket and raised no errors', async () => {
-    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="chip-row"]').length)).toBeGreaterThan(0);
+  it('afterwards a message at the limit is still answered, and the page raised no errors', async () => {
+    expect(await sendFromPage(DEFAULT_MAX_MESSAGE_BYTES)).toBe('open');
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });
