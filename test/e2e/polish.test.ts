@@ -80,12 +80,18 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     ]);
   });
 
-  it('reaches the chip list with one Tab stop and moves through it with the keys', async () => {
+  it('reaches the chip list with one Tab stop (plus the focused row’s tick box) and moves through it with the keys', async () => {
     const rows = page.getByTestId('chip-row');
     const ids = await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-chip-id')));
     const tabStops = () =>
       rows.evaluateAll((r) => r.filter((e) => e.getAttribute('tabindex') === '0').map((e) => e.getAttribute('data-chip-id')));
     expect(await tabStops()).toEqual([ids[0]]);
+    // The tick boxes add one stop, the focused row's, not one per chip.
+    const tickStops = () =>
+      page
+        .getByTestId('chip-choose')
+        .evaluateAll((boxes) => boxes.flatMap((box, i) => ((box as HTMLInputElement).tabIndex >= 0 ? [i] : [])));
+    expect(await tickStops()).toEqual([0]);
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-chip-id'));
     const selected = () =>
       rows.evaluateAll((r) => r.filter((e) => e.getAttribute('aria-selected') === 'true').map((e) => e.getAttribute('data-chip-id')));
@@ -94,6 +100,10 @@ describe.skipIf(missing.length > 0)('the workbench finish at 1280×720 (server m
     expect([await focused(), await selected()]).toEqual([ids[1], [ids[1]]]);
     await page.keyboard.press('End');
     expect([await focused(), await selected()]).toEqual([ids.at(-1), [ids.at(-1)]]);
+    expect(await tickStops()).toEqual([ids.length - 1]);
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Tick ${ids.at(-1)} for the chosen set`);
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Home');
     expect([await focused(), await selected()]).toEqual([ids[0], [ids[0]]]);
     expect(await tabStops()).toEqual([ids[0]]);
