@@ -11,29 +11,11 @@ import { loadClayEncoder, ClayError, type ClayEncoder, type ClayForward } from '
 import { posembSincos1d, posembSincos2d, roundTableToFloat16, roundToFloat16 } from '../../src-main/engine/clay/nn/sincos.ts';
 import { v0BandTable, v0PositionTable } from '../../src-main/engine/clay/v0/positional-encoding.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
+import { fixtureFloat32, parityChecker, parityErrors } from '../helpers/parity.ts';
 
 const fx = (name: string) => sharedFixture('clay-v0', name);
-const f32 = (name: string) => {
-  const b = readFileSync(fx(name));
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-};
-
-function errors(ours: Float32Array, ref: Float32Array): { maxAbs: number; rel: number } {
-  expect(ours.length).toBe(ref.length);
-  let maxAbs = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(ours[i] - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  return { maxAbs, rel: maxAbs / scale };
-}
-const report: Record<string, string> = {};
-function expectClose(name: string, ours: Float32Array, ref: Float32Array, atol = 1e-4): void {
-  const e = errors(ours, ref);
-  report[name] = `max abs ${e.maxAbs.toExponential(2)}, rel ${e.rel.toExponential(2)}`;
-  expect(e.maxAbs, name).toBeLessThan(atol);
-}
+const f32 = (name: string) => fixtureFloat32('clay-v0', name);
+const { report, expectClose } = parityChecker();
 
 /** Float16 rounding and the sin-cos tables against Clay's buffers (pure JavaScript: any backend). */
 export function describeClayV0Tables(): void {
@@ -53,12 +35,14 @@ export function describeClayV0Tables(): void {
     for (const d of [64, 768]) {
       const sfx = d === 64 ? '' : '_d768';
       it(`D=${d}: float16 tables (v0.0.1) equal Clay's exactly, float32 ones within 1e-6`, () => {
-        expect(errors(v0PositionTable(16, 16, d, 'float16'), f32(`pos_encoding_fp16${sfx}.f32.bin`)).maxAbs).toBe(0);
-        expect(errors(v0BandTable(6, d, 'float16'), f32(`band_encoding_fp16${sfx}.f32.bin`)).maxAbs).toBe(0);
-        expect(errors(v0PositionTable(16, 16, d, 'float32'), f32(`pos_encoding_fp32${sfx}.f32.bin`)).maxAbs).toBeLessThan(1e-6);
-        expect(errors(v0BandTable(6, d, 'float32'), f32(`band_encoding_fp32${sfx}.f32.bin`)).maxAbs).toBeLessThan(1e-6);
+        expect(parityErrors(v0PositionTable(16, 16, d, 'float16'), f32(`pos_encoding_fp16${sfx}.f32.bin`)).maxAbs).toBe(0);
+        expect(parityErrors(v0BandTable(6, d, 'float16'), f32(`band_encoding_fp16${sfx}.f32.bin`)).maxAbs).toBe(0);
+        expect(parityErrors(v0PositionTable(16, 16, d, 'float32'), f32(`pos_encoding_fp32${sfx}.f32.bin`)).maxAbs).toBeLessThan(1e-6);
+        expect(parityErrors(v0BandTable(6, d, 'float32'), f32(`band_encoding_fp32${sfx}.f32.bin`)).maxAbs).toBeLessThan(1e-6);
         // the two precisions really differ, so the test above can tell them apart
-        expect(errors(roundTableToFloat16(posembSincos2d(16, 16, d / 2)), posembSincos2d(16, 16, d / 2)).maxAbs).toBeGreaterThan(1e-5);
+        expect(parityErrors(roundTableToFloat16(posembSincos2d(16, 16, d / 2)), posembSincos2d(16, 16, d / 2)).maxAbs).toBeGreaterThan(
+          1e-5,
+        );
         expect(posembSincos1d([0], d / 2)[d / 4]).toBe(1); // cos(0)
       });
     }
@@ -140,14 +124,14 @@ export function describeClayV0Encoder(samples: 1 | 2 = 2): void {
     it('float32 tables reproduce tokens_fp32pe, and the two variants are told apart', () => {
       expectClose('tokens_fp32pe', out32.tokens, ref('tokens_fp32pe.f32.bin'));
       // README: the variants differ by 3.9e-4, so each output must miss the other reference
-      expect(errors(out16.tokens, ref('tokens_fp32pe.f32.bin')).maxAbs).toBeGreaterThan(2e-4);
-      expect(errors(out32.tokens, ref('tokens_v001.f32.bin')).maxAbs).toBeGreaterThan(2e-4);
+      expect(parityErrors(out16.tokens, ref('tokens_fp32pe.f32.bin')).maxAbs).toBeGreaterThan(2e-4);
+      expect(parityErrors(out32.tokens, ref('tokens_v001.f32.bin')).maxAbs).toBeGreaterThan(2e-4);
     });
 
     it('embed() returns the same grid and refuses malformed batches with a ClayError', async () => {
       const { grid, shape } = await enc16.embed(batch());
       expect(shape).toEqual([samples, 384, 16, 16]);
-      expect(errors(grid, out16.grid).maxAbs).toBe(0);
+      expect(parityErrors(grid, out16.grid).maxAbs).toBe(0);
       const b = batch();
       await expect(
         enc16.embed({ ...b, shape: [samples, 12, 512, 512], pixels: b.pixels.subarray(0, samples * 12 * 512 * 512) }),

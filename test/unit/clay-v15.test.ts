@@ -3,38 +3,18 @@
  * see its README): every stage for a Sentinel-2 (10 bands) and a Sentinel-1 (2 bands) batch.
  * Error measure: max |ours − reference| (atol 1e-4) and that divided by max |reference| (reported).
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
 import { loadClayEncoder, ClayError, type ClayBatch, type ClayEncoder, type ClayForward } from '../../src-main/engine/clay/index.ts';
 import { v15PositionTable } from '../../src-main/engine/clay/v15/positional-encoding.ts';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
+import { fixtureFloat32, parityChecker, parityErrors } from '../helpers/parity.ts';
 
 reportSkippedWithoutShared('clay-v1.5 encoder parity');
 const fx = (name: string) => sharedFixture('clay-v1.5', name);
-const f32 = (name: string) => {
-  const b = readFileSync(fx(name));
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-};
-
-function errors(ours: Float32Array, ref: Float32Array): { maxAbs: number; rel: number } {
-  expect(ours.length).toBe(ref.length);
-  let maxAbs = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(ours[i] - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  return { maxAbs, rel: maxAbs / scale };
-}
-const report: Record<string, string> = {};
-function expectClose(name: string, ours: Float32Array | undefined, ref: Float32Array, atol = 1e-4): void {
-  expect(ours, `${name} was not captured`).toBeDefined();
-  const e = errors(ours!, ref);
-  report[name] = `max abs ${e.maxAbs.toExponential(2)}, rel ${e.rel.toExponential(2)}`;
-  expect(e.maxAbs, name).toBeLessThan(atol);
-}
+const f32 = (name: string) => fixtureFloat32('clay-v1.5', name);
+const { report, expectClose } = parityChecker();
 
 const SETS = { s2: 10, s1: 2 } as const;
 function batchOf(set: keyof typeof SETS): ClayBatch {
@@ -117,9 +97,9 @@ describe.skipIf(!hasShared)('Clay v1.5 encoder on the tiny fixture checkpoint', 
         reversed.set(b.pixels.subarray((s * c + ch) * plane, (s * c + ch + 1) * plane), (s * c + (c - 1 - ch)) * plane);
     const waves = Array.from(b.waves!).reverse();
     const both = await enc.embed({ ...b, pixels: reversed, waves });
-    expect(errors(both.grid, outs.get('s2')!.grid).maxAbs).toBeLessThan(1e-4);
+    expect(parityErrors(both.grid, outs.get('s2')!.grid).maxAbs).toBeLessThan(1e-4);
     const wavesOnly = await enc.embed({ ...b, waves });
-    expect(errors(wavesOnly.grid, outs.get('s2')!.grid).maxAbs).toBeGreaterThan(0.1);
+    expect(parityErrors(wavesOnly.grid, outs.get('s2')!.grid).maxAbs).toBeGreaterThan(0.1);
   });
 
   it('refuses malformed batches with a ClayError', async () => {

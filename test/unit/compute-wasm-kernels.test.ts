@@ -1,18 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src-main/engine/compute/backend.ts';
-
-/** Relative error of a against reference b: max|a−b| / max|b| over the tensor. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { relativeError } from '../helpers/parity.ts';
 
 /** Deterministic values in [-1, 1) so failures reproduce. */
 function seeded(n: number, seed: number): Float32Array {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { hasShared, reportSkippedWithoutShared, sharedFixture } from '../helpers/shared.ts';
+import { fixtureFloat32, relativeError } from '../helpers/parity.ts';
 import { needs, SYSTEM_PYTHON } from '../helpers/references.ts';
 import { initBackend, type BackendChoice } from '../../src-main/engine/compute/backend.ts';
 import { readStateDict } from '../../src-main/engine/torch/checkpoint.ts';
@@ -54,24 +55,8 @@ interface NetFixture {
   params_after_step2_stats: Record<string, Stats>;
 }
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-function float32File(name: string): Float32Array {
-  const bytes = readFileSync(fixture(name));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
 function packed(file: string, entry: PackedEntry): Float32Array {
-  return float32File(file).subarray(entry.offset_bytes / 4, entry.offset_bytes / 4 + entry.numel);
+  return fixtureFloat32('seed-nets', file).subarray(entry.offset_bytes / 4, entry.offset_bytes / 4 + entry.numel);
 }
 
 /** Compares our tensor with a step-2 summary: max_abs, abs_sum and values_at relative to max_abs; sum relative to abs_sum. */
@@ -139,7 +124,9 @@ export function describeSeedNetParity(backend: BackendChoice, tol: ParityToleran
             net = build();
             net.loadStateDict(await readStateDict(fixture(fx.state_dict_file)), fx.state_dict_file);
             const [b, c, h, w] = fx.input.shape;
-            input = tf.tidy(() => tf.tensor4d(float32File(fx.input.file), [b, c, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D);
+            input = tf.tidy(
+              () => tf.tensor4d(fixtureFloat32('seed-nets', fx.input.file), [b, c, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D,
+            );
             const [lb, , lh, lw] = fx.label.shape;
             label = tf.tensor4d(Float32Array.from(readFileSync(fixture(fx.label.file))), [lb, lh, lw, 1]);
             return () => {
@@ -165,7 +152,7 @@ export function describeSeedNetParity(backend: BackendChoice, tol: ParityToleran
           });
 
           it('forward logits, loss, every gradient, one Adam step, then a second step', async () => {
-            const reference = float32File(fx.output.file);
+            const reference = fixtureFloat32('seed-nets', fx.output.file);
             const logits = net.logits(input);
             errors.logits = relativeError(await logits.data(), reference);
             logits.dispose();
